@@ -1,0 +1,26 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// `GET /healthz`: is the database answering, and which one is it.
+struct Health: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("healthz", use: health)
+    }
+
+    struct Body: Content { var status: String; var database: String; var databaseKind: String; var migrations: Int }
+
+    func health(req: Request) async throws -> Response {
+        let settings = req.dibao.settings
+        do {
+            guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+            struct Count: Decodable { var n: Int }
+            let n = try await sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations").first(decoding: Count.self)?.n ?? 0
+            return try await Body(status: "ok", database: settings.database.description, databaseKind: settings.database.kind, migrations: n).encodeResponse(for: req)
+        } catch {
+            let r = try await Body(status: "unavailable", database: settings.database.description, databaseKind: settings.database.kind, migrations: 0).encodeResponse(for: req)
+            r.status = .serviceUnavailable
+            return r
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Vapor
+
+/// Every form carries a per-session token; a state-changing request made with the
+/// session cookie must echo it (form field `_csrf` or header `X-CSRF-Token`). Callers
+/// with a bearer token send no cookie and are not exposed to cross-site forgery.
+struct CSRFProtection: AsyncMiddleware {
+    static let field = "_csrf"
+    static let header = "X-CSRF-Token"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let unsafe: [HTTPMethod] = [.POST, .PUT, .PATCH, .DELETE]
+        if unsafe.contains(request.method), request.headers.bearerAuthorization == nil {
+            let expected = request.hasSession ? request.session.data["csrf"] : nil
+            let sent = request.headers.first(name: Self.header) ?? (try? request.content.get(String.self, at: Self.field))
+            guard let expected, let sent, !expected.isEmpty, constantTimeEqual(expected, sent) else {
+                throw Abort(.forbidden, reason: request.l10n("error.csrf"))
+            }
+        }
+        return try await next.respond(to: request)
+    }
+
+    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension Request {
+    /// The session's CSRF token, made on first use (only pages with a form create a session).
+    var csrfToken: String {
+        if let token = session.data["csrf"] { return token }
+        let token = [UInt8].random(count: 24).base64URLEncoded
+        session.data["csrf"] = token
+        return token
+    }
+}

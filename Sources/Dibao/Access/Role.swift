@@ -1,0 +1,99 @@
+import DibaoCore
+
+/// What a staff account may do. Roles follow the people of the source text: the
+/// village assistant (嘎查村/社区 民政协理员) up to the county approver (审批) and the
+/// supervisors of 二.七, who read everything below them and change nothing.
+public enum Role: String, Sendable, Codable, CaseIterable {
+    case villageAssistant = "village_assistant"          // 嘎查村/社区 民政协理员
+    case townshipCaseworker = "township_caseworker"      // 苏木乡镇/街道 低保经办人
+    case townshipHead = "township_head"                  // 苏木乡镇/街道 审核负责人
+    case countyCaseworker = "county_caseworker"          // 旗县民政局 经办人
+    case countyApprover = "county_approver"              // 旗县民政局 审批人
+    case financeOfficer = "finance_officer"              // 财政
+    case bankOperator = "bank_operator"                  // 代发金融机构
+    case verificationOfficer = "verification_officer"    // 核对中心
+    case supervisor = "supervisor"                       // 监督、审计、纪检（只读）
+    case administrator = "administrator"                 // 系统管理员
+
+    public var zh: String {
+        switch self {
+        case .villageAssistant: return "嘎查村/社区民政协理员"
+        case .townshipCaseworker: return "苏木乡镇/街道低保经办人"
+        case .townshipHead: return "苏木乡镇/街道审核负责人"
+        case .countyCaseworker: return "旗县民政局经办人"
+        case .countyApprover: return "旗县民政局审批人"
+        case .financeOfficer: return "财政部门经办人"
+        case .bankOperator: return "代发金融机构操作员"
+        case .verificationOfficer: return "核对中心工作人员"
+        case .supervisor: return "监督检查人员（只读）"
+        case .administrator: return "系统管理员"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .villageAssistant: return "Village assistant"
+        case .townshipCaseworker: return "Township caseworker"
+        case .townshipHead: return "Township head (review)"
+        case .countyCaseworker: return "County caseworker"
+        case .countyApprover: return "County approver"
+        case .financeOfficer: return "Finance officer"
+        case .bankOperator: return "Bank operator"
+        case .verificationOfficer: return "Verification-centre officer"
+        case .supervisor: return "Supervisor / auditor (read-only)"
+        case .administrator: return "Administrator"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+
+    /// The area levels an account of this role may belong to.
+    public var allowedLevels: Set<AreaLevel> {
+        switch self {
+        case .villageAssistant: return [.village]
+        case .townshipCaseworker, .townshipHead: return [.township]
+        case .countyCaseworker, .countyApprover, .financeOfficer, .bankOperator: return [.county]
+        case .verificationOfficer: return [.region, .league, .county]
+        case .supervisor: return [.region, .league, .county]
+        case .administrator: return Set(AreaLevel.allCases)
+        }
+    }
+
+    public func may(_ permission: Permission) -> Bool {
+        permission.roles.contains(self)
+    }
+}
+
+/// One thing a role may do. Every route names the permission it needs; every record
+/// query is additionally narrowed to the account's area (see `Jurisdiction`).
+public enum Permission: String, Sendable, CaseIterable {
+    /// See households and members of one's own area and below.
+    case readHouseholds
+    /// Register and edit households (intake happens at the village and the township; the
+    /// county keeps the register too).
+    case writeHouseholds
+    /// See full ID numbers, health and disability detail (SPEC "Cross-cutting": only roles that need them).
+    case viewSensitive
+    case exportHouseholds
+    case readAudit
+    case manageUsers
+
+    var roles: Set<Role> {
+        switch self {
+        case .readHouseholds:
+            return [.villageAssistant, .townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover,
+                    .financeOfficer, .verificationOfficer, .supervisor, .administrator]
+        case .writeHouseholds:
+            return [.villageAssistant, .townshipCaseworker, .townshipHead, .countyCaseworker]
+        case .viewSensitive:
+            return [.villageAssistant, .townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover,
+                    .verificationOfficer]
+        case .exportHouseholds:
+            return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover, .supervisor]
+        case .readAudit:
+            return [.countyApprover, .supervisor, .administrator]
+        case .manageUsers:
+            return [.administrator]
+        }
+    }
+}

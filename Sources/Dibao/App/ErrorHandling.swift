@@ -1,0 +1,58 @@
+import Vapor
+import DibaoCore
+
+/// Turns every error into an answer in the user's language: JSON under `/api`, a page
+/// elsewhere. Internal errors are logged without request bodies (which may hold ID numbers).
+struct DibaoErrorMiddleware: AsyncMiddleware {
+    struct Problem: Content {
+        var field: String
+        var rule: String
+        var message: String
+    }
+
+    struct ErrorBody: Content {
+        var error: String
+        var reason: String
+        var problems: [Problem]?
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let status: HTTPResponseStatus
+            let reason: String
+            var problems: [Problem]?
+            switch error {
+            case let refused as HouseholdRefused:
+                status = .unprocessableEntity
+                reason = request.l10n("household.fix_errors")
+                problems = refused.problems.map { Problem(field: $0.field, rule: $0.rule, message: $0.message(request.lang)) }
+            case let refusal as any Refusal:
+                status = .unprocessableEntity
+                reason = refusal.message(request.lang)
+                problems = [Problem(field: refusal.field, rule: refusal.rule, message: refusal.message(request.lang))]
+            case let abort as any AbortError:
+                status = abort.status
+                reason = abort.reason
+            case is DecodingError:
+                status = .badRequest
+                reason = request.lang == .zh ? "请求格式不正确" : "The request body is malformed"
+            default:
+                status = .internalServerError
+                reason = request.lang == .zh ? "系统内部错误" : "Internal error"
+                request.logger.error("unhandled error on \(request.method) \(request.url.path): \(String(reflecting: type(of: error)))")
+            }
+            if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.first == .json {
+                let response = Response(status: status)
+                try response.content.encode(ErrorBody(error: status.reasonPhrase, reason: reason, problems: problems))
+                return response
+            }
+            struct ErrorPage: Encodable { var status: Int; var reason: String; var problems: [Problem]? }
+            let response = try await request.render("error", title: Strings.text("error.title", request.lang),
+                                                    ErrorPage(status: Int(status.code), reason: reason, problems: problems))
+            response.status = status
+            return response
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Leaf
+import Vapor
+import DibaoCore
+
+/// What every page gets besides its own content: the text table of its language, the
+/// signed-in account, the CSRF token for its forms.
+struct PageFrame<Body: Encodable>: Encodable {
+    struct Badge: Encodable {
+        var name: String
+        var role: String
+        var area: String
+    }
+
+    var t: [String: String]
+    var lang: String
+    var otherLang: String
+    var title: String
+    var user: Badge?
+    var csrf: String
+    var path: String
+    var body: Body
+}
+
+extension Request {
+    func render<Body: Encodable>(_ template: String, title: String, _ body: Body) async throws -> Response {
+        var badge: PageFrame<Body>.Badge?
+        if let actor {
+            let areaName = try await Area.find(actor.area.value, on: db)?.name ?? actor.area.value
+            badge = .init(name: actor.displayName, role: actor.role.name(lang), area: areaName)
+        }
+        let frame = PageFrame(
+            t: Dictionary(uniqueKeysWithValues: Strings.all(lang).map { ($0.key.replacingOccurrences(of: ".", with: "_"), $0.value) }),
+            lang: lang.rawValue, otherLang: lang == .zh ? "en" : "zh", title: title, user: badge,
+            csrf: csrfToken, path: url.path, body: body
+        )
+        let view = try await view.render(template, frame)
+        let response = try await view.encodeResponse(for: self)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import DibaoCore
+
+/// Which database the system runs on, read from `DATABASE_URL`.
+///
+/// Unset means the embedded default: a SQLite file `dibao.sqlite` in the working
+/// directory, so a newcomer needs nothing installed. `postgres://…` is for real
+/// deployments; `sqlite:PATH` names another SQLite file.
+public enum DatabaseChoice: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public static func from(environment value: String?) throws -> DatabaseChoice {
+        guard let value, !value.isEmpty else { return .sqlite(path: "dibao.sqlite") }
+        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
+            return .postgres(url: value)
+        }
+        if value.hasPrefix("sqlite:") {
+            let path = String(value.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw SettingsError("DATABASE_URL=sqlite: needs a file path, e.g. sqlite:/var/lib/dibao/dibao.sqlite") }
+            return .sqlite(path: path)
+        }
+        throw SettingsError("DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got a value of another scheme)")
+    }
+
+    /// Names the database without its password, for `/healthz` and the start-up line.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:\(path)"
+        case .postgres(let url):
+            guard var parts = URLComponents(string: url) else { return "postgres" }
+            parts.password = nil
+            parts.user = parts.user
+            return parts.string ?? "postgres"
+        }
+    }
+
+    public var kind: String {
+        switch self {
+        case .sqlite: return "sqlite"
+        case .postgres: return "postgresql"
+        }
+    }
+}
+
+public struct SettingsError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Everything the running system is configured with. One value, injected at start,
+/// so tests can replace the clock, the database and the cost of password hashing.
+public struct Settings: Sendable {
+    public var database: DatabaseChoice
+    public var clock: any DibaoClock
+    /// bcrypt work factor. 12 in production; tests lower it so that hundreds of
+    /// sign-ins stay fast — the hashing itself is the same code.
+    public var passwordCost: Int
+    /// Sign-in lock-out: this many failures in a row locks the account for `lockoutMinutes`.
+    public var maxFailedSignIns: Int
+    public var lockoutMinutes: Int
+    /// Mark session cookies `Secure` (behind HTTPS). Off for loopback use.
+    public var secureCookies: Bool
+    public var calendar: WorkingDayCalendar
+
+    public init(
+        database: DatabaseChoice,
+        clock: any DibaoClock = SystemClock(),
+        passwordCost: Int = 12,
+        maxFailedSignIns: Int = 5,
+        lockoutMinutes: Int = 15,
+        secureCookies: Bool = false,
+        calendar: WorkingDayCalendar = .official
+    ) {
+        self.database = database
+        self.clock = clock
+        self.passwordCost = passwordCost
+        self.maxFailedSignIns = maxFailedSignIns
+        self.lockoutMinutes = lockoutMinutes
+        self.secureCookies = secureCookies
+        self.calendar = calendar
+    }
+
+    public static func fromEnvironment() throws -> Settings {
+        let env = ProcessInfo.processInfo.environment
+        var settings = Settings(database: try DatabaseChoice.from(environment: env["DATABASE_URL"]))
+        if let cost = env["DIBAO_PASSWORD_COST"].flatMap(Int.init), (4...31).contains(cost) {
+            settings.passwordCost = cost
+        }
+        settings.secureCookies = env["DIBAO_SECURE_COOKIES"] == "1"
+        return settings
+    }
+}

@@ -1,0 +1,80 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import SQLKit
+import Vapor
+import DibaoCore
+
+/// Sets up the whole system on `app`: database (SQLite by default, PostgreSQL by URL),
+/// migrations, policy versions, sessions, security middleware, pages, API and commands.
+public func configure(_ app: Application, settings: Settings) async throws {
+    app.dibao = AppEnvironment(settings: settings)
+    app.audit = AuditLog(clock: settings.clock)
+
+    switch settings.database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+    }
+    if case .sqlite = settings.database, let sql = app.db as? any SQLDatabase {
+        // WAL lets readers go on while a writer commits; the busy timeout makes a second
+        // process (a command beside the server) wait for the lock instead of failing.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA busy_timeout=10000").run()
+    }
+
+    app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateAuditEvents())
+    app.migrations.add(CreateAccessTables())
+    app.migrations.add(CreateRegistryReference())
+    app.migrations.add(SeedDefaultPolicy())
+    app.migrations.add(CreateHouseholdTables())
+    try await app.autoMigrate()
+    try await loadPolicies(app)
+
+    app.passwords.use(.bcrypt(cost: settings.passwordCost))
+    app.views.use(.leaf)
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "dibao-session"
+    let secure = settings.secureCookies
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 12 * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(DibaoErrorMiddleware())
+    app.middleware.use(IdentifyActor())
+    app.middleware.use(LanguageCookie())
+    app.middleware.use(CSRFProtection())
+
+    try routes(app)
+    registerCommands(app)
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: Health())
+    app.get("openapi.json") { _ -> Response in
+        let r = Response(status: .ok, body: .init(data: try OpenAPIDocument.data()))
+        r.headers.contentType = .json
+        return r
+    }
+    try app.register(collection: SignInPages())
+
+    let pages = app.grouped(RequireSignedIn(pages: true))
+    try pages.register(collection: HomePage())
+    try pages.register(collection: HouseholdPages())
+
+    let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
+    try api.register(collection: HouseholdAPI())
+}
+
+/// Loads every stored policy version into the environment (SPEC "Policy is data").
+func loadPolicies(_ app: Application) async throws {
+    let versions = try await PolicyVersion.query(on: app.db).all().map { try $0.decoded() }
+    app.dibao.replacePolicies(PolicyBook(versions.isEmpty ? [.default2013] : versions))
+}

@@ -1,0 +1,213 @@
+import Crypto
+import Fluent
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+import DibaoCore
+
+/// Who did something: a signed-in account, a system caller, or the system itself (commands).
+public struct AuditActor: Sendable {
+    public var id: String
+    public var name: String
+    public var role: String
+
+    public static let system = AuditActor(id: "system", name: "system", role: "system")
+}
+
+/// What is about to be recorded.
+public struct AuditEntry: Sendable {
+    public var actor: AuditActor
+    public var action: String
+    public var entityType: String
+    public var entityID: String
+    public var areaCode: String
+    public var reason: String
+    public var detail: [String: String]
+
+    public init(actor: AuditActor, action: String, entityType: String, entityID: String, areaCode: String, reason: String = "", detail: [String: String] = [:]) {
+        self.actor = actor
+        self.action = action
+        self.entityType = entityType
+        self.entityID = entityID
+        self.areaCode = areaCode
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// Appends to the hash chain. Writes that change records go through `write`, which
+/// runs the change and its audit events in one transaction, so a change never lands
+/// without its event and an event never records a change that did not happen.
+public final class AuditLog: Sendable {
+    /// Within one process, appends are serialised so that two writers never both read
+    /// the same chain head. On PostgreSQL an advisory lock extends that across processes.
+    private let gate = AsyncGate()
+    private let clock: any DibaoClock
+
+    init(clock: any DibaoClock) { self.clock = clock }
+
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// Runs `body` in a transaction and appends the entries it returns, in order.
+    public func write<T: Sendable>(
+        on database: any Database,
+        _ body: @Sendable @escaping (any Database) async throws -> (T, [AuditEntry])
+    ) async throws -> T {
+        try await gate.run {
+            try await database.transaction { tx in
+                try await Self.lockChain(tx)
+                let (value, entries) = try await body(tx)
+                try await self.append(entries, on: tx)
+                return value
+            }
+        }
+    }
+
+    /// Records events that come with no other change (a refused access, a sign-in).
+    public func record(_ entries: [AuditEntry], on database: any Database) async throws {
+        let _: Int = try await write(on: database) { _ in (0, entries) }
+    }
+
+    private static func lockChain(_ tx: any Database) async throws {
+        if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT pg_advisory_xact_lock(71300724)").run()
+        }
+    }
+
+    private func append(_ entries: [AuditEntry], on tx: any Database) async throws {
+        guard !entries.isEmpty else { return }
+        let head = try await AuditEvent.query(on: tx).sort(\.$id, .descending).first()
+        var seq = (head?.id ?? 0)
+        var prev = head?.hash ?? Self.genesisHash
+        let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded())
+        for entry in entries {
+            seq += 1
+            let event = AuditEvent()
+            event.id = seq
+            event.occurredAtMs = now
+            event.actorID = entry.actor.id
+            event.actorName = entry.actor.name
+            event.actorRole = entry.actor.role
+            event.action = entry.action
+            event.entityType = entry.entityType
+            event.entityID = entry.entityID
+            event.areaCode = entry.areaCode
+            event.reason = entry.reason
+            event.detail = Self.canonicalJSON(entry.detail)
+            event.prevHash = prev
+            event.hash = Self.hash(of: event)
+            try await event.create(on: tx)
+            prev = event.hash
+        }
+    }
+
+    static func canonicalJSON(_ detail: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(detail), as: UTF8.self)) ?? "{}"
+    }
+
+    /// SHA-256 over every stored field and the previous hash. The unit separator keeps
+    /// field boundaries unambiguous.
+    static func hash(of event: AuditEvent) -> String {
+        let fields: [String] = [
+            String(event.id ?? 0), String(event.occurredAtMs), event.actorID, event.actorName, event.actorRole,
+            event.action, event.entityType, event.entityID, event.areaCode, event.reason, event.detail, event.prevHash,
+        ]
+        let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Result of walking the chain.
+public enum AuditVerification: Sendable, Equatable {
+    case intact(events: Int)
+    case broken(seq: Int, reason: String)
+}
+
+public enum AuditVerifier {
+    /// Walks the whole chain in order and names the first event that does not hold:
+    /// a changed field (its hash no longer matches), a removed or reordered event (the
+    /// next one's `prev_hash` or sequence does not follow).
+    public static func verify(on database: any Database, pageSize: Int = 5_000) async throws -> AuditVerification {
+        var expectedSeq = 1
+        var prev = AuditLog.genesisHash
+        var count = 0
+        while true {
+            let page = try await AuditEvent.query(on: database)
+                .filter(\.$id >= expectedSeq)
+                .sort(\.$id, .ascending)
+                .limit(pageSize)
+                .all()
+            if page.isEmpty { break }
+            for event in page {
+                let seq = event.id ?? -1
+                if seq != expectedSeq {
+                    return .broken(seq: expectedSeq, reason: "event \(expectedSeq) is missing (next stored event is \(seq))")
+                }
+                if event.prevHash != prev {
+                    return .broken(seq: seq, reason: "event \(seq) does not follow event \(seq - 1): previous-hash mismatch")
+                }
+                if AuditLog.hash(of: event) != event.hash {
+                    return .broken(seq: seq, reason: "event \(seq) was altered: its content no longer matches its hash")
+                }
+                prev = event.hash
+                expectedSeq += 1
+                count += 1
+            }
+        }
+        return .intact(events: count)
+    }
+}
+
+/// A tiny FIFO async mutex.
+final class AsyncGate: Sendable {
+    private let state = NIOLockedValueBox<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let value = try await body()
+            release()
+            return value
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            let proceed: Bool = state.withLockedValue { s in
+                if s.busy { s.waiters.append(cont); return false }
+                s.busy = true
+                return true
+            }
+            if proceed { cont.resume() }
+        }
+    }
+
+    private func release() {
+        let next: CheckedContinuation<Void, Never>? = state.withLockedValue { s in
+            if s.waiters.isEmpty { s.busy = false; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+extension Application {
+    private struct AuditKey: StorageKey { typealias Value = AuditLog }
+
+    public var audit: AuditLog {
+        get {
+            guard let log = storage[AuditKey.self] else { fatalError("configure(_:settings:) has not run: the audit log is missing") }
+            return log
+        }
+        set { storage[AuditKey.self] = newValue }
+    }
+}
+
+extension Request {
+    public var audit: AuditLog { application.audit }
+}

@@ -1,0 +1,113 @@
+import Fluent
+import Vapor
+import DibaoCore
+
+func registerCommands(_ app: Application) {
+    app.asyncCommands.use(MigrateNow(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(UserCommands(), as: "user")
+    app.asyncCommands.use(AuditCommands(), as: "audit")
+}
+
+/// `dibao migrate`: brings the database schema up to date (every start does this too).
+struct MigrateNow: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Bring the database schema up to date" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await context.application.autoMigrate()
+        let n = try await context.application.db.query(MigrationLog.self).count()
+        context.console.print("Database \(context.application.dibao.settings.database): \(n) migrations applied, schema up to date.")
+    }
+}
+
+struct UserCommands: AsyncCommandGroup {
+    var help: String { "Manage staff accounts: add, token" }
+    var commands: [String: any AnyAsyncCommand] { ["add": AddUser(), "token": MakeToken()] }
+}
+
+/// `dibao user add --username U --role R --area CODE [--name N] [--password P]`.
+struct AddUser: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "role", help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))") var role: String?
+        @Option(name: "area", help: "Area code (2 to 12 digits)") var area: String?
+        @Option(name: "name", help: "Display name") var name: String?
+        @Option(name: "password", help: "Password; when omitted a random one is made and printed") var password: String?
+    }
+
+    var help: String { "Create a staff account" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let username = signature.username, !username.isEmpty else { throw SettingsError("--username is required") }
+        guard let role = signature.role.flatMap(Role.init(rawValue:)) else {
+            throw SettingsError("--role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let area = try AreaCode(signature.area ?? "", field: "--area")
+        guard role.allowedLevels.contains(area.level) else {
+            throw SettingsError("--area: a \(role.rawValue) account belongs to a \(role.allowedLevels.map(\.en).sorted().joined(separator: " or ")), not a \(area.level.en)")
+        }
+        let app = context.application
+        guard try await Area.find(area.value, on: app.db) != nil else { throw SettingsError("--area: no area \(area.value) in this database") }
+        guard try await User.query(on: app.db).filter(\.$username == username).first() == nil else { throw SettingsError("--username: \(username) already exists") }
+        let password = signature.password ?? [UInt8].random(count: 12).base64URLEncoded
+        guard password.count >= 8 else { throw SettingsError("--password: at least 8 characters") }
+        let user = User(username: username, displayName: signature.name ?? username, passwordHash: try app.password.hash(password), role: role, areaCode: area)
+        try await app.audit.write(on: app.db) { db in
+            try await user.create(on: db)
+            return ((), [AuditEntry(actor: .system, action: "user.created", entityType: "user", entityID: user.id!.uuidString, areaCode: area.value, detail: ["username": username, "role": role.rawValue])])
+        }
+        context.console.print("Created \(username) (\(role.rawValue), \(area.value)). Password: \(password)")
+    }
+}
+
+/// `dibao user token --username U --name N`: a bearer token for a system caller.
+struct MakeToken: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "name", help: "What the token is for, e.g. the bank's system") var name: String?
+    }
+
+    var help: String { "Issue a bearer token for a system-to-system caller" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let username = signature.username, let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
+            throw SettingsError("--username: no such account")
+        }
+        let token = TokenHashing.newToken()
+        let record = APIToken(userID: try user.requireID(), name: signature.name ?? "token", tokenHash: TokenHashing.hash(token))
+        try await app.audit.write(on: app.db) { db in
+            try await record.create(on: db)
+            return ((), [AuditEntry(actor: .system, action: "token.created", entityType: "user", entityID: user.id!.uuidString, areaCode: user.areaCode, detail: ["name": record.name])])
+        }
+        context.console.print("Bearer token for \(username) (shown once): \(token)")
+    }
+}
+
+struct AuditCommands: AsyncCommandGroup {
+    var help: String { "The tamper-evident audit log: verify" }
+    var commands: [String: any AnyAsyncCommand] { ["verify": VerifyAudit()] }
+}
+
+/// Exits non-zero, naming the first broken event, when the chain does not hold.
+struct VerifyAudit: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Walk the audit hash chain and name the first broken event" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        switch try await AuditVerifier.verify(on: context.application.db) {
+        case .intact(let n):
+            context.console.print("Audit log intact: \(n) events verified.")
+        case .broken(let seq, let reason):
+            context.console.error("Audit log BROKEN at event \(seq): \(reason)")
+            throw AuditChainBroken(seq: seq, reason: reason)
+        }
+    }
+}
+
+public struct AuditChainBroken: Error, CustomStringConvertible {
+    public let seq: Int
+    public let reason: String
+    public var description: String { "audit chain broken at event \(seq): \(reason)" }
+}

@@ -1,0 +1,305 @@
+import Fluent
+import SQLKit
+import Vapor
+import DibaoCore
+
+/// `dibao demo [--households N] [--serve] [--port P]`: a demo region with real Inner
+/// Mongolia area codes — 呼和浩特市, an urban district (新城区) and a rural county
+/// (托克托县), their streets/towns and communities/villages — one account per role, and
+/// N realistic households with valid ID numbers. With `--serve` the server starts after.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "households", help: "How many households to generate (default 300)") var households: Int?
+        @Option(name: "password", help: "Password for every demo account (default Demo-2026)") var password: String?
+        @Flag(name: "serve", help: "Start the server after seeding") var serve: Bool
+        @Option(name: "port", help: "Port for --serve (default 8080)") var port: Int?
+        @Option(name: "hostname", help: "Hostname for --serve (default 127.0.0.1)") var hostname: String?
+    }
+
+    var help: String { "Load a demo region, demo accounts and households" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let count = max(0, signature.households ?? 300)
+        let password = signature.password ?? DemoData.defaultPassword
+        let started = Date()
+        let seeded = try await DemoData.seed(app: app, households: count, password: password) { done in
+            context.console.print("  … \(done) households")
+        }
+        let seconds = Date().timeIntervalSince(started)
+        context.console.print("Demo region ready on \(app.dibao.settings.database) in \(String(format: "%.1f", seconds)) s: \(seeded.households) new households, \(seeded.members) members (\(seeded.existing) were already there).")
+        context.console.print("")
+        context.console.print("Demo sign-ins (password for all: \(password)):")
+        for a in DemoData.accounts {
+            context.console.print("  \(a.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(a.role.zh) / \(a.role.en) — \(a.areaName)")
+        }
+        if signature.serve {
+            let host = signature.hostname ?? "127.0.0.1"
+            let port = signature.port ?? 8080
+            context.console.print("")
+            context.console.print("Dibao is running at http://\(host):\(port)/  (Ctrl-C stops it)")
+            var serveContext = context
+            serveContext.input = CommandInput(arguments: ["dibao", "--hostname", host, "--port", String(port)])
+            guard let serve = app.asyncCommands.commands["serve"] else { throw SettingsError("serve command missing") }
+            try await serve.run(using: &serveContext)
+        }
+    }
+}
+
+enum DemoData {
+    static let defaultPassword = "Demo-2026"
+
+    struct Account { var username: String; var name: String; var role: Role; var area: String; var areaName: String }
+
+    // 呼和浩特市 and two of its counties, with their official codes.
+    static let region = ("150000000000", "内蒙古自治区")
+    static let league = ("150100000000", "呼和浩特市")
+    static let urbanCounty = ("150102000000", "新城区")
+    static let ruralCounty = ("150122000000", "托克托县")
+    static let urbanTownships = [("150102001000", "海拉尔东路街道"), ("150102002000", "锡林郭勒北路街道"), ("150102003000", "东街街道"), ("150102004000", "西街街道"), ("150102005000", "中山东路街道")]
+    static let ruralTownships = [("150122100000", "双河镇"), ("150122101000", "新营子镇"), ("150122102000", "五申镇"), ("150122103000", "伍什家镇"), ("150122104000", "古城镇")]
+    static let villageWords = ["东营子", "西营子", "南园子", "北什轴", "黑城", "河口", "新营", "章盖营", "树尔营", "五犋牛", "郝家窑", "大羊场", "沙拉湖滩", "燕山营", "南坪", "蒲滩拐"]
+    static let communityWords = ["光明", "团结", "和平", "民族", "北垣", "东风", "新华", "兴安", "青城", "公园", "锡林", "海拉尔"]
+
+    static let accounts: [Account] = [
+        .init(username: "admin", name: "系统管理员", role: .administrator, area: region.0, areaName: region.1),
+        .init(username: "supervisor", name: "市民政局监督科", role: .supervisor, area: league.0, areaName: league.1),
+        .init(username: "verify", name: "市核对中心", role: .verificationOfficer, area: league.0, areaName: league.1),
+        .init(username: "xc_county", name: "新城区民政局经办人", role: .countyCaseworker, area: urbanCounty.0, areaName: urbanCounty.1),
+        .init(username: "xc_approver", name: "新城区民政局审批人", role: .countyApprover, area: urbanCounty.0, areaName: urbanCounty.1),
+        .init(username: "xc_finance", name: "新城区财政局", role: .financeOfficer, area: urbanCounty.0, areaName: urbanCounty.1),
+        .init(username: "xc_bank", name: "代发银行新城区支行", role: .bankOperator, area: urbanCounty.0, areaName: urbanCounty.1),
+        .init(username: "xc_township", name: "海拉尔东路街道经办人", role: .townshipCaseworker, area: urbanTownships[0].0, areaName: urbanTownships[0].1),
+        .init(username: "xc_head", name: "海拉尔东路街道审核人", role: .townshipHead, area: urbanTownships[0].0, areaName: urbanTownships[0].1),
+        .init(username: "xc_village", name: "光明社区协理员", role: .villageAssistant, area: "150102001001", areaName: "海拉尔东路街道光明社区"),
+        .init(username: "tk_county", name: "托克托县民政局经办人", role: .countyCaseworker, area: ruralCounty.0, areaName: ruralCounty.1),
+        .init(username: "tk_approver", name: "托克托县民政局审批人", role: .countyApprover, area: ruralCounty.0, areaName: ruralCounty.1),
+        .init(username: "tk_finance", name: "托克托县财政局", role: .financeOfficer, area: ruralCounty.0, areaName: ruralCounty.1),
+        .init(username: "tk_bank", name: "代发银行托克托县支行", role: .bankOperator, area: ruralCounty.0, areaName: ruralCounty.1),
+        .init(username: "tk_township", name: "双河镇经办人", role: .townshipCaseworker, area: ruralTownships[0].0, areaName: ruralTownships[0].1),
+        .init(username: "tk_head", name: "双河镇审核人", role: .townshipHead, area: ruralTownships[0].0, areaName: ruralTownships[0].1),
+        .init(username: "tk_village", name: "东营子村协理员", role: .villageAssistant, area: "150122100201", areaName: "双河镇东营子村"),
+    ]
+
+    /// Villages per township grow with the household count, so that a province-sized
+    /// demo keeps villages of a few hundred households, as real ones are.
+    static func villagesPerTownship(for households: Int) -> Int {
+        min(900, max(4, (households + 3_999) / 4_000))
+    }
+
+    struct Outcome { var households: Int; var members: Int; var existing: Int }
+
+    static func seed(app: Application, households target: Int, password: String, progress: (Int) -> Void) async throws -> Outcome {
+        let db = app.db
+        guard let sql = db as? any SQLDatabase else { throw SettingsError("demo needs an SQL database") }
+        let perTownship = villagesPerTownship(for: target)
+
+        // Areas (idempotent: only the missing ones are added).
+        var areas: [(String, String, AreaKind?, Int)] = [(region.0, region.1, nil, 0), (league.0, league.1, nil, 0),
+                                                        (urbanCounty.0, urbanCounty.1, nil, 0), (ruralCounty.0, ruralCounty.1, nil, 0)]
+        var villages: [(code: String, kind: AreaKind, county: String)] = []
+        for (townships, kind) in [(urbanTownships, AreaKind.urban), (ruralTownships, AreaKind.rural)] {
+            for (code, name) in townships {
+                areas.append((code, name, kind, 0))
+                let township = try AreaCode(code)
+                for v in 0..<perTownship {
+                    // Rural villages are numbered from 201 as in the official codes (2xx 村委会),
+                    // urban communities from 001 (0xx 居委会).
+                    let number = kind == .rural ? 201 + v : 1 + v
+                    let village = township.child(number).value
+                    let word = kind == .rural ? villageWords[v % villageWords.count] : communityWords[v % communityWords.count]
+                    let suffix = v < (kind == .rural ? villageWords.count : communityWords.count) ? "" : "\(v / (kind == .rural ? villageWords.count : communityWords.count) + 1)"
+                    areas.append((village, name + word + suffix + (kind == .rural ? "村" : "社区"), kind, 0))
+                    villages.append((village, kind, String(code.prefix(6))))
+                }
+            }
+        }
+        let existingAreas = Set(try await Area.query(on: db).all(\.$id).compactMap { $0 })
+        let newAreas = areas.filter { !existingAreas.contains($0.0) }
+        try await db.transaction { tx in
+            for chunk in newAreas.chunked(500) {
+                var insert = (tx as! any SQLDatabase).insert(into: Area.schema).columns("code", "name", "level", "parent_code", "kind", "resident_population")
+                for a in chunk {
+                    let code = try AreaCode(a.0)
+                    insert = insert.values([code.value, a.1, code.level.rawValue, code.parent?.value, a.2?.rawValue, 1_000] as [any Encodable & Sendable])
+                }
+                try await insert.run()
+            }
+            // Demo standards (yuan/person/month) set at the league, effective 2025-07-01.
+            if try await Standard.query(on: tx).filter(\.$areaCode == league.0).count() == 0 {
+                let from = CivilDate(year: 2025, month: 7, day: 1)!
+                try await Standard(area: try AreaCode(league.0), kind: .urban, monthly: Money(yuan: 906), effectiveFrom: from).create(on: tx)
+                try await Standard(area: try AreaCode(league.0), kind: .rural, monthly: Money(yuan: 650), effectiveFrom: from).create(on: tx)
+            }
+        }
+
+        // Accounts: created if missing, and their password reset to the demo one.
+        let hash = try app.password.hash(password)
+        for a in accounts {
+            if let user = try await User.query(on: db).filter(\.$username == a.username).first() {
+                user.passwordHash = hash
+                user.failedSignIns = 0
+                user.lockedUntil = nil
+                try await user.save(on: db)
+            } else {
+                let user = User(username: a.username, displayName: a.name, passwordHash: hash, role: a.role, areaCode: try AreaCode(a.area))
+                try await app.audit.write(on: db) { tx in
+                    try await user.create(on: tx)
+                    return ((), [AuditEntry(actor: .system, action: "user.created", entityType: "user", entityID: user.id!.uuidString, areaCode: a.area, detail: ["username": a.username, "role": a.role.rawValue])])
+                }
+            }
+        }
+
+        let existing = try await Household.query(on: db).filter(\.$leagueCode == league.0).count()
+        guard existing == 0, target > 0 else { return Outcome(households: 0, members: 0, existing: existing) }
+
+        var generator = DemoGenerator(villages: villages, today: app.dibao.clock.today())
+        let batch = 10_000
+        var made = 0, members = 0
+        while made < target {
+            let n = min(batch, target - made)
+            let rows = generator.next(n)
+            try await db.transaction { tx in
+                let tsql = tx as! any SQLDatabase
+                try await insertRows(tsql, Household.schema, ["id", "head_name", "region_code", "league_code", "county_code", "township_code", "village_code", "kind", "address", "phone", "member_count", "status", "version", "created_at", "updated_at"], rows.households)
+                try await insertRows(tsql, Member.schema, ["id", "household_id", "position", "name", "id_number", "relation", "sex", "birth_date", "disability_level", "severe_illness", "illness_note", "work_capacity", "employment"], rows.members)
+                try await insertRows(tsql, IncomeRecord.schema, ["id", "member_id", "household_id", "kind", "monthly_fen", "note"], rows.incomes)
+                try await insertRows(tsql, Supporter.schema, ["id", "household_id", "name", "id_number", "duty", "monthly_support_fen", "note"], rows.supporters)
+            }
+            made += n
+            members += rows.members.count
+            if target >= 50_000 && made % 100_000 == 0 { progress(made) }
+        }
+        try await app.audit.record([AuditEntry(actor: .system, action: "demo.seeded", entityType: "area", entityID: league.0, areaCode: league.0,
+                                               detail: ["households": String(made), "members": String(members)])], on: db)
+        _ = sql
+        return Outcome(households: made, members: members, existing: 0)
+    }
+
+    /// Multi-row INSERTs kept under SQLite's bound-parameter limit.
+    private static func insertRows(_ sql: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]]) async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, 30_000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + perStatement)
+            var insert = sql.insert(into: table).columns(columns)
+            for row in rows[start..<end] { insert = insert.values(row) }
+            try await insert.run()
+            start = end
+        }
+    }
+}
+
+/// Deterministic household generator (a fixed seed, so every demo database is alike).
+struct DemoGenerator {
+    struct Rows {
+        var households: [[any Encodable & Sendable]] = []
+        var members: [[any Encodable & Sendable]] = []
+        var incomes: [[any Encodable & Sendable]] = []
+        var supporters: [[any Encodable & Sendable]] = []
+    }
+
+    let villages: [(code: String, kind: AreaKind, county: String)]
+    let today: CivilDate
+    var rng = SplitMix(seed: 20_130_701)
+    var index = 0
+    /// Sequence numbers used per (county, birth date, sex), so every ID number is unique.
+    var used: [String: Int] = [:]
+
+    init(villages: [(code: String, kind: AreaKind, county: String)], today: CivilDate) {
+        self.villages = villages
+        self.today = today
+    }
+
+    static let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文").map(String.init)
+    static let given = Array("建国秀英志强丽华海燕红梅玉兰桂芳文明晓东永胜春花金山宝音其木格巴特尔乌云娜仁图雅苏日那").map(String.init)
+    static let streets = ["新华东街", "中山东路", "锡林南路", "海拉尔东路", "东影南路", "兴安北路", "呼伦贝尔路"]
+
+    mutating func name(_ surname: String) -> String {
+        let parts = rng.below(3) == 0 ? 1 : 2
+        return surname + (0..<parts).map { _ in Self.given[rng.below(Self.given.count)] }.joined()
+    }
+
+    mutating func id(county: String, born: CivilDate, sex: Sex) -> ResidentID {
+        var date = born
+        while true {
+            let key = "\(county)\(date.iso)\(sex.rawValue)"
+            let n = used[key, default: 0]
+            if n < 500 {
+                used[key] = n + 1
+                return ResidentID.make(regionCode: county, birthDate: date, sequence: n, sex: sex)
+            }
+            date = date.adding(days: 1)
+        }
+    }
+
+    mutating func birth(age: Int) -> CivilDate {
+        today.adding(days: -(age * 365 + rng.below(365)))
+    }
+
+    mutating func next(_ n: Int) -> Rows {
+        var rows = Rows()
+        let now = Date()
+        for _ in 0..<n {
+            let village = villages[index % villages.count]
+            index += 1
+            let hid = UUID()
+            let surname = Self.surnames[rng.below(Self.surnames.count)]
+            // Household sizes as a dibao caseload has them: many single elderly and small families.
+            let size = [1, 1, 2, 2, 2, 3, 3, 3, 4, 5][rng.below(10)]
+            let headAge = size == 1 ? 55 + rng.below(30) : 30 + rng.below(35)
+            let headSex: Sex = rng.below(2) == 0 ? .male : .female
+            var people: [(String, Kinship, Int, Sex)] = [(name(surname), .head, headAge, headSex)]
+            if size >= 2 { people.append((name(Self.surnames[rng.below(Self.surnames.count)]), .spouse, max(20, headAge - 3 + rng.below(6)), headSex == .male ? .female : .male)) }
+            for _ in 2..<max(2, size) {
+                people.append((name(surname), rng.below(5) == 0 ? .parent : .child, rng.below(5) == 0 ? headAge + 25 : max(1, headAge - 22 - rng.below(10)), rng.below(2) == 0 ? .male : .female))
+            }
+            for (position, p) in people.enumerated() {
+                let mid = UUID()
+                let rid = id(county: village.county, born: birth(age: p.2), sex: p.3)
+                let disability = rng.below(12) == 0 ? 1 + rng.below(4) : 0
+                let ill = rng.below(10) == 0
+                let capacity: WorkCapacity = (p.2 >= 60 || disability == 1 || disability == 2) ? .none : (ill ? .partial : .full)
+                let employment: Employment = p.2 < 6 ? .notApplicable : p.2 < 18 ? .student : p.2 >= 60 ? .retired : (village.kind == .rural ? .farmingHerding : (rng.below(3) == 0 ? .unemployed : .flexible))
+                rows.members.append([mid, hid, position, p.0, rid.value, p.1.rawValue, p.3.rawValue, rid.birthDate.iso, disability, ill, ill ? "慢性病" : "", capacity.rawValue, employment.rawValue])
+                if capacity != .none && p.2 >= 18 && p.2 < 60 {
+                    let kind: IncomeKind = village.kind == .rural ? .farming : .wages
+                    rows.incomes.append([UUID(), mid, hid, kind.rawValue, Int64(20_000 + rng.below(60_000)), ""])
+                } else if p.2 >= 60 {
+                    rows.incomes.append([UUID(), mid, hid, IncomeKind.pension.rawValue, Int64(15_000 + rng.below(20_000)), "城乡居民基本养老保险"])
+                }
+            }
+            if people[0].2 >= 60 && rng.below(3) == 0 {
+                rows.supporters.append([UUID(), hid, name(surname), "", SupportDuty.elders.rawValue, Int64(10_000 + rng.below(20_000)), "子女在外务工"])
+            }
+            let address = village.kind == .rural ? "\(rng.below(5) + 1)组\(rng.below(90) + 1)号" : "\(Self.streets[rng.below(Self.streets.count)])\(rng.below(200) + 1)号\(rng.below(6) + 1)单元"
+            let phone = "1\([3, 5, 8][rng.below(3)])\(String(format: "%09d", rng.below(1_000_000_000)))"
+            let township = String(village.code.prefix(9)) + "000"
+            rows.households.append([hid, people[0].0, DemoData.region.0, DemoData.league.0, village.county + "000000", township, village.code, village.kind.rawValue, address, phone, people.count, "registered", 1, now, now])
+        }
+        return rows
+    }
+}
+
+/// SplitMix64: small, fast, and the same sequence on every machine for a seed.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min(count, $0 + size)] }
+    }
+}

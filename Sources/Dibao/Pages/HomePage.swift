@@ -1,0 +1,49 @@
+import Fluent
+import Vapor
+import DibaoCore
+
+/// Each role's start page: where the account sits, the size of its area's register,
+/// what it can do, and (for roles that read the log) the latest activity in its area.
+struct HomePage: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+    }
+
+    struct Link: Encodable { var href: String; var label: String }
+    struct Body: Encodable {
+        var role: String
+        var area: String
+        var households: Int?
+        var members: Int?
+        var links: [Link]
+        var events: [HistoryRow]
+    }
+
+    func home(req: Request) async throws -> Response {
+        guard let actor = req.actor else { return req.redirect(to: "/login") }
+        var households: Int?
+        var members: Int?
+        var links: [Link] = []
+        if actor.may(.readHouseholds) {
+            let scoped = Household.query(on: req.db).within(actor.area)
+            households = try await scoped.count()
+            members = try await Household.query(on: req.db).within(actor.area).sum(\.$memberCount) ?? 0
+            links.append(Link(href: "/households", label: req.l10n("nav.households")))
+        }
+        if actor.may(.writeHouseholds) { links.append(Link(href: "/households/new", label: req.l10n("nav.new_household"))) }
+        var events: [HistoryRow] = []
+        if actor.may(.readAudit) {
+            let prefix = actor.area.significant
+            events = try await AuditEvent.query(on: req.db)
+                .filter(\.$areaCode >= prefix + String(repeating: "0", count: 12 - prefix.count))
+                .filter(\.$areaCode <= prefix + String(repeating: "9", count: 12 - prefix.count))
+                .sort(\.$id, .descending).limit(10).all().map {
+                    HistoryRow(seq: $0.id ?? 0, when: ShanghaiTime.minute($0.occurredAt), who: $0.actorName,
+                               action: AuditActions.label($0.action, req.lang), reason: $0.reason, detail: $0.entityType)
+                }
+        }
+        let areaName = try await Area.find(actor.area.value, on: req.db)?.name ?? actor.area.value
+        return try await req.render("home", title: req.l10n("home.title"), Body(
+            role: actor.role.name(req.lang), area: areaName, households: households, members: members, links: links, events: events))
+    }
+}

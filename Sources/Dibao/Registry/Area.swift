@@ -1,0 +1,144 @@
+import Fluent
+import SQLKit
+import Vapor
+import DibaoCore
+
+/// One node of the jurisdiction tree: 自治区 > 盟市 > 旗县市区 > 苏木乡镇/街道 > 嘎查村/社区.
+public final class Area: Model, @unchecked Sendable {
+    public static let schema = "areas"
+
+    /// The 12-digit official code is the key: it is stable and already says where the area sits.
+    @ID(custom: "code", generatedBy: .user) public var id: String?
+    @Field(key: "name") public var name: String
+    @Field(key: "level") public var level: Int
+    @OptionalField(key: "parent_code") public var parentCode: String?
+    /// 城市 or 农村牧区, for areas below the county; it picks the standard that applies.
+    @OptionalField(key: "kind") public var kind: AreaKind?
+    /// 常住人口 — the democratic-evaluation panel is sized against it (二.二.3).
+    @Field(key: "resident_population") public var residentPopulation: Int
+
+    public init() {}
+
+    public init(code: AreaCode, name: String, kind: AreaKind?, residentPopulation: Int = 0) {
+        self.id = code.value
+        self.name = name
+        self.level = code.level.rawValue
+        self.parentCode = code.parent?.value
+        self.kind = kind
+        self.residentPopulation = residentPopulation
+    }
+
+    public var code: AreaCode? { id.flatMap { try? AreaCode($0) } }
+    public var areaLevel: AreaLevel { AreaLevel(rawValue: level) ?? .village }
+}
+
+/// 低保标准: yuan per person per month for an area, urban or rural, from a date.
+/// A standard set at a league applies to every county below it unless the county sets its own.
+public final class Standard: Model, @unchecked Sendable {
+    public static let schema = "standards"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "area_code") public var areaCode: String
+    @Field(key: "kind") public var kind: AreaKind
+    @Field(key: "monthly_fen") public var monthlyFen: Int64
+    /// ISO date text: sorts as dates on every database.
+    @Field(key: "effective_from") public var effectiveFrom: String
+
+    public init() {}
+
+    public init(area: AreaCode, kind: AreaKind, monthly: Money, effectiveFrom: CivilDate) {
+        self.areaCode = area.value
+        self.kind = kind
+        self.monthlyFen = monthly.fen
+        self.effectiveFrom = effectiveFrom.iso
+    }
+
+    /// The standard for a village's kind on a date: the most specific area with one wins,
+    /// then the latest effective date not after `date`.
+    public static func inForce(for village: AreaCode, kind: AreaKind, on date: CivilDate, db: any Database) async throws -> Standard? {
+        var chain: [String] = []
+        var cursor: AreaCode? = village
+        while let c = cursor { chain.append(c.value); cursor = c.parent }
+        let candidates = try await Standard.query(on: db)
+            .filter(\.$areaCode ~~ chain)
+            .filter(\.$kind == kind)
+            .filter(\.$effectiveFrom <= date.iso)
+            .all()
+        return candidates.max { a, b in
+            let da = chain.firstIndex(of: a.areaCode) ?? .max, db = chain.firstIndex(of: b.areaCode) ?? .max
+            if da != db { return da > db }
+            return a.effectiveFrom < b.effectiveFrom
+        }
+    }
+}
+
+/// A stored policy version (SPEC "Policy is data"). The body is the `Policy` record as JSON.
+public final class PolicyVersion: Model, @unchecked Sendable {
+    public static let schema = "policy_versions"
+
+    @ID(custom: "version", generatedBy: .user) public var id: String?
+    @Field(key: "effective_from") public var effectiveFrom: String
+    @Field(key: "body") public var body: String
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+
+    public init(_ policy: Policy) throws {
+        self.id = policy.version
+        self.effectiveFrom = policy.effectiveFrom.iso
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self.body = String(decoding: try encoder.encode(policy), as: UTF8.self)
+    }
+
+    public func decoded() throws -> Policy {
+        try JSONDecoder().decode(Policy.self, from: Data(body.utf8))
+    }
+}
+
+struct CreateRegistryReference: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Area.schema)
+            .field("code", .string, .identifier(auto: false))
+            .field("name", .string, .required)
+            .field("level", .int, .required)
+            .field("parent_code", .string)
+            .field("kind", .string)
+            .field("resident_population", .int, .required)
+            .create()
+        try await database.schema(Standard.schema)
+            .id()
+            .field("area_code", .string, .required)
+            .field("kind", .string, .required)
+            .field("monthly_fen", .int64, .required)
+            .field("effective_from", .string, .required)
+            .create()
+        try await database.schema(PolicyVersion.schema)
+            .field("version", .string, .identifier(auto: false))
+            .field("effective_from", .string, .required)
+            .field("body", .string, .required)
+            .field("created_at", .datetime)
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "areas_parent").on(Area.schema).column("parent_code").run()
+            try await sql.create(index: "standards_area").on(Standard.schema).column("area_code").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PolicyVersion.schema).delete()
+        try await database.schema(Standard.schema).delete()
+        try await database.schema(Area.schema).delete()
+    }
+}
+
+/// The source text's numbers are the first policy version of every new database.
+struct SeedDefaultPolicy: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await PolicyVersion(.default2013).create(on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await PolicyVersion.query(on: database).filter(\.$id == Policy.default2013.version).delete()
+    }
+}

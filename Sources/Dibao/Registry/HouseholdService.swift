@@ -1,0 +1,205 @@
+import Fluent
+import SQLKit
+import Vapor
+import DibaoCore
+
+/// Registering and editing households. Each write validates the whole draft, checks
+/// jurisdiction and the one-person-one-household rule, and lands with its audit event in
+/// one transaction — all or nothing.
+enum HouseholdService {
+    static func create(_ draft: HouseholdDraft, by actor: StaffActor, on req: Request) async throws -> Household {
+        let valid = try await validate(draft, by: actor, excluding: nil, on: req)
+        let kind = try await areaKind(of: valid.village, on: req.db)
+        return try await req.audit.write(on: req.db) { db in
+            let household = Household()
+            household.place(in: valid.village, kind: kind)
+            household.status = "registered"
+            household.version = 1
+            apply(valid, to: household)
+            try await household.create(on: db)
+            try await writeParts(valid, of: household, on: db)
+            let entry = AuditEntry(
+                actor: actor.audit, action: "household.created", entityType: "household",
+                entityID: household.id!.uuidString, areaCode: valid.village.value,
+                detail: ["head": Masking.name(valid.head.name), "members": String(valid.members.count)]
+            )
+            return (household, [entry])
+        }
+    }
+
+    static func update(_ id: UUID, version: Int, reason: String, _ draft: HouseholdDraft, by actor: StaffActor, on req: Request) async throws -> Household {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let household = try await Household.visible(id, to: actor, on: req)
+        var problems: [FieldRefusal] = []
+        if reason.isEmpty {
+            problems.append(.init(field: "reason", rule: "household.reason_required", zh: Strings.text("error.reason_required", .zh), en: Strings.text("error.reason_required", .en)))
+        }
+        let valid: ValidHousehold
+        do {
+            valid = try await validate(draft, by: actor, excluding: id, on: req)
+        } catch let refused as HouseholdRefused {
+            throw HouseholdRefused(problems: problems + refused.problems)
+        }
+        guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+        let kind = try await areaKind(of: valid.village, on: req.db)
+        let before = try await snapshot(household, on: req.db)
+        return try await req.audit.write(on: req.db) { db in
+            // The optimistic lock: only the version the form was made from may be replaced.
+            guard let current = try await Household.find(id, on: db), current.version == version else {
+                throw Abort(.conflict, reason: req.l10n("error.stale"))
+            }
+            current.place(in: valid.village, kind: kind)
+            apply(valid, to: current)
+            current.version = version + 1
+            try await current.save(on: db)
+            try await IncomeRecord.query(on: db).filter(\.$householdID == id).delete()
+            try await Supporter.query(on: db).filter(\.$household.$id == id).delete()
+            try await AssetRecord.query(on: db).filter(\.$household.$id == id).delete()
+            try await Member.query(on: db).filter(\.$household.$id == id).delete()
+            try await writeParts(valid, of: current, on: db)
+            let after = Snapshot(valid)
+            let entry = AuditEntry(
+                actor: actor.audit, action: "household.updated", entityType: "household",
+                entityID: id.uuidString, areaCode: valid.village.value, reason: reason,
+                detail: before.changes(to: after)
+            )
+            return (current, [entry])
+        }
+    }
+
+    private static func validate(_ draft: HouseholdDraft, by actor: StaffActor, excluding household: UUID?, on req: Request) async throws -> ValidHousehold {
+        let today = req.dibao.clock.today()
+        switch draft.validate(today: today) {
+        case .failure(let refused):
+            throw refused
+        case .success(let valid):
+            var problems: [FieldRefusal] = []
+            let village = try await Area.find(valid.village.value, on: req.db)
+            if village == nil || !actor.area.contains(valid.village) {
+                problems.append(.init(field: "village_code", rule: "household.village_in_area", zh: Strings.text("error.area_outside", .zh), en: Strings.text("error.area_outside", .en)))
+            }
+            // One person, one household: a member may not also stand in another household's register.
+            var query = Member.query(on: req.db).filter(\.$idNumber ~~ valid.members.map(\.id.value))
+            if let household { query = query.filter(\.$household.$id != household) }
+            let taken = Set(try await query.all().map(\.idNumber))
+            for (i, m) in valid.members.enumerated() where taken.contains(m.id.value) {
+                problems.append(.init(field: "members[\(i)].id_number", rule: "member.id_registered",
+                                      zh: "第\(i + 1)名成员身份证号码：" + Strings.text("error.id_registered", .zh),
+                                      en: "Member \(i + 1) ID number: " + Strings.text("error.id_registered", .en)))
+            }
+            guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+            return valid
+        }
+    }
+
+    private static func areaKind(of village: AreaCode, on db: any Database) async throws -> AreaKind {
+        try await Area.find(village.value, on: db)?.kind ?? .rural
+    }
+
+    private static func apply(_ valid: ValidHousehold, to household: Household) {
+        household.headName = valid.head.name
+        household.address = valid.address
+        household.phone = valid.phone
+        household.memberCount = valid.members.count
+    }
+
+    private static func writeParts(_ valid: ValidHousehold, of household: Household, on db: any Database) async throws {
+        let hid = try household.requireID()
+        for (position, m) in valid.members.enumerated() {
+            let member = Member()
+            member.$household.id = hid
+            member.position = position
+            member.name = m.name
+            member.idNumber = m.id.value
+            member.relation = m.relation
+            member.sex = m.id.sex
+            member.birthDate = m.id.birthDate.iso
+            member.disabilityLevel = m.disability.rawValue
+            member.severeIllness = m.severeIllness
+            member.illnessNote = m.illnessNote
+            member.workCapacity = m.workCapacity
+            member.employment = m.employment
+            try await member.create(on: db)
+            for item in m.incomes {
+                let income = IncomeRecord()
+                income.$member.id = try member.requireID()
+                income.householdID = hid
+                income.kind = item.kind
+                income.monthlyFen = item.monthly.fen
+                income.note = item.note
+                try await income.create(on: db)
+            }
+        }
+        for s in valid.supporters {
+            let supporter = Supporter()
+            supporter.$household.id = hid
+            supporter.name = s.name
+            supporter.idNumber = s.id?.value ?? ""
+            supporter.duty = s.duty
+            supporter.monthlySupportFen = s.monthlySupport.fen
+            supporter.note = s.note
+            try await supporter.create(on: db)
+        }
+        for a in valid.assets {
+            let asset = AssetRecord()
+            asset.$household.id = hid
+            asset.kind = a.kind
+            asset.description = a.description
+            asset.valueFen = a.value.fen
+            try await asset.create(on: db)
+        }
+    }
+
+    /// What an audit event says changed: field names and masked names, never ID numbers.
+    struct Snapshot {
+        var fields: [String: String]
+        var members: [String: String]   // ID number → masked name (keys never leave this struct)
+
+        init(_ v: ValidHousehold) {
+            fields = ["village_code": v.village.value, "address": v.address, "phone": v.phone,
+                      "supporters": String(v.supporters.count), "assets": String(v.assets.count)]
+            members = Dictionary(v.members.map { ($0.id.value, Masking.name($0.name)) }, uniquingKeysWith: { a, _ in a })
+            memberDetails = Dictionary(v.members.map { ($0.id.value, "\($0.relation.rawValue)|\($0.disability.rawValue)|\($0.severeIllness)|\($0.workCapacity.rawValue)|\($0.employment.rawValue)|\($0.incomes.map { "\($0.kind.rawValue):\($0.monthly.fen)" }.joined(separator: ","))") }, uniquingKeysWith: { a, _ in a })
+        }
+
+        var memberDetails: [String: String] = [:]
+
+        init(fields: [String: String], members: [String: String], memberDetails: [String: String]) {
+            self.fields = fields
+            self.members = members
+            self.memberDetails = memberDetails
+        }
+
+        func changes(to after: Snapshot) -> [String: String] {
+            var out: [String: String] = [:]
+            let changedFields = fields.keys.filter { fields[$0] != after.fields[$0] }.sorted()
+            if !changedFields.isEmpty { out["fields"] = changedFields.joined(separator: ",") }
+            let added = after.members.keys.filter { members[$0] == nil }.compactMap { after.members[$0] }.sorted()
+            let removed = members.keys.filter { after.members[$0] == nil }.compactMap { members[$0] }.sorted()
+            let changed = members.keys.filter { after.members[$0] != nil && memberDetails[$0] != after.memberDetails[$0] }.compactMap { after.members[$0] }.sorted()
+            if !added.isEmpty { out["members_added"] = added.joined(separator: ",") }
+            if !removed.isEmpty { out["members_removed"] = removed.joined(separator: ",") }
+            if !changed.isEmpty { out["members_changed"] = changed.joined(separator: ",") }
+            return out
+        }
+    }
+
+    static func snapshot(_ household: Household, on db: any Database) async throws -> Snapshot {
+        let hid = try household.requireID()
+        let members = try await Member.query(on: db).filter(\.$household.$id == hid).sort(\.$position).all()
+        let incomes = try await IncomeRecord.query(on: db).filter(\.$householdID == hid).all()
+        let supporters = try await Supporter.query(on: db).filter(\.$household.$id == hid).count()
+        let assets = try await AssetRecord.query(on: db).filter(\.$household.$id == hid).count()
+        var details: [String: String] = [:]
+        for m in members {
+            let items = incomes.filter { $0.$member.id == m.id }.sorted { $0.kind.rawValue < $1.kind.rawValue }
+            details[m.idNumber] = "\(m.relation.rawValue)|\(m.disabilityLevel)|\(m.severeIllness)|\(m.workCapacity.rawValue)|\(m.employment.rawValue)|\(items.map { "\($0.kind.rawValue):\($0.monthlyFen)" }.joined(separator: ","))"
+        }
+        return Snapshot(
+            fields: ["village_code": household.villageCode, "address": household.address, "phone": household.phone,
+                     "supporters": String(supporters), "assets": String(assets)],
+            members: Dictionary(members.map { ($0.idNumber, Masking.name($0.name)) }, uniquingKeysWith: { a, _ in a }),
+            memberDetails: details
+        )
+    }
+}

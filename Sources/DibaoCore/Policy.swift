@@ -1,0 +1,374 @@
+/// How often benefits are paid: monthly, or quarterly where a county decides so
+/// (二.二.5 "按月（季）").
+public enum PaymentFrequency: String, Sendable, Codable {
+    case monthly, quarterly
+
+    public var zh: String { self == .monthly ? "按月" : "按季" }
+    public var en: String { rawValue }
+    /// Months covered by one payment.
+    public var months: Int { self == .monthly ? 1 : 3 }
+}
+
+/// Categories a policy may top up (分类施保). The 2013 text sets none; later rules
+/// and league policies do, so they are data (SPEC "Money and identity").
+public enum TopUpCategory: String, Sendable, Codable, CaseIterable {
+    case elderly, severelyDisabled, child
+
+    public var zh: String {
+        switch self {
+        case .elderly: return "老年人"
+        case .severelyDisabled: return "重度残疾人"
+        case .child: return "未成年人"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .elderly: return "elderly"
+        case .severelyDisabled: return "severely disabled"
+        case .child: return "child"
+        }
+    }
+}
+
+/// One category top-up: a member in `category` adds `percentOfStandard` percent
+/// of the per-person standard to the household's benefit.
+public struct TopUpRule: Sendable, Codable, Equatable {
+    public var category: TopUpCategory
+    public var percentOfStandard: Int
+
+    public init(category: TopUpCategory, percentOfStandard: Int) {
+        self.category = category
+        self.percentOfStandard = percentOfStandard
+    }
+}
+
+/// The review rhythms of 二.六, one per kind of household.
+public enum ReviewClass: String, Sendable, Codable, CaseIterable {
+    /// A member with severe illness or disability and income essentially unchanged: yearly.
+    case severeStable
+    /// Household economy and members stable in the short term: every six months.
+    case stable
+    /// Income from no fixed source, members able and in a position to work:
+    /// monthly in towns, quarterly in the countryside.
+    case unstable
+
+    public var zh: String {
+        switch self {
+        case .severeStable: return "重病重残、收入基本无变化"
+        case .stable: return "家庭经济状况相对稳定"
+        case .unstable: return "收入来源不固定、有劳动能力"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .severeStable: return "severe illness/disability, income stable"
+        case .stable: return "stable household"
+        case .unstable: return "unstable income, able to work"
+        }
+    }
+}
+
+/// Every number the rules depend on, as one versioned record (SPEC "Policy is
+/// data"). A case is judged by the version in force on its relevant date, so a
+/// later national rule or a league's own numbers are loaded as a new version
+/// instead of edited into code.
+public struct Policy: Sendable, Codable, Equatable {
+    /// Short stable identifier, e.g. "IM-2013-07".
+    public var version: String
+    public var title: String
+    public var effectiveFrom: CivilDate
+    /// The document the numbers come from.
+    public var source: String
+    /// 二.二.4: the county finishes review and approval within 30 working days of
+    /// acceptance; a re-review restarts the count.
+    public var countyDecisionWorkingDays: Int
+    /// 二.二.4: the county visits at least 30 % of the households it is asked to approve.
+    public var spotCheckMinPercent: Int
+    /// 二.二.3: the evaluation panel is at least 5 % … 10 % of the resident
+    /// population; the lower figure is the floor, the upper the most a township
+    /// may be asked for.
+    public var evaluationPanelMinPercent: Int
+    public var evaluationPanelMaxPercent: Int
+    /// 二.三 sets the first notice but no period; 7 days is the SPEC's default.
+    public var firstNoticeDays: Int
+    /// 二.二.5: monthly, or quarterly where the county says so.
+    public var paymentFrequency: PaymentFrequency
+    /// 二.二.5: year-end carry-over of funds at most 10 % of the year's spending.
+    public var carryOverMaxPercent: Int
+    /// 二.六: severe illness/disability with income essentially unchanged — yearly.
+    public var reviewMonthsSevereStable: Int
+    /// 二.六: stable in the short term — every half year.
+    public var reviewMonthsStable: Int
+    /// 二.六: unstable income, able to work — monthly in towns …
+    public var reviewMonthsUnstableUrban: Int
+    /// … and quarterly in the countryside.
+    public var reviewMonthsUnstableRural: Int
+    /// 二.四: the one-stop service hall is at least 300 m².
+    public var serviceHallMinSquareMetres: Int
+    /// A change of benefit takes effect from the first of the month this many
+    /// months after the month of the decision (the source sets no date; paying
+    /// from the next month keeps a month's payroll unchanged once computed).
+    public var changeTakesEffectMonthsAfterDecision: Int
+    /// Smallest monthly amount paid to an eligible household; the source sets none.
+    public var minimumPayment: Money
+    /// Category top-ups (分类施保); the source sets none.
+    public var topUps: [TopUpRule]
+    /// Age from which a member counts as elderly (老年人权益保障法: 60).
+    public var elderlyAge: Int
+    /// Age below which a member counts as a child (未成年人: under 18).
+    public var childAge: Int
+    /// 二.一 leaves asset tests to local rules: deposits above this many months of
+    /// the household's standard exclude it; nil when no limit is set.
+    public var depositLimitMonthsOfStandard: Int?
+
+    public init(
+        version: String, title: String, effectiveFrom: CivilDate, source: String,
+        countyDecisionWorkingDays: Int, spotCheckMinPercent: Int,
+        evaluationPanelMinPercent: Int, evaluationPanelMaxPercent: Int,
+        firstNoticeDays: Int, paymentFrequency: PaymentFrequency, carryOverMaxPercent: Int,
+        reviewMonthsSevereStable: Int, reviewMonthsStable: Int,
+        reviewMonthsUnstableUrban: Int, reviewMonthsUnstableRural: Int,
+        serviceHallMinSquareMetres: Int, changeTakesEffectMonthsAfterDecision: Int,
+        minimumPayment: Money, topUps: [TopUpRule], elderlyAge: Int, childAge: Int,
+        depositLimitMonthsOfStandard: Int?
+    ) {
+        self.version = version
+        self.title = title
+        self.effectiveFrom = effectiveFrom
+        self.source = source
+        self.countyDecisionWorkingDays = countyDecisionWorkingDays
+        self.spotCheckMinPercent = spotCheckMinPercent
+        self.evaluationPanelMinPercent = evaluationPanelMinPercent
+        self.evaluationPanelMaxPercent = evaluationPanelMaxPercent
+        self.firstNoticeDays = firstNoticeDays
+        self.paymentFrequency = paymentFrequency
+        self.carryOverMaxPercent = carryOverMaxPercent
+        self.reviewMonthsSevereStable = reviewMonthsSevereStable
+        self.reviewMonthsStable = reviewMonthsStable
+        self.reviewMonthsUnstableUrban = reviewMonthsUnstableUrban
+        self.reviewMonthsUnstableRural = reviewMonthsUnstableRural
+        self.serviceHallMinSquareMetres = serviceHallMinSquareMetres
+        self.changeTakesEffectMonthsAfterDecision = changeTakesEffectMonthsAfterDecision
+        self.minimumPayment = minimumPayment
+        self.topUps = topUps
+        self.elderlyAge = elderlyAge
+        self.childAge = childAge
+        self.depositLimitMonthsOfStandard = depositLimitMonthsOfStandard
+    }
+
+    /// The Inner Mongolia Civil Affairs Department's implementing opinions of July 2013.
+    public static let default2013 = Policy(
+        version: "IM-2013-07",
+        title: "关于进一步加强和改进最低生活保障工作的实施意见",
+        effectiveFrom: CivilDate(unchecked: 2013, 7, 1),
+        source: "内蒙古自治区民政厅《关于进一步加强和改进最低生活保障工作的实施意见》（2013年7月）",
+        countyDecisionWorkingDays: 30,
+        spotCheckMinPercent: 30,
+        evaluationPanelMinPercent: 5,
+        evaluationPanelMaxPercent: 10,
+        firstNoticeDays: 7,
+        paymentFrequency: .monthly,
+        carryOverMaxPercent: 10,
+        reviewMonthsSevereStable: 12,
+        reviewMonthsStable: 6,
+        reviewMonthsUnstableUrban: 1,
+        reviewMonthsUnstableRural: 3,
+        serviceHallMinSquareMetres: 300,
+        changeTakesEffectMonthsAfterDecision: 1,
+        minimumPayment: .zero,
+        topUps: [],
+        elderlyAge: 60,
+        childAge: 18,
+        depositLimitMonthsOfStandard: nil
+    )
+
+    /// Refuses a policy that would make the rules meaningless: a share outside
+    /// 0–100 %, a panel floor above its ceiling, a period of zero or less, a
+    /// negative amount or area, a category topped up twice, or ages out of order.
+    /// The first problem found is reported, in declaration order.
+    public func validate() throws(PolicyRefusal) {
+        func refuse(_ field: String, _ reason: PolicyRefusal.Reason) -> PolicyRefusal {
+            PolicyRefusal(field: field, reason: reason)
+        }
+        if version.trimmingWhitespace().isEmpty { throw refuse("version", .empty) }
+        if title.trimmingWhitespace().isEmpty { throw refuse("title", .empty) }
+        if source.trimmingWhitespace().isEmpty { throw refuse("source", .empty) }
+        if countyDecisionWorkingDays <= 0 {
+            throw refuse("county_decision_working_days", .notPositive(countyDecisionWorkingDays))
+        }
+        let percents: [(String, Int)] = [
+            ("spot_check_min_percent", spotCheckMinPercent),
+            ("evaluation_panel_min_percent", evaluationPanelMinPercent),
+            ("evaluation_panel_max_percent", evaluationPanelMaxPercent),
+        ]
+        for (field, value) in percents where !(0...100).contains(value) {
+            throw refuse(field, .percentOutOfRange(value))
+        }
+        if evaluationPanelMinPercent > evaluationPanelMaxPercent {
+            throw refuse("evaluation_panel_min_percent",
+                         .minimumAboveMaximum(minimum: evaluationPanelMinPercent, maximum: evaluationPanelMaxPercent))
+        }
+        if firstNoticeDays <= 0 { throw refuse("first_notice_days", .notPositive(firstNoticeDays)) }
+        if !(0...100).contains(carryOverMaxPercent) {
+            throw refuse("carry_over_max_percent", .percentOutOfRange(carryOverMaxPercent))
+        }
+        let months: [(String, Int)] = [
+            ("review_months_severe_stable", reviewMonthsSevereStable),
+            ("review_months_stable", reviewMonthsStable),
+            ("review_months_unstable_urban", reviewMonthsUnstableUrban),
+            ("review_months_unstable_rural", reviewMonthsUnstableRural),
+        ]
+        for (field, value) in months where value <= 0 {
+            throw refuse(field, .notPositive(value))
+        }
+        if serviceHallMinSquareMetres < 0 {
+            throw refuse("service_hall_min_square_metres", .negative(serviceHallMinSquareMetres))
+        }
+        if changeTakesEffectMonthsAfterDecision < 0 {
+            throw refuse("change_takes_effect_months_after_decision", .negative(changeTakesEffectMonthsAfterDecision))
+        }
+        if minimumPayment.isNegative {
+            throw refuse("minimum_payment", .negative(Int(minimumPayment.fen)))
+        }
+        var seen: Set<TopUpCategory> = []
+        for rule in topUps {
+            if !(0...100).contains(rule.percentOfStandard) {
+                throw refuse("top_ups", .percentOutOfRange(rule.percentOfStandard))
+            }
+            if !seen.insert(rule.category).inserted { throw refuse("top_ups", .duplicateTopUp(rule.category)) }
+        }
+        if childAge <= 0 { throw refuse("child_age", .notPositive(childAge)) }
+        if elderlyAge <= childAge {
+            throw refuse("elderly_age", .minimumAboveMaximum(minimum: childAge, maximum: elderlyAge))
+        }
+        if let limit = depositLimitMonthsOfStandard, limit <= 0 {
+            throw refuse("deposit_limit_months_of_standard", .notPositive(limit))
+        }
+    }
+
+    // MARK: The policy applied
+
+    /// Months between reviews for a household of `reviewClass` in an area of `kind` (二.六).
+    public func reviewMonths(for reviewClass: ReviewClass, in kind: AreaKind) -> Int {
+        switch reviewClass {
+        case .severeStable: return reviewMonthsSevereStable
+        case .stable: return reviewMonthsStable
+        case .unstable: return kind == .urban ? reviewMonthsUnstableUrban : reviewMonthsUnstableRural
+        }
+    }
+
+    /// The last day the county may decide on a case accepted on `accepted`
+    /// (二.二.4); a re-review passes its own restart date as `accepted`.
+    public func decisionDeadline(acceptedOn accepted: CivilDate, calendar: WorkingDayCalendar) -> CivilDate {
+        calendar.adding(workingDays: countyDecisionWorkingDays, to: accepted)
+    }
+
+    /// Households the county must visit out of a batch of `batchSize` (二.二.4).
+    public func spotCheckSize(batchSize: Int) -> Int {
+        Sampling.sampleSize(population: batchSize, minPercent: spotCheckMinPercent)
+    }
+
+    /// Fewest panel members for a village of `residentPopulation` (二.二.3),
+    /// rounded up because the text says "不得少于".
+    public func evaluationPanelMinimum(residentPopulation: Int) -> Int {
+        Self.ceilPercent(residentPopulation, evaluationPanelMinPercent)
+    }
+
+    /// The panel size at the top of the policy's range (二.二.3).
+    public func evaluationPanelMaximum(residentPopulation: Int) -> Int {
+        Self.ceilPercent(residentPopulation, evaluationPanelMaxPercent)
+    }
+
+    /// The most a year's funds may carry over (二.二.5).
+    public func carryOverLimit(yearSpending: Money) -> Money {
+        yearSpending.percent(carryOverMaxPercent)
+    }
+
+    /// The first day a change decided on `decided` applies to.
+    public func changeEffectiveFrom(decidedOn decided: CivilDate) -> CivilDate {
+        decided.firstOfMonth.adding(months: changeTakesEffectMonthsAfterDecision)
+    }
+
+    private static func ceilPercent(_ n: Int, _ p: Int) -> Int {
+        guard n > 0, p > 0 else { return 0 }
+        return (n * p + 99) / 100
+    }
+}
+
+/// All policy versions known to the system. A case is judged by the version in
+/// force on its relevant date (SPEC "Policy is data").
+public struct PolicyBook: Sendable {
+    /// Sorted by `effectiveFrom`; for equal dates the later one given wins.
+    public var versions: [Policy]
+
+    public init(_ versions: [Policy]) {
+        self.versions = versions.enumerated()
+            .sorted { ($0.element.effectiveFrom, $0.offset) < ($1.element.effectiveFrom, $1.offset) }
+            .map(\.element)
+    }
+
+    /// The newest version whose `effectiveFrom` is on or before `date`; nil if
+    /// `date` precedes every version.
+    public func inForce(on date: CivilDate) -> Policy? {
+        versions.last { $0.effectiveFrom <= date }
+    }
+
+    public func version(_ name: String) -> Policy? {
+        versions.last { $0.version == name }
+    }
+}
+
+/// Why a policy version cannot be loaded. `field` is the policy item's name.
+public struct PolicyRefusal: Refusal, Equatable {
+    public enum Reason: Sendable, Equatable {
+        case empty
+        case percentOutOfRange(Int)
+        case minimumAboveMaximum(minimum: Int, maximum: Int)
+        case notPositive(Int)
+        case negative(Int)
+        case duplicateTopUp(TopUpCategory)
+    }
+
+    public let field: String
+    public let rule: String
+    public let reason: Reason
+
+    public init(field: String, reason: Reason) {
+        self.field = field
+        self.reason = reason
+        switch reason {
+        case .empty: rule = "policy.empty"
+        case .percentOutOfRange: rule = "policy.percent_range"
+        case .minimumAboveMaximum: rule = "policy.min_above_max"
+        case .notPositive: rule = "policy.not_positive"
+        case .negative: rule = "policy.negative"
+        case .duplicateTopUp: rule = "policy.duplicate_top_up"
+        }
+    }
+
+    public var zh: String {
+        let label = FieldLabel.zh(field, subject: "政策项")
+        switch reason {
+        case .empty: return "\(label)：不能为空"
+        case .percentOutOfRange(let v): return "\(label)：比例应在 0 至 100 之间，实为 \(v)"
+        case .minimumAboveMaximum(let lo, let hi): return "\(label)：下限 \(lo) 不能高于上限 \(hi)"
+        case .notPositive(let v): return "\(label)：应大于 0，实为 \(v)"
+        case .negative(let v): return "\(label)：不能为负数，实为 \(v)"
+        case .duplicateTopUp(let c): return "\(label)：“\(c.zh)”类别重复设置"
+        }
+    }
+
+    public var en: String {
+        let label = FieldLabel.en(field, subject: "policy item")
+        switch reason {
+        case .empty: return "\(label): must not be empty"
+        case .percentOutOfRange(let v): return "\(label): a percentage must be 0 to 100, found \(v)"
+        case .minimumAboveMaximum(let lo, let hi): return "\(label): lower bound \(lo) is above upper bound \(hi)"
+        case .notPositive(let v): return "\(label): must be greater than 0, found \(v)"
+        case .negative(let v): return "\(label): must not be negative, found \(v)"
+        case .duplicateTopUp(let c): return "\(label): category “\(c.en)” is set more than once"
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Dibao
+import Logging
+import Vapor
+
+var env = try Environment.detect()
+try LoggingSystem.bootstrap(from: &env)
+let app = try await Application.make(env)
+do {
+    try await configure(app, settings: Settings.fromEnvironment())
+    try await app.execute()
+} catch {
+    app.logger.error("\(String(describing: error))")
+    try? await app.asyncShutdown()
+    exit(1)
+}
+try await app.asyncShutdown()
