@@ -73,7 +73,7 @@ public struct ResidentID: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Positions 15–17.
     public var sequenceCode: String { String(value.dropFirst(14).prefix(3)) }
 
-    /// The 17th digit is odd for men, even for women (GB 11643 §4.4).
+    /// The 17th digit is odd for men, even for women (GB 11643: odd sequence codes go to men).
     public var sex: Sex {
         let digit = value.dropFirst(16).first!.wholeNumberValue!
         return digit % 2 == 1 ? .male : .female

@@ -44,7 +44,8 @@ extension QueryBuilder {
             let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             return filter(field, .custom("LIKE"), escaped + "%")
         }
-        return filter(field >= text).filter(field < text + "\u{10FFFF}")
+        // Grouped with AND so the two bounds stay one condition inside an OR group.
+        return group(.and) { $0.filter(field >= text).filter(field < text + "\u{10FFFF}") }
     }
 }
 

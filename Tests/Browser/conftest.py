@@ -1,0 +1,72 @@
+"""Starts a real Dibao server (debug build, its own SQLite file, demo data) and a real
+headless Chromium for the browser tests."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PASSWORD = "Demo-2026"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    binary = os.path.join(ROOT, ".build", "debug", "dibao")
+    if not os.path.exists(binary):
+        subprocess.run(["swift", "build", "--product", "dibao"], cwd=ROOT, check=True)
+    workdir = tempfile.mkdtemp(prefix="dibao-browser-")
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL="sqlite:" + os.path.join(workdir, "browser.sqlite"), DIBAO_PASSWORD_COST="4")
+    log = open(os.path.join(workdir, "server.log"), "w")
+    proc = subprocess.Popen([binary, "demo", "--households", "60", "--serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                log.close()
+                raise RuntimeError("server did not start:\n" + open(os.path.join(workdir, "server.log")).read())
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture()
+def browser():
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600", "--lang=zh-CN"):
+        options.add_argument(arg)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def resident_id(region: str, birth: str, seq: int) -> str:
+    """A valid GB 11643 number: ISO 7064 MOD 11-2 check character."""
+    body = f"{region}{birth}{seq:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(body, weights))
+    return body + "10X98765432"[total % 11]
