@@ -91,7 +91,7 @@ enum DemoData {
 
     static func seed(app: Application, households target: Int, password: String, progress: (Int) -> Void) async throws -> Outcome {
         let db = app.db
-        guard let sql = db as? any SQLDatabase else { throw SettingsError("demo needs an SQL database") }
+        guard db is any SQLDatabase else { throw SettingsError("demo needs an SQL database") }
         let perTownship = villagesPerTownship(for: target)
 
         // Areas (idempotent: only the missing ones are added).
@@ -172,7 +172,6 @@ enum DemoData {
         }
         try await app.audit.record([AuditEntry(actor: .system, action: "demo.seeded", entityType: "area", entityID: league.0, areaCode: league.0,
                                                detail: ["households": String(made), "members": String(members)])], on: db)
-        _ = sql
         return Outcome(households: made, members: members, existing: 0)
     }
 

@@ -25,18 +25,17 @@ struct HomePage: RouteCollection {
         var members: Int?
         var links: [Link] = []
         if actor.may(.readHouseholds) {
-            let scoped = Household.query(on: req.db).within(actor.area)
-            households = try await scoped.count()
+            households = try await Household.query(on: req.db).within(actor.area).count()
             members = try await Household.query(on: req.db).within(actor.area).sum(\.$memberCount) ?? 0
             links.append(Link(href: "/households", label: req.l10n("nav.households")))
         }
         if actor.may(.writeHouseholds) { links.append(Link(href: "/households/new", label: req.l10n("nav.new_household"))) }
         var events: [HistoryRow] = []
         if actor.may(.readAudit) {
-            let prefix = actor.area.significant
+            let range = actor.area.subtreeCodes
             events = try await AuditEvent.query(on: req.db)
-                .filter(\.$areaCode >= prefix + String(repeating: "0", count: 12 - prefix.count))
-                .filter(\.$areaCode <= prefix + String(repeating: "9", count: 12 - prefix.count))
+                .filter(\.$areaCode >= range.lowerBound)
+                .filter(\.$areaCode <= range.upperBound)
                 .sort(\.$id, .descending).limit(10).all().map {
                     HistoryRow(seq: $0.id ?? 0, when: ShanghaiTime.minute($0.occurredAt), who: $0.actorName,
                                action: AuditActions.label($0.action, req.lang), reason: $0.reason, detail: $0.entityType)

@@ -6,10 +6,8 @@ enum AreaQueries {
     /// Areas whose code falls inside `area`, for pickers. Codes of one subtree share a
     /// prefix, so a code range is exact: [prefix000…, prefix999…].
     static func within(_ area: AreaCode, level: AreaLevel? = nil, on db: any Database) async throws -> [Area] {
-        let prefix = area.significant
-        let low = prefix + String(repeating: "0", count: 12 - prefix.count)
-        let high = prefix + String(repeating: "9", count: 12 - prefix.count)
-        var q = Area.query(on: db).filter(\.$id >= low).filter(\.$id <= high)
+        let range = area.subtreeCodes
+        var q = Area.query(on: db).filter(\.$id >= range.lowerBound).filter(\.$id <= range.upperBound)
         if let level { q = q.filter(\.$level == level.rawValue) }
         return try await q.sort(\.$id).all()
     }
@@ -24,5 +22,14 @@ enum AreaQueries {
         let all = try await within(area, on: db)
         let deepest: AreaLevel = area.level >= .township ? .village : .township
         return all.filter { $0.areaLevel <= deepest }
+    }
+}
+
+extension AreaCode {
+    /// Every 12-digit code in this area's subtree lies in this range (codes of one subtree
+    /// share the area's significant prefix).
+    var subtreeCodes: ClosedRange<String> {
+        let prefix = significant
+        return (prefix + String(repeating: "0", count: 12 - prefix.count))...(prefix + String(repeating: "9", count: 12 - prefix.count))
     }
 }

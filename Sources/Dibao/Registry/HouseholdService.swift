@@ -42,7 +42,7 @@ enum HouseholdService {
         }
         guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
         let kind = try await areaKind(of: valid.village, on: req.db)
-        let before = try await snapshot(household, on: req.db)
+        let before = try await snapshot(household, today: req.dibao.clock.today(), on: req.db)
         return try await req.audit.write(on: req.db) { db in
             // The optimistic lock: only the version the form was made from may be replaced.
             guard let current = try await Household.find(id, on: db), current.version == version else {
@@ -152,22 +152,23 @@ enum HouseholdService {
 
     /// What an audit event says changed: field names and masked names, never ID numbers.
     struct Snapshot {
-        var fields: [String: String]
-        var members: [String: String]   // ID number → masked name (keys never leave this struct)
+        var fields: [String: String] = [:]
+        /// ID number → masked name, and ID number → everything else recorded of the member.
+        /// The keys never leave this struct.
+        var members: [String: String] = [:]
+        var memberDetails: [String: String] = [:]
+
+        init() {}
 
         init(_ v: ValidHousehold) {
             fields = ["village_code": v.village.value, "address": v.address, "phone": v.phone,
-                      "supporters": String(v.supporters.count), "assets": String(v.assets.count)]
-            members = Dictionary(v.members.map { ($0.id.value, Masking.name($0.name)) }, uniquingKeysWith: { a, _ in a })
-            memberDetails = Dictionary(v.members.map { ($0.id.value, "\($0.relation.rawValue)|\($0.disability.rawValue)|\($0.severeIllness)|\($0.workCapacity.rawValue)|\($0.employment.rawValue)|\($0.incomes.map { "\($0.kind.rawValue):\($0.monthly.fen)" }.joined(separator: ","))") }, uniquingKeysWith: { a, _ in a })
-        }
-
-        var memberDetails: [String: String] = [:]
-
-        init(fields: [String: String], members: [String: String], memberDetails: [String: String]) {
-            self.fields = fields
-            self.members = members
-            self.memberDetails = memberDetails
+                      "supporters": v.supporters.map { "\($0.name)|\($0.duty.rawValue)|\($0.monthlySupport.fen)" }.joined(separator: ";"),
+                      "assets": v.assets.map { "\($0.kind.rawValue)|\($0.description)|\($0.value.fen)" }.joined(separator: ";")]
+            for m in v.members {
+                members[m.id.value] = Masking.name(m.name)
+                let incomes = m.incomes.map { "\($0.kind.rawValue):\($0.monthly.fen)" }.sorted().joined(separator: ",")
+                memberDetails[m.id.value] = "\(m.name)|\(m.relation.rawValue)|\(m.disability.rawValue)|\(m.severeIllness)|\(m.illnessNote)|\(m.workCapacity.rawValue)|\(m.employment.rawValue)|\(incomes)"
+            }
         }
 
         func changes(to after: Snapshot) -> [String: String] {
@@ -184,22 +185,10 @@ enum HouseholdService {
         }
     }
 
-    static func snapshot(_ household: Household, on db: any Database) async throws -> Snapshot {
-        let hid = try household.requireID()
-        let members = try await Member.query(on: db).filter(\.$household.$id == hid).sort(\.$position).all()
-        let incomes = try await IncomeRecord.query(on: db).filter(\.$householdID == hid).all()
-        let supporters = try await Supporter.query(on: db).filter(\.$household.$id == hid).count()
-        let assets = try await AssetRecord.query(on: db).filter(\.$household.$id == hid).count()
-        var details: [String: String] = [:]
-        for m in members {
-            let items = incomes.filter { $0.$member.id == m.id }.sorted { $0.kind.rawValue < $1.kind.rawValue }
-            details[m.idNumber] = "\(m.relation.rawValue)|\(m.disabilityLevel)|\(m.severeIllness)|\(m.workCapacity.rawValue)|\(m.employment.rawValue)|\(items.map { "\($0.kind.rawValue):\($0.monthlyFen)" }.joined(separator: ","))"
-        }
-        return Snapshot(
-            fields: ["village_code": household.villageCode, "address": household.address, "phone": household.phone,
-                     "supporters": String(supporters), "assets": String(assets)],
-            members: Dictionary(members.map { ($0.idNumber, Masking.name($0.name)) }, uniquingKeysWith: { a, _ in a }),
-            memberDetails: details
-        )
+    /// The stored household read back through the same rules, so before and after compare alike.
+    static func snapshot(_ household: Household, today: CivilDate, on db: any Database) async throws -> Snapshot {
+        let draft = try await HouseholdView.draft(of: household, on: db)
+        guard case .success(let valid) = draft.validate(today: today) else { return Snapshot() }
+        return Snapshot(valid)
     }
 }
