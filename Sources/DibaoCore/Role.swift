@@ -1,5 +1,3 @@
-import DibaoCore
-
 /// What a staff account may do. Roles follow the people of the source text: the
 /// village assistant (嘎查村/社区 民政协理员) up to the county approver (审批) and the
 /// supervisors of 二.七, who read everything below them and change nothing.
@@ -78,7 +76,7 @@ public enum Permission: String, Sendable, CaseIterable {
     case readAudit
     case manageUsers
 
-    var roles: Set<Role> {
+    public var roles: Set<Role> {
         switch self {
         case .readHouseholds:
             return [.villageAssistant, .townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover,
