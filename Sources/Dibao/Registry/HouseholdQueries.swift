@@ -39,6 +39,7 @@ extension QueryBuilder {
     /// `field` starts with `text`. A byte-range comparison on SQLite (its default collation
     /// is binary, so an index serves it) and `LIKE` on PostgreSQL, whose collations may
     /// not order by bytes.
+    @discardableResult
     func prefix(_ field: KeyPath<Model, FieldProperty<Model, String>>, _ text: String, on db: any Database) -> Self {
         if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
             let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
