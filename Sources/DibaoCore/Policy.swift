@@ -122,6 +122,8 @@ public struct Policy: Sendable, Codable, Equatable {
     /// 二.一 leaves asset tests to local rules: deposits above this many months of
     /// the household's standard exclude it; nil when no limit is set.
     public var depositLimitMonthsOfStandard: Int?
+    /// 入户调查 at least this many investigators (二.二.2 "调查人员" in the plural, signed by each).
+    public var minimumInvestigators: Int
 
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
@@ -132,7 +134,7 @@ public struct Policy: Sendable, Codable, Equatable {
         reviewMonthsUnstableUrban: Int, reviewMonthsUnstableRural: Int,
         serviceHallMinSquareMetres: Int, changeTakesEffectMonthsAfterDecision: Int,
         minimumPayment: Money, topUps: [TopUpRule], elderlyAge: Int, childAge: Int,
-        depositLimitMonthsOfStandard: Int?
+        depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2
     ) {
         self.version = version
         self.title = title
@@ -156,6 +158,7 @@ public struct Policy: Sendable, Codable, Equatable {
         self.elderlyAge = elderlyAge
         self.childAge = childAge
         self.depositLimitMonthsOfStandard = depositLimitMonthsOfStandard
+        self.minimumInvestigators = minimumInvestigators
     }
 
     /// The Inner Mongolia Civil Affairs Department's implementing opinions of July 2013.
@@ -181,7 +184,8 @@ public struct Policy: Sendable, Codable, Equatable {
         topUps: [],
         elderlyAge: 60,
         childAge: 18,
-        depositLimitMonthsOfStandard: nil
+        depositLimitMonthsOfStandard: nil,
+        minimumInvestigators: 2
     )
 
     /// Refuses a policy that would make the rules meaningless: a share outside
@@ -195,6 +199,9 @@ public struct Policy: Sendable, Codable, Equatable {
         if version.trimmingWhitespace().isEmpty { throw refuse("version", .empty) }
         if title.trimmingWhitespace().isEmpty { throw refuse("title", .empty) }
         if source.trimmingWhitespace().isEmpty { throw refuse("source", .empty) }
+        if minimumInvestigators <= 0 {
+            throw refuse("minimum_investigators", .notPositive(minimumInvestigators))
+        }
         if countyDecisionWorkingDays <= 0 {
             throw refuse("county_decision_working_days", .notPositive(countyDecisionWorkingDays))
         }

@@ -2,19 +2,20 @@ import Fluent
 import Vapor
 import DibaoCore
 
+/// A record placed in the area tree: it stores the code of every level above it in the
+/// columns `region_code` … `village_code`, so "this area and below" is one indexed equality.
+public protocol AreaScoped: Model {}
+
 /// "Every staff account belongs to one area and sees only that area and below" — applied
 /// inside the query of every record, not only on the route (SPEC "Jurisdictions").
-extension QueryBuilder where Model == Household {
+extension QueryBuilder where Model: AreaScoped {
+    @discardableResult
     public func within(_ area: AreaCode) -> Self {
-        switch area.level {
-        case .region: return filter(\.$regionCode == area.value)
-        case .league: return filter(\.$leagueCode == area.value)
-        case .county: return filter(\.$countyCode == area.value)
-        case .township: return filter(\.$townshipCode == area.value)
-        case .village: return filter(\.$villageCode == area.value)
-        }
+        filter(FieldKey(stringLiteral: area.householdColumn), .equal, area.value)
     }
 }
+
+extension Household: AreaScoped {}
 
 extension Household {
     /// Loads one household as `actor` may see it. A household outside the actor's area

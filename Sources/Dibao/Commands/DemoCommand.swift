@@ -201,7 +201,7 @@ struct DemoGenerator {
 
     let villages: [(code: String, kind: AreaKind, county: String)]
     let today: CivilDate
-    var rng = SplitMix(seed: 20_130_701)
+    var rng = SplitMix64(seed: 20_130_701)
     var index = 0
     /// Sequence numbers used per (county, birth date, sex), so every ID number is unique.
     var used: [String: Int] = [:]
@@ -281,20 +281,8 @@ struct DemoGenerator {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence on every machine for a seed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+extension SplitMix64 {
+    mutating func below(_ n: Int) -> Int { Int(next(below: UInt64(n))) }
 }
 
 extension Array {

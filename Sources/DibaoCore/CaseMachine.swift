@@ -1,0 +1,552 @@
+/// 申请案件的阶段 — where one application stands in the procedure of 二.二 and the
+/// two notices of 二.三.
+public enum CaseStage: String, Sendable, Codable, CaseIterable {
+    /// 已申请（待受理）
+    case submitted
+    /// 不予受理 — 二.二.1 lets a township refuse only with a recorded reason.
+    case refusedAtIntake
+    /// 入户调查中
+    case underInvestigation
+    /// 调查完成
+    case investigated
+    /// 民主评议完成
+    case evaluated
+    /// 苏木乡镇（街道）审核完成
+    case townshipReviewed
+    /// 第一榜公示中
+    case firstNotice
+    /// 待旗县审批
+    case awaitingApproval
+    /// 抽查入户中 — drawn into the county's ≥ 30 % home spot-check sample (二.二.4).
+    case spotCheck
+    /// 退回重审
+    case returned
+    /// 审批同意
+    case approved
+    /// 不予批准
+    case refused
+    /// 第二榜长期公示
+    case secondNotice
+    /// 纳入保障 — the end of the application; the household's life goes on under 二.六.
+    case enrolled
+    /// 申请人撤回
+    case withdrawn
+
+    public var zh: String {
+        switch self {
+        case .submitted: return "已申请（待受理）"
+        case .refusedAtIntake: return "不予受理"
+        case .underInvestigation: return "入户调查中"
+        case .investigated: return "入户调查完成"
+        case .evaluated: return "民主评议完成"
+        case .townshipReviewed: return "苏木乡镇（街道）审核完成"
+        case .firstNotice: return "第一榜公示中"
+        case .awaitingApproval: return "待旗县审批"
+        case .spotCheck: return "旗县入户抽查中"
+        case .returned: return "退回重新审核"
+        case .approved: return "审批同意"
+        case .refused: return "不予批准"
+        case .secondNotice: return "第二榜长期公示"
+        case .enrolled: return "已纳入保障"
+        case .withdrawn: return "申请人已撤回"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .submitted: return "Submitted (awaiting acceptance)"
+        case .refusedAtIntake: return "Not accepted"
+        case .underInvestigation: return "Home investigation under way"
+        case .investigated: return "Investigated"
+        case .evaluated: return "Democratic evaluation done"
+        case .townshipReviewed: return "Township review done"
+        case .firstNotice: return "First notice posted"
+        case .awaitingApproval: return "Awaiting county approval"
+        case .spotCheck: return "County spot-check visit"
+        case .returned: return "Returned for re-review"
+        case .approved: return "Approved"
+        case .refused: return "Refused"
+        case .secondNotice: return "Second notice posted"
+        case .enrolled: return "Enrolled"
+        case .withdrawn: return "Withdrawn by the applicant"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+
+    /// No action leads out of a terminal stage: a refused or withdrawn household
+    /// applies again as a new case, so each decision keeps its own record.
+    public var isTerminal: Bool {
+        switch self {
+        case .refusedAtIntake, .refused, .enrolled, .withdrawn: return true
+        default: return false
+        }
+    }
+
+    /// Stages during which the county's 30-working-day clock runs (from acceptance
+    /// to decision). 二.二.4 counts from acceptance, not from the township's report,
+    /// so the township's own steps use up the county's time; a case returned for
+    /// re-review keeps running on a clock restarted on the day of the return
+    /// ("需要重新进行审核的，工作时限也要重新计算").
+    public var countyClockRuns: Bool {
+        switch self {
+        case .underInvestigation, .investigated, .evaluated, .townshipReviewed, .firstNotice,
+             .awaitingApproval, .spotCheck, .returned:
+            return true
+        case .submitted, .refusedAtIntake, .approved, .refused, .secondNotice, .enrolled, .withdrawn:
+            return false
+        }
+    }
+}
+
+/// 案件操作 — one step a staff member takes on a case.
+public enum CaseAction: String, Sendable, Codable, CaseIterable {
+    case accept, refuseIntake, completeInvestigation, recordEvaluation, townshipApprove, townshipRefuse,
+         postFirstNotice, submitToCounty, drawSpotCheck, recordSpotCheckVisit, approve, refuse, returnForReview,
+         reinvestigate, postSecondNotice, enroll, withdraw
+
+    public var zh: String {
+        switch self {
+        case .accept: return "受理申请"
+        case .refuseIntake: return "不予受理"
+        case .completeInvestigation: return "完成入户调查"
+        case .recordEvaluation: return "录入民主评议结果"
+        case .townshipApprove: return "审核同意"
+        case .townshipRefuse: return "审核不同意"
+        case .postFirstNotice: return "张贴第一榜公示"
+        case .submitToCounty: return "报送旗县审批"
+        case .drawSpotCheck: return "列入入户抽查"
+        case .recordSpotCheckVisit: return "录入抽查入户结果"
+        case .approve: return "审批同意"
+        case .refuse: return "不予批准"
+        case .returnForReview: return "退回重新审核"
+        case .reinvestigate: return "重新入户调查"
+        case .postSecondNotice: return "张贴第二榜公示"
+        case .enroll: return "纳入保障"
+        case .withdraw: return "登记申请人撤回"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .accept: return "Accept the application"
+        case .refuseIntake: return "Refuse to accept"
+        case .completeInvestigation: return "Complete the home investigation"
+        case .recordEvaluation: return "Record the democratic evaluation"
+        case .townshipApprove: return "Township review: agree"
+        case .townshipRefuse: return "Township review: disagree"
+        case .postFirstNotice: return "Post the first notice"
+        case .submitToCounty: return "Submit to the county"
+        case .drawSpotCheck: return "Draw for a spot-check visit"
+        case .recordSpotCheckVisit: return "Record the spot-check visit"
+        case .approve: return "Approve"
+        case .refuse: return "Refuse"
+        case .returnForReview: return "Return for re-review"
+        case .reinvestigate: return "Investigate again"
+        case .postSecondNotice: return "Post the second notice"
+        case .enroll: return "Enrol"
+        case .withdraw: return "Record the applicant's withdrawal"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+
+    /// The date of this action becomes the county clock's start (`CountyClock.startedOn`):
+    /// acceptance starts the 30 working days and a return for re-review starts
+    /// them again (二.二.4).
+    public var startsCountyClock: Bool { self == .accept || self == .returnForReview }
+
+    /// Actions that close or send back a case must say why: 二.二.1 forbids refusing
+    /// an application "无正当理由", 二.三 requires a reasoned answer to the public, and
+    /// a return or withdrawal is otherwise unexplained in the case's history.
+    public var needsReason: Bool {
+        switch self {
+        case .refuseIntake, .townshipRefuse, .refuse, .returnForReview, .withdraw: return true
+        default: return false
+        }
+    }
+}
+
+/// 办理条件 — what the rules need to know about a case at the moment an action is taken. The
+/// application layer fills it from the stored case; the core never reads storage.
+public struct CaseFacts: Sendable, Equatable {
+    public var today: CivilDate
+    /// The reason typed with the action ("" if none).
+    public var reason: String
+    /// How many of the three declarations of 二.二.1 the applicant has signed
+    /// (`CaseMachine.requiredDeclarations`).
+    public var declarationsSigned: Int
+    /// Distinct investigators recorded on the home investigation.
+    public var investigators: Int
+    /// Each declaration marked true or untrue by the investigators (二.二.2 "各项声明事项的真实性").
+    public var declarationsJudged: Bool
+    public var investigationSignedByApplicant: Bool
+    /// Members of the democratic-evaluation panel (民主评议小组).
+    public var panelSize: Int
+    /// Resident population (常住人口) of the village or community, which sets the panel's size.
+    public var residentPopulation: Int
+    public var votesFor: Int
+    public var votesAgainst: Int
+    public var votesAbstain: Int
+    /// Signed by the panel and the applicant (二.二.3 "共同签字确认").
+    public var evaluationSigned: Bool
+    /// The township's proposed or the county's decided monthly amount.
+    public var proposedAmount: Money?
+    public var firstNoticePostedOn: CivilDate?
+    /// Objections (异议) raised and not yet answered.
+    public var openObjections: Int
+    public var spotCheckDrawn: Bool
+    public var spotCheckVisited: Bool
+    /// First month of payment, as the 1st of that month.
+    public var firstMonth: CivilDate?
+
+    public init(today: CivilDate, reason: String = "", declarationsSigned: Int = 0, investigators: Int = 0,
+                declarationsJudged: Bool = false, investigationSignedByApplicant: Bool = false,
+                panelSize: Int = 0, residentPopulation: Int = 0,
+                votesFor: Int = 0, votesAgainst: Int = 0, votesAbstain: Int = 0, evaluationSigned: Bool = false,
+                proposedAmount: Money? = nil, firstNoticePostedOn: CivilDate? = nil, openObjections: Int = 0,
+                spotCheckDrawn: Bool = false, spotCheckVisited: Bool = false, firstMonth: CivilDate? = nil) {
+        self.today = today
+        self.reason = reason
+        self.declarationsSigned = declarationsSigned
+        self.investigators = investigators
+        self.declarationsJudged = declarationsJudged
+        self.investigationSignedByApplicant = investigationSignedByApplicant
+        self.panelSize = panelSize
+        self.residentPopulation = residentPopulation
+        self.votesFor = votesFor
+        self.votesAgainst = votesAgainst
+        self.votesAbstain = votesAbstain
+        self.evaluationSigned = evaluationSigned
+        self.proposedAmount = proposedAmount
+        self.firstNoticePostedOn = firstNoticePostedOn
+        self.openObjections = openObjections
+        self.spotCheckDrawn = spotCheckDrawn
+        self.spotCheckVisited = spotCheckVisited
+        self.firstMonth = firstMonth
+    }
+}
+
+/// 不予办理的理由 — why an action on a case was refused. `field` names the fact that is missing,
+/// so a page can point at the part of the case that needs work.
+public struct CaseRefusal: Refusal, Equatable {
+    public enum Reason: Sendable, Equatable {
+        case notAllowedInStage(CaseStage, CaseAction)
+        case roleMayNot(Role, CaseAction)
+        case reasonRequired
+        case declarationsMissing(signed: Int)
+        case tooFewInvestigators(Int, minimum: Int)
+        case declarationsNotJudged
+        case applicantSignatureMissing
+        case panelTooSmall(Int, minimum: Int)
+        case panelTooLarge(Int, maximum: Int)
+        /// Also when a count is negative, since then the ballots cannot be the panel's.
+        case ballotsDoNotAddUp(cast: Int, panel: Int)
+        case evaluationNotSigned
+        case amountRequired
+        case noticeNotPosted
+        /// `until` is the last day of the notice period.
+        case noticePeriodRunning(until: CivilDate)
+        case objectionOpen(Int)
+        case notDrawnForSpotCheck
+        case spotCheckVisitMissing
+        case firstMonthInvalid
+    }
+
+    public let action: CaseAction
+    public let reason: Reason
+    public let field: String
+    public let rule: String
+
+    public init(action: CaseAction, reason: Reason) {
+        self.action = action
+        self.reason = reason
+        switch reason {
+        case .notAllowedInStage: (field, rule) = ("stage", "case.stage")
+        case .roleMayNot: (field, rule) = ("role", "case.role")
+        case .reasonRequired: (field, rule) = ("reason", "case.reason_required")
+        case .declarationsMissing: (field, rule) = ("declarations_signed", "case.declarations")
+        case .tooFewInvestigators: (field, rule) = ("investigators", "case.investigators")
+        case .declarationsNotJudged: (field, rule) = ("declarations_judged", "case.declarations_judged")
+        case .applicantSignatureMissing: (field, rule) = ("investigation_signed_by_applicant", "case.applicant_signature")
+        case .panelTooSmall: (field, rule) = ("panel_size", "case.panel_too_small")
+        case .panelTooLarge: (field, rule) = ("panel_size", "case.panel_too_large")
+        case .ballotsDoNotAddUp: (field, rule) = ("votes", "case.ballots")
+        case .evaluationNotSigned: (field, rule) = ("evaluation_signed", "case.evaluation_signature")
+        case .amountRequired: (field, rule) = ("proposed_amount", "case.amount")
+        case .noticeNotPosted: (field, rule) = ("first_notice_posted_on", "case.notice_not_posted")
+        case .noticePeriodRunning: (field, rule) = ("first_notice_posted_on", "case.notice_period")
+        case .objectionOpen: (field, rule) = ("open_objections", "case.objection_open")
+        case .notDrawnForSpotCheck: (field, rule) = ("spot_check_drawn", "case.not_drawn")
+        case .spotCheckVisitMissing: (field, rule) = ("spot_check_visited", "case.spot_check_visit")
+        case .firstMonthInvalid: (field, rule) = ("first_month", "case.first_month")
+        }
+    }
+
+    public var zh: String {
+        let act = "“\(action.zh)”"
+        switch reason {
+        case .notAllowedInStage(let stage, _):
+            return "\(act)：案件处于“\(stage.zh)”阶段，不能进行此操作"
+        case .roleMayNot(let role, _):
+            return "\(act)：\(role.zh)无权进行此操作"
+        case .reasonRequired:
+            return "\(act)：须填写理由"
+        case .declarationsMissing(let signed):
+            let titles = CaseMachine.requiredDeclarations.map { "《\($0)》" }.joined()
+            return "\(act)：申请人须签署\(titles)共 \(CaseMachine.requiredDeclarations.count) 份文书，现已签署 \(signed) 份"
+        case .tooFewInvestigators(let n, let minimum):
+            return "\(act)：入户调查人员不得少于 \(minimum) 人，现记录 \(n) 人"
+        case .declarationsNotJudged:
+            return "\(act)：须对每项声明事项的真实性作出核查结论"
+        case .applicantSignatureMissing:
+            return "\(act)：入户调查结果须由申请人签字确认"
+        case .panelTooSmall(let n, let minimum):
+            return "\(act)：评议小组人数不得少于 \(minimum) 人，现为 \(n) 人"
+        case .panelTooLarge(let n, let maximum):
+            return "\(act)：评议小组人数不得多于 \(maximum) 人，现为 \(n) 人"
+        case .ballotsDoNotAddUp(let cast, let panel):
+            return "\(act)：同意、不同意、弃权票数合计 \(cast) 票，与评议小组人数 \(panel) 人不符"
+        case .evaluationNotSigned:
+            return "\(act)：评议结果须由评议人员和申请人共同签字确认"
+        case .amountRequired:
+            return action == .approve
+                ? "\(act)：须有大于零的月保障金额"
+                : "\(act)：须填写拟保障金额（不得为负数）"
+        case .noticeNotPosted:
+            return "\(act)：尚未张贴第一榜公示"
+        case .noticePeriodRunning(let until):
+            return "\(act)：第一榜公示期至 \(until.iso) 届满，届满后方可报送"
+        case .objectionOpen(let n):
+            return "\(act)：尚有 \(n) 件异议未复核答复"
+        case .notDrawnForSpotCheck:
+            return "\(act)：本案未被抽中入户抽查"
+        case .spotCheckVisitMissing:
+            return "\(act)：本案已被抽中入户抽查，须先录入抽查结果"
+        case .firstMonthInvalid:
+            return "\(act)：首次发放月份须为某月 1 日，且不早于本月"
+        }
+    }
+
+    public var en: String {
+        let act = "“\(action.en)”"
+        switch reason {
+        case .notAllowedInStage(let stage, _):
+            return "\(act): not possible while the case is at “\(stage.en)”"
+        case .roleMayNot(let role, _):
+            return "\(act): a \(role.en.lowercased()) may not do this"
+        case .reasonRequired:
+            return "\(act): a reason is required"
+        case .declarationsMissing(let signed):
+            return "\(act): the applicant must sign all \(CaseMachine.requiredDeclarations.count) declarations "
+                + "(income and assets, authorisation to verify, integrity pledge); \(signed) signed"
+        case .tooFewInvestigators(let n, let minimum):
+            return "\(act): at least \(minimum) investigators are needed, \(n) recorded"
+        case .declarationsNotJudged:
+            return "\(act): each declaration must be judged true or untrue"
+        case .applicantSignatureMissing:
+            return "\(act): the applicant must sign the investigation"
+        case .panelTooSmall(let n, let minimum):
+            return "\(act): the panel needs at least \(minimum) members, \(n) recorded"
+        case .panelTooLarge(let n, let maximum):
+            return "\(act): the panel may have at most \(maximum) members, \(n) recorded"
+        case .ballotsDoNotAddUp(let cast, let panel):
+            return "\(act): for, against and abstain add up to \(cast), but the panel has \(panel) members"
+        case .evaluationNotSigned:
+            return "\(act): the panel and the applicant must sign the result"
+        case .amountRequired:
+            return action == .approve
+                ? "\(act): a monthly amount above zero is required"
+                : "\(act): a proposed amount (not negative) is required"
+        case .noticeNotPosted:
+            return "\(act): the first notice has not been posted"
+        case .noticePeriodRunning(let until):
+            return "\(act): the first notice runs until \(until.iso); submit after it ends"
+        case .objectionOpen(let n):
+            return "\(act): \(n) objection(s) still await review and an answer"
+        case .notDrawnForSpotCheck:
+            return "\(act): this case was not drawn for a spot-check visit"
+        case .spotCheckVisitMissing:
+            return "\(act): this case was drawn for a spot-check visit; record the visit first"
+        case .firstMonthInvalid:
+            return "\(act): the first month must be the 1st of a month, not before the current month"
+        }
+    }
+}
+
+/// 审核审批程序 — the procedure of 二.二 as a state machine: which action leads where, who may
+/// take it, and what must be true first.
+///
+/// Approval of a household that was never investigated is impossible by
+/// construction (二.二.4 "严禁不经调查直接将任何群体或个人纳入低保范围"): `approve`
+/// starts only from `awaitingApproval`, which only `submitToCounty` reaches, from
+/// `firstNotice`, reached only through `townshipReviewed`, `evaluated` and
+/// `investigated` — and `investigated` only by `completeInvestigation`, which needs
+/// the investigators, the judged declarations and the applicant's signature. A
+/// return for re-review goes back through `underInvestigation` the same way.
+public enum CaseMachine: Sendable {
+    /// The three documents an applicant signs at intake (二.二.1).
+    public static let requiredDeclarations = ["家庭收入和财产状况声明", "授权核对委托书", "诚信承诺书"]
+
+    /// Who may take `action`. The township runs intake, investigation, evaluation
+    /// and the first notice (二.二.1–3); only its review head (审核负责人) signs the
+    /// township's opinion, and only the county approver decides (二.二.4). The
+    /// village assistant files on a household's behalf (二.二.1 "代为提交") but takes
+    /// no step of the procedure; finance, bank, verification, supervisors and
+    /// administrators take none either.
+    public static func roles(for action: CaseAction) -> Set<Role> {
+        switch action {
+        case .accept, .refuseIntake, .postFirstNotice, .submitToCounty, .reinvestigate, .withdraw:
+            return [.townshipCaseworker, .townshipHead]
+        case .completeInvestigation, .recordEvaluation:
+            return [.townshipCaseworker]
+        case .townshipApprove, .townshipRefuse:
+            return [.townshipHead]
+        case .drawSpotCheck, .recordSpotCheckVisit, .postSecondNotice, .enroll:
+            return [.countyCaseworker, .countyApprover]
+        case .approve, .refuse, .returnForReview:
+            return [.countyApprover]
+        }
+    }
+
+    /// The stages `action` may be taken in.
+    public static func from(_ action: CaseAction) -> Set<CaseStage> {
+        switch action {
+        case .accept, .refuseIntake: return [.submitted]
+        case .completeInvestigation: return [.underInvestigation]
+        case .recordEvaluation: return [.investigated]
+        case .townshipApprove, .townshipRefuse: return [.evaluated]
+        case .postFirstNotice: return [.townshipReviewed]
+        case .submitToCounty: return [.firstNotice]
+        case .drawSpotCheck: return [.awaitingApproval]
+        case .recordSpotCheckVisit: return [.spotCheck]
+        case .approve, .refuse: return [.awaitingApproval]
+        // A drawn case can be sent back from the visit itself when the visit finds
+        // the township's materials wrong.
+        case .returnForReview: return [.awaitingApproval, .spotCheck]
+        case .reinvestigate: return [.returned]
+        case .postSecondNotice: return [.approved]
+        case .enroll: return [.secondNotice]
+        // The applicant may withdraw until the county decides; after approval
+        // leaving is a matter for dynamic management (二.六), not this workflow.
+        case .withdraw:
+            return [.submitted, .underInvestigation, .investigated, .evaluated, .townshipReviewed,
+                    .firstNotice, .awaitingApproval, .spotCheck, .returned]
+        }
+    }
+
+    /// The stage `action` leads to; every action has exactly one.
+    public static func target(of action: CaseAction) -> CaseStage {
+        switch action {
+        case .accept: return .underInvestigation
+        case .refuseIntake: return .refusedAtIntake
+        case .completeInvestigation: return .investigated
+        case .recordEvaluation: return .evaluated
+        case .townshipApprove: return .townshipReviewed
+        case .townshipRefuse: return .refused
+        case .postFirstNotice: return .firstNotice
+        case .submitToCounty: return .awaitingApproval
+        case .drawSpotCheck: return .spotCheck
+        case .recordSpotCheckVisit: return .awaitingApproval
+        case .approve: return .approved
+        case .refuse: return .refused
+        case .returnForReview: return .returned
+        case .reinvestigate: return .underInvestigation
+        case .postSecondNotice: return .secondNotice
+        case .enroll: return .enrolled
+        case .withdraw: return .withdrawn
+        }
+    }
+
+    /// The stage the action leads to, or why it is refused. Checks, in this order:
+    /// stage, role, then preconditions — so a person who may not act at all is
+    /// told so before being told what is missing.
+    public static func apply(_ action: CaseAction, at stage: CaseStage, by role: Role, facts: CaseFacts,
+                             policy: Policy) -> Result<CaseStage, CaseRefusal> {
+        guard from(action).contains(stage) else {
+            return .failure(CaseRefusal(action: action, reason: .notAllowedInStage(stage, action)))
+        }
+        guard roles(for: action).contains(role) else {
+            return .failure(CaseRefusal(action: action, reason: .roleMayNot(role, action)))
+        }
+        if let first = unmetPreconditions(of: action, facts: facts, policy: policy).first {
+            return .failure(first)
+        }
+        return .success(target(of: action))
+    }
+
+    /// What a work queue can offer `role` on a case at `stage`, in `CaseAction`
+    /// order. Preconditions are not checked here: the offer is shown, and `apply`
+    /// says what is still missing.
+    public static func actions(at stage: CaseStage, for role: Role) -> [CaseAction] {
+        CaseAction.allCases.filter { from($0).contains(stage) && roles(for: $0).contains(role) }
+    }
+
+    /// Every precondition of `action` that `facts` does not meet, in the order
+    /// `apply` checks them, so a page can list all that is missing at once instead
+    /// of one per attempt. Stage and role are not checked here.
+    public static func unmetPreconditions(of action: CaseAction, facts: CaseFacts, policy: Policy) -> [CaseRefusal] {
+        var reasons: [CaseRefusal.Reason] = []
+        if action.needsReason && facts.reason.trimmingWhitespace().isEmpty {
+            reasons.append(.reasonRequired)
+        }
+        switch action {
+        case .accept:
+            if facts.declarationsSigned < requiredDeclarations.count {
+                reasons.append(.declarationsMissing(signed: facts.declarationsSigned))
+            }
+        case .completeInvestigation:
+            if facts.investigators < policy.minimumInvestigators {
+                reasons.append(.tooFewInvestigators(facts.investigators, minimum: policy.minimumInvestigators))
+            }
+            if !facts.declarationsJudged { reasons.append(.declarationsNotJudged) }
+            if !facts.investigationSignedByApplicant { reasons.append(.applicantSignatureMissing) }
+        case .recordEvaluation:
+            // A panel of nobody is never an evaluation, even for a village whose
+            // population is not yet recorded.
+            let minimum = max(1, policy.evaluationPanelMinimum(residentPopulation: facts.residentPopulation))
+            let maximum = max(minimum, policy.evaluationPanelMaximum(residentPopulation: facts.residentPopulation))
+            if facts.panelSize < minimum {
+                reasons.append(.panelTooSmall(facts.panelSize, minimum: minimum))
+            } else if facts.panelSize > maximum {
+                reasons.append(.panelTooLarge(facts.panelSize, maximum: maximum))
+            }
+            let votes = [facts.votesFor, facts.votesAgainst, facts.votesAbstain]
+            let cast = votes.reduce(0, +)
+            if cast != facts.panelSize || votes.contains(where: { $0 < 0 }) {
+                reasons.append(.ballotsDoNotAddUp(cast: cast, panel: facts.panelSize))
+            }
+            if !facts.evaluationSigned { reasons.append(.evaluationNotSigned) }
+        case .townshipApprove:
+            // Zero is a township's finding too (income at the standard); the county
+            // then refuses rather than approving a payment of nothing.
+            if facts.proposedAmount.map({ $0.isNegative }) ?? true { reasons.append(.amountRequired) }
+        case .submitToCounty:
+            if let posted = facts.firstNoticePostedOn {
+                let firstDayAfter = posted.adding(days: policy.firstNoticeDays)
+                if facts.today < firstDayAfter {
+                    reasons.append(.noticePeriodRunning(until: firstDayAfter.adding(days: -1)))
+                }
+            } else {
+                reasons.append(.noticeNotPosted)
+            }
+            // 二.三: an objection is answered by a review before the case moves on.
+            if facts.openObjections > 0 { reasons.append(.objectionOpen(facts.openObjections)) }
+        case .drawSpotCheck, .recordSpotCheckVisit:
+            if !facts.spotCheckDrawn { reasons.append(.notDrawnForSpotCheck) }
+        case .approve:
+            if facts.openObjections > 0 { reasons.append(.objectionOpen(facts.openObjections)) }
+            if !(facts.proposedAmount?.isPositive ?? false) { reasons.append(.amountRequired) }
+            // Paying for a month already past would be back pay, which this
+            // procedure does not decide.
+            let monthValid = facts.firstMonth.map { $0.day == 1 && $0 >= facts.today.firstOfMonth } ?? false
+            if !monthValid { reasons.append(.firstMonthInvalid) }
+            // 二.二.4: a drawn household is visited before the decision.
+            if facts.spotCheckDrawn && !facts.spotCheckVisited { reasons.append(.spotCheckVisitMissing) }
+        case .refuseIntake, .townshipRefuse, .postFirstNotice, .refuse, .returnForReview, .reinvestigate,
+             .postSecondNotice, .enroll, .withdraw:
+            break
+        }
+        return reasons.map { CaseRefusal(action: action, reason: $0) }
+    }
+}
