@@ -62,6 +62,10 @@ public struct Settings: Sendable {
     /// Mark session cookies `Secure` (behind HTTPS). Off for loopback use.
     public var secureCookies: Bool
     public var calendar: WorkingDayCalendar
+    /// Where evidence files are kept (outside the database, under random names).
+    public var storageDirectory: String
+    /// Largest evidence file accepted, in bytes.
+    public var maxEvidenceBytes: Int
 
     public init(
         database: DatabaseChoice,
@@ -70,7 +74,9 @@ public struct Settings: Sendable {
         maxFailedSignIns: Int = 5,
         lockoutMinutes: Int = 15,
         secureCookies: Bool = false,
-        calendar: WorkingDayCalendar = .official
+        calendar: WorkingDayCalendar = .official,
+        storageDirectory: String = "storage",
+        maxEvidenceBytes: Int = 5 * 1024 * 1024
     ) {
         self.database = database
         self.clock = clock
@@ -79,6 +85,8 @@ public struct Settings: Sendable {
         self.lockoutMinutes = lockoutMinutes
         self.secureCookies = secureCookies
         self.calendar = calendar
+        self.storageDirectory = storageDirectory
+        self.maxEvidenceBytes = maxEvidenceBytes
     }
 
     public static func fromEnvironment() throws -> Settings {
@@ -88,6 +96,7 @@ public struct Settings: Sendable {
             settings.passwordCost = cost
         }
         settings.secureCookies = env["DIBAO_SECURE_COOKIES"] == "1"
+        if let dir = env["DIBAO_STORAGE"], !dir.isEmpty { settings.storageDirectory = dir }
         return settings
     }
 }

@@ -161,6 +161,12 @@ enum DemoData {
             let rows = generator.next(n)
             try await db.transaction { tx in
                 let tsql = tx as! any SQLDatabase
+                if tsql.dialect.name == "sqlite" {
+                    // The random-keyed indexes of a province-sized register outgrow SQLite's
+                    // default 2 MB page cache; with 1 GB the load stays in memory. Per
+                    // connection, so set on whichever connection this batch got.
+                    try await tsql.raw("PRAGMA cache_size = -1048576").run()
+                }
                 try await insertRows(tsql, Household.schema, ["id", "head_name", "region_code", "league_code", "county_code", "township_code", "village_code", "kind", "address", "phone", "member_count", "status", "version", "created_at", "updated_at"], rows.households)
                 try await insertRows(tsql, Member.schema, ["id", "household_id", "position", "name", "id_number", "relation", "sex", "birth_date", "disability_level", "severe_illness", "illness_note", "work_capacity", "employment"], rows.members)
                 try await insertRows(tsql, IncomeRecord.schema, ["id", "member_id", "household_id", "kind", "monthly_fen", "note"], rows.incomes)
