@@ -124,6 +124,10 @@ public struct Policy: Sendable, Codable, Equatable {
     public var depositLimitMonthsOfStandard: Int?
     /// 入户调查 at least this many investigators (二.二.2 "调查人员" in the plural, signed by each).
     public var minimumInvestigators: Int
+    /// 复核: working days within which an objection to a notice must be answered (二.三
+    /// "建立异议复核制度"). The 2013 text sets no number; 10 is the operating default until
+    /// a later version sets one.
+    public var objectionAnswerWorkingDays: Int
 
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
@@ -134,7 +138,7 @@ public struct Policy: Sendable, Codable, Equatable {
         reviewMonthsUnstableUrban: Int, reviewMonthsUnstableRural: Int,
         serviceHallMinSquareMetres: Int, changeTakesEffectMonthsAfterDecision: Int,
         minimumPayment: Money, topUps: [TopUpRule], elderlyAge: Int, childAge: Int,
-        depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2
+        depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2, objectionAnswerWorkingDays: Int = 10
     ) {
         self.version = version
         self.title = title
@@ -159,6 +163,7 @@ public struct Policy: Sendable, Codable, Equatable {
         self.childAge = childAge
         self.depositLimitMonthsOfStandard = depositLimitMonthsOfStandard
         self.minimumInvestigators = minimumInvestigators
+        self.objectionAnswerWorkingDays = objectionAnswerWorkingDays
     }
 
     /// The Inner Mongolia Civil Affairs Department's implementing opinions of July 2013.
@@ -185,7 +190,8 @@ public struct Policy: Sendable, Codable, Equatable {
         elderlyAge: 60,
         childAge: 18,
         depositLimitMonthsOfStandard: nil,
-        minimumInvestigators: 2
+        minimumInvestigators: 2,
+        objectionAnswerWorkingDays: 10
     )
 
     /// Refuses a policy that would make the rules meaningless: a share outside
@@ -199,6 +205,9 @@ public struct Policy: Sendable, Codable, Equatable {
         if version.trimmingWhitespace().isEmpty { throw refuse("version", .empty) }
         if title.trimmingWhitespace().isEmpty { throw refuse("title", .empty) }
         if source.trimmingWhitespace().isEmpty { throw refuse("source", .empty) }
+        if objectionAnswerWorkingDays <= 0 {
+            throw refuse("objection_answer_working_days", .notPositive(objectionAnswerWorkingDays))
+        }
         if minimumInvestigators <= 0 {
             throw refuse("minimum_investigators", .notPositive(minimumInvestigators))
         }

@@ -53,6 +53,7 @@ public enum FieldLabel {
         "source": ("政策依据", "policy source"),
         "county_decision_working_days": ("旗县审批时限（工作日）", "county decision time limit (working days)"),
         "minimum_investigators": ("入户调查最少人数", "minimum number of investigators"),
+        "objection_answer_working_days": ("异议复核答复时限（工作日）", "objection answer time limit (working days)"),
         "spot_check_min_percent": ("旗县入户抽查比例", "county spot-check share"),
         "evaluation_panel_min_percent": ("民主评议小组最低比例", "evaluation panel minimum share"),
         "evaluation_panel_max_percent": ("民主评议小组最高比例", "evaluation panel maximum share"),

@@ -9,7 +9,10 @@ struct CSRFProtection: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let unsafe: [HTTPMethod] = [.POST, .PUT, .PATCH, .DELETE]
-        if unsafe.contains(request.method), request.headers.bearerAuthorization == nil {
+        // Forgery rides on the victim's session cookie: a request without one cannot act as
+        // anybody, so only cookie-carrying requests (and every sign-in) must echo the token.
+        let carriesSession = request.cookies["dibao-session"] != nil || request.url.path == "/login"
+        if unsafe.contains(request.method), request.headers.bearerAuthorization == nil, carriesSession {
             let expected = request.hasSession ? request.session.data["csrf"] : nil
             let sent = request.headers.first(name: Self.header) ?? (try? request.content.get(String.self, at: Self.field))
             guard let expected, let sent, !expected.isEmpty, constantTimeEqual(expected, sent) else {

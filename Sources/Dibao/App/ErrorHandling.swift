@@ -50,7 +50,8 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
             }
             struct ErrorPage: Encodable { var status: Int; var reason: String; var problems: [Problem]? }
             let response = try await request.render("error", title: Strings.text("error.title", request.lang),
-                                                    ErrorPage(status: Int(status.code), reason: reason, problems: problems))
+                                                    ErrorPage(status: Int(status.code), reason: reason, problems: problems),
+                                                    publicPage: request.url.path.hasPrefix("/public"))
             response.status = status
             return response
         }

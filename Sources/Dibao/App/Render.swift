@@ -18,24 +18,27 @@ struct PageFrame<Body: Encodable>: Encodable {
     var user: Badge?
     var csrf: String
     var path: String
+    var publicPage: Bool
     var body: Body
 }
 
 extension Request {
-    func render<Body: Encodable>(_ template: String, title: String, _ body: Body) async throws -> Response {
+    /// Renders a page. Public pages (no sign-in) carry no account badge and create no
+    /// session — so reading a notice leaves nothing behind — unless they hold a form.
+    func render<Body: Encodable>(_ template: String, title: String, _ body: Body, publicPage: Bool = false, withForm: Bool = false) async throws -> Response {
         var badge: PageFrame<Body>.Badge?
-        if let actor {
+        if let actor, !publicPage {
             let areaName = try await Area.find(actor.area.value, on: db)?.name ?? actor.area.value
             badge = .init(name: actor.displayName, role: actor.role.name(lang), area: areaName)
         }
         let frame = PageFrame(
             t: Dictionary(uniqueKeysWithValues: Strings.all(lang).map { ($0.key.replacingOccurrences(of: ".", with: "_"), $0.value) }),
             lang: lang.rawValue, otherLang: lang == .zh ? "en" : "zh", title: title, user: badge,
-            csrf: csrfToken, path: url.path, body: body
+            csrf: (!publicPage || withForm) ? csrfToken : "", path: url.path, publicPage: publicPage, body: body
         )
         let view = try await view.render(template, frame)
         let response = try await view.encodeResponse(for: self)
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        response.headers.replaceOrAdd(name: .cacheControl, value: publicPage && !withForm ? "public, max-age=60" : "no-store")
         return response
     }
 }

@@ -31,6 +31,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateRegistryReference())
     app.migrations.add(SeedDefaultPolicy())
     app.migrations.add(CreateHouseholdTables())
+    app.migrations.add(CreateCaseTables())
     try await app.autoMigrate()
     try await loadPolicies(app)
 
@@ -64,13 +65,16 @@ func routes(_ app: Application) throws {
         return r
     }
     try app.register(collection: SignInPages())
+    try app.register(collection: PublicPages())
 
     let pages = app.grouped(RequireSignedIn(pages: true))
     try pages.register(collection: HomePage())
     try pages.register(collection: HouseholdPages())
+    try pages.register(collection: CasePages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
     try api.register(collection: HouseholdAPI())
+    try api.register(collection: CaseAPI())
 }
 
 /// Loads every stored policy version into the environment (SPEC "Policy is data").

@@ -62,6 +62,10 @@ public final class ApplicationCase: Model, AreaScoped, @unchecked Sendable {
     @OptionalField(key: "first_notice_posted_on") public var firstNoticePostedOn: String?
 
     // County approval (二.二.4)
+    /// The draw whose batch this case was in (picked or not): every case the county
+    /// decides must have been in a drawn batch, so no batch escapes the 30 % spot check.
+    @OptionalField(key: "spot_check_batch_id") public var spotCheckBatchID: UUID?
+    /// Set only when this case was picked for a home visit.
     @OptionalField(key: "spot_check_draw_id") public var spotCheckDrawID: UUID?
     @OptionalField(key: "spot_check_visited_on") public var spotCheckVisitedOn: String?
     @Field(key: "spot_check_findings") public var spotCheckFindings: String
@@ -308,7 +312,7 @@ struct CreateCaseTables: AsyncMigration {
             .field("evaluation_signed", .bool, .required)
             .field("township_opinion", .string, .required).field("proposed_amount_fen", .int64)
             .field("township_reviewed_on", .string).field("first_notice_posted_on", .string)
-            .field("spot_check_draw_id", .uuid).field("spot_check_visited_on", .string).field("spot_check_findings", .string, .required)
+            .field("spot_check_batch_id", .uuid).field("spot_check_draw_id", .uuid).field("spot_check_visited_on", .string).field("spot_check_findings", .string, .required)
             .field("decided_on", .string).field("decided_by", .string, .required)
             .field("approved_amount_fen", .int64).field("first_month", .string).field("reason", .string, .required)
             .field("second_notice_posted_on", .string).field("review_class", .string).field("next_review_on", .string)

@@ -182,9 +182,16 @@ enum AuditActions {
         "user.created": ("创建账号", "Account created"),
         "token.created": ("创建访问令牌", "Token created"),
         "demo.seeded": ("生成演示数据", "Demo data seeded"),
+        "case.submitted": ("提交申请", "Application filed"),
+        "objection.raised": ("提出异议", "Objection raised"),
+        "objection.answered": ("答复异议", "Objection answered"),
+        "evidence.added": ("补充证明材料", "Evidence added"),
+        "evidence.viewed": ("查看证明材料", "Evidence viewed"),
+        "spot_check.drawn": ("抽取入户抽查样本", "Spot-check sample drawn"),
     ]
 
     static func label(_ action: String, _ lang: Language) -> String {
+        if action.hasPrefix("case."), let step = CaseAction(rawValue: String(action.dropFirst(5))) { return step.name(lang) }
         guard let l = labels[action] else { return action }
         return lang == .zh ? l.0 : l.1
     }

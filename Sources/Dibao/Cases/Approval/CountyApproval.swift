@@ -1,0 +1,108 @@
+import Fluent
+import Vapor
+import DibaoCore
+
+/// 县级审批 (二.二.4): the county reviews the batch the townships sent up, draws at least
+/// the policy share of it for home spot checks — with a recorded seed so an auditor can
+/// redo the draw — records the visits, and decides: approve (amount, first month),
+/// refuse (reason shown to the applicant) or return for re-review (the clock restarts).
+enum CountyApproval {
+    /// The county's batch: its cases awaiting approval that no draw has covered yet,
+    /// in a fixed order (receipt), so the same seed over the same batch picks the same cases.
+    static func undrawnBatch(county: String, on db: any Database) async throws -> [ApplicationCase] {
+        try await ApplicationCase.query(on: db).filter(\.$countyCode == county).filter(\.$stage == .awaitingApproval)
+            .filter(\.$spotCheckBatchID == nil).sort(\.$receipt).all()
+    }
+
+    struct DrawOutcome: Content {
+        var drawID: UUID
+        var seed: String
+        var population: Int
+        var picked: [String]
+    }
+
+    static func draw(by actor: StaffActor, seed: UInt64? = nil, on req: Request) async throws -> DrawOutcome {
+        guard CaseMachine.roles(for: .drawSpotCheck).contains(actor.role), actor.area.level == .county else {
+            try await req.recordDenial(actor, target: "case.drawSpotCheck", entityType: "county", entityID: actor.area.value)
+            throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
+        }
+        let today = req.dibao.clock.today()
+        let policy = req.dibao.policy(on: today)
+        let county = actor.area.value
+        let seed = seed ?? Sampling.newSeed()
+        return try await req.audit.write(on: req.db) { tx in
+            let batch = try await undrawnBatch(county: county, on: tx)
+            guard !batch.isEmpty else {
+                throw FieldRefusal(field: "batch", rule: "spot_check.empty", zh: "抽查：没有待审批且未抽查的案件", en: "Spot check: no cases await approval undrawn")
+            }
+            let (picked, record) = Sampling.draw(batch, minPercent: policy.spotCheckMinPercent, seed: seed)
+            let draw = SpotCheckDrawRecord()
+            draw.countyCode = county
+            draw.drawnOn = today.iso
+            draw.drawnBy = actor.username
+            draw.seed = String(record.seed)
+            draw.share = record.share
+            draw.population = record.population
+            draw.batch = try Self.json(batch.map { $0.id!.uuidString })
+            draw.picked = try Self.json(picked.map { $0.id!.uuidString })
+            try await draw.create(on: tx)
+            let drawID = try draw.requireID()
+            var entries: [AuditEntry] = []
+            for c in batch {
+                // Every case of the batch is marked covered by this draw; the picked ones go to a home visit.
+                let isPicked = picked.contains { $0.id == c.id }
+                c.spotCheckBatchID = drawID
+                c.spotCheckDrawID = isPicked ? drawID : nil
+                if !isPicked { try await c.save(on: tx) } else {
+                    let facts = try await CaseWorkflow.facts(for: c, reason: "", today: today, on: tx)
+                    guard case .success(let next) = CaseMachine.apply(.drawSpotCheck, at: c.stage, by: actor.role, facts: facts, policy: policy) else { continue }
+                    c.stage = next
+                    c.version += 1
+                    try await c.save(on: tx)
+                    entries.append(AuditEntry(actor: actor.audit, action: "case.drawSpotCheck", entityType: "case", entityID: c.id!.uuidString,
+                                              areaCode: c.villageCode, detail: ["draw": drawID.uuidString, "from": CaseStage.awaitingApproval.rawValue, "to": next.rawValue]))
+                }
+            }
+            entries.append(AuditEntry(actor: actor.audit, action: "spot_check.drawn", entityType: "spot_check_draw", entityID: drawID.uuidString,
+                                      areaCode: county, detail: ["seed": draw.seed, "population": String(batch.count), "picked": String(picked.count)]))
+            return (DrawOutcome(drawID: drawID, seed: draw.seed, population: batch.count, picked: picked.map { $0.receipt }), entries)
+        }
+    }
+
+    /// An auditor redoes a recorded draw from its batch and seed and gets the same cases.
+    static func redraw(_ draw: SpotCheckDrawRecord) throws -> (same: Bool, picked: [String]) {
+        let batch = try JSONDecoder().decode([String].self, from: Data(draw.batch.utf8))
+        let recorded = try JSONDecoder().decode([String].self, from: Data(draw.picked.utf8))
+        guard let seed = UInt64(draw.seed) else { return (false, []) }
+        let (picked, _) = Sampling.draw(batch, minPercent: draw.share, seed: seed)
+        return (picked == recorded, picked)
+    }
+
+    static func recordVisit(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
+        let visited = try CaseSteps.date(input.visitedOn, field: "visited_on", label: ("抽查日期", "Visit date")) ?? req.dibao.clock.today()
+        return try await CaseWorkflow.perform(.recordSpotCheckVisit, caseID: caseID, by: actor, on: req) { c, _ in
+            c.spotCheckVisitedOn = visited.iso
+            c.spotCheckFindings = String((input.findings ?? "").prefix(1000))
+        }
+    }
+
+    static func approve(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
+        let amount = try CaseSteps.money(input.amount, field: "amount")
+        let month = try CaseSteps.date(input.firstMonth.map { $0.count == 7 ? $0 + "-01" : $0 }, field: "first_month", label: ("起始发放月份", "First month"))
+        return try await CaseWorkflow.perform(.approve, caseID: caseID, by: actor, detail: ["amount": String(amount?.fen ?? 0)], on: req) { c, _ in
+            guard c.spotCheckBatchID != nil else {
+                throw FieldRefusal(field: "spot_check", rule: "spot_check.batch_not_drawn",
+                                   zh: "入户抽查：本案所在批次尚未抽取抽查样本（不低于\(req.dibao.policy(on: req.dibao.clock.today()).spotCheckMinPercent)%），不能审批",
+                                   en: "Spot check: this case's batch has not been drawn for home spot checks yet")
+            }
+            c.approvedAmountFen = amount?.fen ?? c.proposedAmountFen
+            c.firstMonth = (month ?? req.dibao.clock.today().firstOfMonth).iso
+            c.decidedOn = req.dibao.clock.today().iso
+            c.decidedBy = actor.username
+        }
+    }
+
+    private static func json(_ ids: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+    }
+}

@@ -1,0 +1,195 @@
+import Fluent
+import Vapor
+import DibaoCore
+
+/// A case as one actor may see it, with what that actor can do next.
+struct CaseView: Content {
+    struct Declaration: Content { var kind: String; var title: String; var signer: String; var heldTrue: Bool?; var note: String }
+    struct Evidence: Content { var id: UUID; var kind: String; var filename: String; var size: Int; var contentType: String }
+    struct NoticeInfo: Content { var kind: String; var title: String; var postedOn: String; var endsOn: String?; var active: Bool }
+    struct ObjectionInfo: Content { var id: UUID; var noticeKind: String; var raisedOn: String; var text: String; var status: String; var answerDue: String; var answer: String; var canAnswer: Bool }
+    struct IncomeField: Content { var key: String; var member: String; var kind: String; var label: String; var value: String }
+    struct Line: Content { var label: String; var amount: String }
+    struct Step: Content { var action: String; var title: String; var needsReason: Bool }
+
+    var id: UUID
+    var receipt: String
+    var stage: String
+    var stageName: String
+    var household: HouseholdView
+    var villageName: String
+    var channel: String
+    var windowName: String
+    var submittedBy: String
+    var submittedOn: String
+    var acceptedOn: String?
+    var deadline: String?
+    var workingDaysLeft: Int?
+    var overdue: Bool
+    var blacklistHit: Bool
+    var blacklistNote: String
+    var declarations: [Declaration]
+    var evidence: [Evidence]
+    var investigators: String
+    var investigatedOn: String?
+    var investigationNotes: String
+    var applicantSigned: Bool
+    var householdIncome: String?
+    var standard: String?
+    var computedAmount: String?
+    var breakdown: [Line]
+    var incomeFields: [IncomeField]
+    var evaluatedOn: String?
+    var panelSize: Int
+    var panelMinimum: Int
+    var residentPopulation: Int
+    var votesFor: Int
+    var votesAgainst: Int
+    var votesAbstain: Int
+    var townshipOpinion: String
+    var proposedAmount: String?
+    var firstNoticePostedOn: String?
+    var spotCheckPicked: Bool
+    var spotCheckVisitedOn: String?
+    var spotCheckFindings: String
+    var approvedAmount: String?
+    var firstMonth: String?
+    var decidedOn: String?
+    var reason: String
+    var reviewClass: String?
+    var nextReviewOn: String?
+    var notices: [NoticeInfo]
+    var objections: [ObjectionInfo]
+    var openObjections: Int
+    var steps: [Step]
+    var today: String
+    var thisMonth: String
+
+    static func load(_ c: ApplicationCase, for actor: StaffActor, on req: Request) async throws -> CaseView {
+        let lang = req.lang
+        let cid = try c.requireID()
+        guard let household = try await Household.find(c.householdID, on: req.db) else { throw Abort(.notFound) }
+        let view = try await HouseholdView.load(household, for: actor, lang: lang, on: req.db)
+        let declarations = try await CaseDeclaration.query(on: req.db).filter(\.$caseID == cid).all()
+        let evidence = try await EvidenceFile.query(on: req.db).filter(\.$caseID == cid).all()
+        let notices = try await Notice.query(on: req.db).filter(\.$caseID == cid).sort(\.$postedOn).all()
+        let objections = try await Objection.query(on: req.db).filter(\.$caseID == cid).sort(\.$raisedOn).all()
+        let verified = try await VerifiedIncome.query(on: req.db).filter(\.$caseID == cid).all()
+        let declared = try await IncomeRecord.query(on: req.db).filter(\.$householdID == c.householdID).all()
+        let members = try await Member.query(on: req.db).filter(\.$household.$id == c.householdID).sort(\.$position).all()
+        let village = try await Area.find(c.villageCode, on: req.db)
+        let today = req.dibao.clock.today()
+        let policy = req.dibao.policy(on: today)
+        let clock = CaseWorkflow.clock(of: c, env: req.dibao)
+        let full = actor.may(.viewSensitive)
+        let result = c.breakdown.isEmpty ? nil : try? JSONDecoder().decode(BenefitResult.self, from: Data(c.breakdown.utf8))
+        var incomeFields: [IncomeField] = []
+        for m in members {
+            for kind in IncomeKind.allCases {
+                let found = c.investigatedOn == nil
+                    ? declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen }
+                    : verified.filter { $0.memberID == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen }
+                incomeFields.append(IncomeField(key: "\(m.id!.uuidString).\(kind.rawValue)", member: full ? m.name : Masking.name(m.name),
+                                                kind: kind.rawValue, label: lang == .zh ? kind.zh : kind.en, value: found == 0 ? "" : Money(fen: found).plain))
+            }
+        }
+        let answerRoles: [NoticeKind: Set<Role>] = [.first: [.townshipCaseworker, .townshipHead], .second: [.countyCaseworker, .countyApprover]]
+        return CaseView(
+            id: cid, receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(lang), household: view,
+            villageName: village?.name ?? c.villageCode, channel: Strings.text("channel.\(c.channel)", lang), windowName: c.windowName,
+            submittedBy: c.submittedBy, submittedOn: c.submittedOn, acceptedOn: c.acceptedOn,
+            deadline: clock?.clock.deadline.iso, workingDaysLeft: clock?.daysLeft, overdue: clock.map { $0.clock.isOverdue(on: today) } ?? false,
+            blacklistHit: c.blacklistHit, blacklistNote: c.blacklistNote,
+            declarations: DeclarationKind.allCases.map { kind in
+                let d = declarations.first { $0.kind == kind }
+                return Declaration(kind: kind.rawValue, title: lang == .zh ? kind.zh : kind.en, signer: d?.signerName ?? "", heldTrue: d?.heldTrue, note: d?.truthNote ?? "")
+            },
+            evidence: full ? evidence.map { Evidence(id: $0.id!, kind: Strings.text("evidence.\($0.kind)", lang), filename: $0.filename, size: $0.size, contentType: $0.contentType) } : [],
+            investigators: c.investigators, investigatedOn: c.investigatedOn, investigationNotes: full ? c.investigationNotes : "",
+            applicantSigned: c.applicantSigned,
+            householdIncome: c.householdIncomeFen.map { Money(fen: $0).formatted }, standard: c.standardFen.map { Money(fen: $0).formatted },
+            computedAmount: c.computedAmountFen.map { Money(fen: $0).formatted },
+            breakdown: (result?.lines ?? []).map { Line(label: $0.label, amount: $0.amount.formatted) },
+            incomeFields: incomeFields,
+            evaluatedOn: c.evaluatedOn, panelSize: c.panelSize,
+            panelMinimum: policy.evaluationPanelMinimum(residentPopulation: village?.residentPopulation ?? 0),
+            residentPopulation: village?.residentPopulation ?? 0,
+            votesFor: c.votesFor, votesAgainst: c.votesAgainst, votesAbstain: c.votesAbstain,
+            townshipOpinion: c.townshipOpinion, proposedAmount: c.proposedAmountFen.map { Money(fen: $0).plain },
+            firstNoticePostedOn: c.firstNoticePostedOn, spotCheckPicked: c.spotCheckDrawID != nil,
+            spotCheckVisitedOn: c.spotCheckVisitedOn, spotCheckFindings: c.spotCheckFindings,
+            approvedAmount: c.approvedAmountFen.map { Money(fen: $0).formatted }, firstMonth: c.firstMonth.map { String($0.prefix(7)) },
+            decidedOn: c.decidedOn, reason: c.reason,
+            reviewClass: c.reviewClass.map { lang == .zh ? $0.zh : $0.en }, nextReviewOn: c.nextReviewOn,
+            notices: notices.map { NoticeInfo(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, postedOn: $0.postedOn, endsOn: $0.endsOn, active: $0.active) },
+            objections: objections.map {
+                ObjectionInfo(id: $0.id!, noticeKind: $0.noticeKind.rawValue, raisedOn: $0.raisedOn, text: $0.text, status: Strings.text("objection.\($0.status)", lang),
+                              answerDue: $0.answerDue, answer: $0.answer, canAnswer: $0.isOpen && (answerRoles[$0.noticeKind]?.contains(actor.role) ?? false))
+            },
+            openObjections: objections.filter(\.isOpen).count,
+            steps: CaseMachine.actions(at: c.stage, for: actor.role).filter { $0 != .drawSpotCheck }.map { Step(action: $0.rawValue, title: $0.name(lang), needsReason: $0.needsReason) },
+            today: today.iso, thisMonth: String(today.iso.prefix(7))
+        )
+    }
+}
+
+/// A line of a work queue or case list.
+struct CaseRow: Content {
+    var id: UUID
+    var receipt: String
+    var head: String
+    var village: String
+    var stage: String
+    var stageName: String
+    var deadline: String?
+    var workingDaysLeft: Int?
+    var overdue: Bool
+    var openObjections: Int
+
+    static func rows(_ cases: [ApplicationCase], for actor: StaffActor, on req: Request) async throws -> [CaseRow] {
+        let full = actor.may(.viewSensitive)
+        let households = Dictionary(try await Household.query(on: req.db).filter(\.$id ~~ cases.map(\.householdID)).all().map { ($0.id!, $0.headName) }, uniquingKeysWith: { a, _ in a })
+        let villages = Dictionary(try await Area.query(on: req.db).filter(\.$id ~~ Array(Set(cases.map(\.villageCode)))).all().map { ($0.id ?? "", $0.name) }, uniquingKeysWith: { a, _ in a })
+        let open = try await Objection.query(on: req.db).filter(\.$caseID ~~ cases.compactMap(\.id)).filter(\.$status == "open").all()
+        let today = req.dibao.clock.today()
+        return cases.map { c in
+            let clock = CaseWorkflow.clock(of: c, env: req.dibao)
+            let head = households[c.householdID] ?? ""
+            return CaseRow(id: c.id!, receipt: c.receipt, head: full ? head : Masking.name(head), village: villages[c.villageCode] ?? c.villageCode,
+                           stage: c.stage.rawValue, stageName: c.stage.name(req.lang), deadline: clock?.clock.deadline.iso,
+                           workingDaysLeft: clock?.daysLeft, overdue: clock.map { $0.clock.isOverdue(on: today) } ?? false,
+                           openObjections: open.filter { $0.caseID == c.id }.count)
+        }
+    }
+}
+
+enum CaseQueues {
+    /// The stages in which `role` has something to do.
+    static func stages(for role: Role) -> [CaseStage] {
+        CaseStage.allCases.filter { !CaseMachine.actions(at: $0, for: role).isEmpty }
+    }
+
+    /// The actor's work queue: cases in its area waiting for its role, oldest deadline first
+    /// (cases with no clock running yet come after, oldest first).
+    static func queue(for actor: StaffActor, stage: CaseStage? = nil, limit: Int = 200, on req: Request) async throws -> [ApplicationCase] {
+        let stages = stage.map { [$0] } ?? stages(for: actor.role)
+        guard !stages.isEmpty else { return [] }
+        let cases = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage ~~ stages).sort(\.$submittedOn).limit(5_000).all()
+        return Array(cases.sorted { a, b in
+            switch (a.deadline, b.deadline) {
+            case let (x?, y?): return x == y ? a.receipt < b.receipt : x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return a.receipt < b.receipt
+            }
+        }.prefix(limit))
+    }
+
+    /// Cases past the county's deadline in the actor's area.
+    static func overdue(for actor: StaffActor, on req: Request) async throws -> [ApplicationCase] {
+        let running = CaseStage.allCases.filter(\.countyClockRuns)
+        let today = req.dibao.clock.today().iso
+        return try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage ~~ running)
+            .filter(\.$deadline < today).sort(\.$deadline).limit(1_000).all()
+    }
+}

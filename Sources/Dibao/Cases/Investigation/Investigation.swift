@@ -1,0 +1,109 @@
+import Fluent
+import Vapor
+import DibaoCore
+
+/// 入户调查 (二.二.2): at least two investigators visit; each member's income is verified;
+/// each declaration is judged true or untrue; investigators and applicant sign. The
+/// household's income and the proposed benefit come from the core calculation with the
+/// standard in force, and the breakdown is kept with the case. An untrue declaration
+/// may put the applicant on the integrity blacklist (二.二.1).
+enum Investigation {
+    static func complete(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
+        let today = req.dibao.clock.today()
+        let visited = try CaseSteps.date(input.visitedOn, field: "visited_on", label: ("入户调查日期", "Visit date")) ?? today
+        let policy = req.dibao.policy(on: today)
+        let found = try await CaseWorkflow.visible(caseID, to: actor, on: req)
+        guard let household = try await Household.find(found.householdID, on: req.db) else { throw Abort(.notFound) }
+        let members = try await Member.query(on: req.db).filter(\.$household.$id == found.householdID).sort(\.$position).all()
+        let supporters = try await Supporter.query(on: req.db).filter(\.$household.$id == found.householdID).all()
+        let declared = try await IncomeRecord.query(on: req.db).filter(\.$householdID == found.householdID).all()
+
+        // Verified incomes: what the form says, else what the household declared.
+        var verified: [(member: Member, kind: IncomeKind, amount: Money)] = []
+        var problems: [FieldRefusal] = []
+        for m in members {
+            for kind in IncomeKind.allCases {
+                let key = "\(m.id!.uuidString).\(kind.rawValue)"
+                let amount: Money
+                if let text = input.incomes?[key] {
+                    do { amount = try CaseSteps.money(text, field: "incomes.\(key)") ?? .zero } catch let r as any Refusal {
+                        problems.append(FieldRefusal(r, field: "incomes.\(key)", label: "\(m.name) \(kind.zh)", labelEn: "\(Masking.name(m.name)) \(kind.en)"))
+                        continue
+                    }
+                } else {
+                    amount = Money(fen: declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen })
+                }
+                if amount < .zero {
+                    problems.append(.init(field: "incomes.\(key)", rule: "income.negative", zh: "\(m.name) \(kind.zh)：不能为负数", en: "\(kind.en): cannot be negative"))
+                } else if amount > .zero {
+                    verified.append((m, kind, amount))
+                }
+            }
+        }
+        let truth = input.truth ?? [:]
+        for kind in DeclarationKind.allCases {
+            if let v = truth[kind.rawValue], !["true", "false"].contains(v) {
+                problems.append(.init(field: "truth.\(kind.rawValue)", rule: "investigation.truth", zh: "\(kind.zh)：请判定属实或不属实", en: "\(kind.en): judge it true or untrue"))
+            }
+        }
+        let listsBlacklist = StepInput.flag(input.blacklist)
+        let blacklistReason = (input.blacklistReason ?? "").trimmingCharacters(in: .whitespaces)
+        if listsBlacklist && (blacklistReason.isEmpty || !truth.values.contains("false")) {
+            problems.append(.init(field: "blacklist_reason", rule: "blacklist.grounds", zh: "诚信黑名单：只有声明不属实时才能列入，并须写明原因", en: "Blacklist: only for an untrue declaration, with the reason"))
+        }
+        guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+
+        let standard = try await Standard.inForce(for: try AreaCode(household.villageCode), kind: household.kind, on: today, db: req.db)
+        guard let standard else {
+            throw FieldRefusal(field: "standard", rule: "standard.missing", zh: "低保标准：本地区尚未设定\(household.kind.zh)低保标准", en: "Standard: no \(household.kind.en) standard is set for this area")
+        }
+        let situations = members.map { m in
+            MemberSituation(label: "\(m.relation.zh) \(Masking.name(m.name))", birthDate: CivilDate(iso: m.birthDate) ?? today,
+                            incomes: verified.filter { $0.member.id == m.id }.map { IncomeItem(kind: $0.kind, monthly: $0.amount) },
+                            disability: DisabilityLevel(rawValue: m.disabilityLevel) ?? .none, severeIllness: m.severeIllness)
+        }
+        let support = supporters.map { SupportOwed(label: "\($0.duty.zh) \(Masking.name($0.name))", monthly: Money(fen: $0.monthlySupportFen)) }
+        let result = Benefit.calculate(members: situations, support: support, standardPerPerson: Money(fen: standard.monthlyFen), policy: policy, on: today)
+        let breakdown = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        let head = members.first { $0.relation == .head } ?? members.first
+        let verifiedRows = verified.map { (memberID: $0.member.id!, kind: $0.kind, fen: $0.amount.fen) }
+
+        return try await CaseWorkflow.perform(.completeInvestigation, caseID: caseID, by: actor, detail: ["amount": String(result.amount.fen)], on: req) { c, tx in
+            let cid = try c.requireID()
+            c.investigators = Investigators.names(input.investigators ?? "").joined(separator: "、")
+            c.investigatedOn = visited.iso
+            c.investigationNotes = String((input.notes ?? "").prefix(1000))
+            c.applicantSigned = StepInput.flag(input.applicantSigned)
+            c.householdIncomeFen = result.householdIncome.fen
+            c.standardFen = standard.monthlyFen
+            c.computedAmountFen = result.amount.fen
+            c.breakdown = breakdown
+            for d in try await CaseDeclaration.query(on: tx).filter(\.$caseID == cid).all() {
+                if let v = truth[d.kind.rawValue] { d.heldTrue = v == "true" }
+                d.truthNote = String((input.truthNote?[d.kind.rawValue] ?? "").prefix(500))
+                try await d.save(on: tx)
+            }
+            try await VerifiedIncome.query(on: tx).filter(\.$caseID == cid).delete()
+            for v in verifiedRows {
+                let row = VerifiedIncome()
+                row.caseID = cid
+                row.memberID = v.memberID
+                row.kind = v.kind
+                row.monthlyFen = v.fen
+                try await row.create(on: tx)
+            }
+            if listsBlacklist, let head {
+                let entry = BlacklistEntry()
+                entry.idNumber = head.idNumber
+                entry.name = head.name
+                entry.reason = String(blacklistReason.prefix(500))
+                entry.caseID = cid
+                entry.decidedBy = actor.username
+                entry.addedOn = today.iso
+                entry.countyCode = c.countyCode
+                entry.active = true
+                try await entry.create(on: tx)
+            }
+        }
+    }
+}

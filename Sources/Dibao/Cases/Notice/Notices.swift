@@ -1,0 +1,87 @@
+import Fluent
+import Vapor
+import DibaoCore
+
+/// 两榜公示 (二.三). The first notice (township: investigation, evaluation and review
+/// results) hangs in the village for the policy period; the second (county, after
+/// approval: members, income, amount) is long-term, on the spot and online. What a
+/// notice shows is fixed when it is posted and already masked: names as 张*明, and
+/// nothing about ID numbers, phone, address detail, health or disability.
+enum Notices {
+    static func postFirst(caseID: UUID?, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
+        let today = req.dibao.clock.today()
+        let days = req.dibao.policy(on: today).firstNoticeDays
+        return try await CaseWorkflow.perform(.postFirstNotice, caseID: caseID, by: actor, on: req) { c, tx in
+            c.firstNoticePostedOn = today.iso
+            let notice = try await make(.first, for: c, amountFen: c.proposedAmountFen ?? 0, on: tx)
+            notice.postedOn = today.iso
+            notice.endsOn = today.adding(days: days - 1).iso
+            let evaluation = "民主评议：赞成\(c.votesFor)票，反对\(c.votesAgainst)票，弃权\(c.votesAbstain)票"
+            notice.summary = "入户调查：已完成；\(evaluation)；乡镇审核：同意，拟保障金额 \(Money(fen: c.proposedAmountFen ?? 0).formatted)/月"
+            try await notice.create(on: tx)
+        }
+    }
+
+    static func postSecond(caseID: UUID?, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
+        let today = req.dibao.clock.today()
+        return try await CaseWorkflow.perform(.postSecondNotice, caseID: caseID, by: actor, on: req) { c, tx in
+            c.secondNoticePostedOn = today.iso
+            // The first notice has served its period; the long-term notice replaces it.
+            for old in try await Notice.query(on: tx).filter(\.$caseID == c.id!).filter(\.$kind == .first).all() {
+                old.active = false
+                try await old.save(on: tx)
+            }
+            let notice = try await make(.second, for: c, amountFen: c.approvedAmountFen ?? 0, on: tx)
+            notice.postedOn = today.iso
+            notice.endsOn = nil
+            notice.summary = ""
+            try await notice.create(on: tx)
+        }
+    }
+
+    /// 纳入保障: amount, first month, review class and next review date (二.六).
+    static func enroll(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
+        let today = req.dibao.clock.today()
+        let policy = req.dibao.policy(on: today)
+        return try await CaseWorkflow.perform(.enroll, caseID: caseID, by: actor, on: req) { c, tx in
+            let members = try await Member.query(on: tx).filter(\.$household.$id == c.householdID).all()
+            let situations = members.map {
+                MemberSituation(label: $0.name, birthDate: CivilDate(iso: $0.birthDate) ?? today,
+                                disability: DisabilityLevel(rawValue: $0.disabilityLevel) ?? .none, severeIllness: $0.severeIllness)
+            }
+            let able = members.contains { $0.workCapacity != .none && (CivilDate(iso: $0.birthDate).map { $0.age(on: today) } ?? 0) >= 16 }
+            // Income counts as stable unless the caseworker says otherwise: the usual case for
+            // the elderly, the disabled and pensioners who make up most of the caseload.
+            let stable = input.incomeStable.map { StepInput.flag($0) } ?? true
+            let reviewClass = ReviewClass.classify(members: situations, incomeStable: stable, ableToWork: able)
+            let first = c.firstMonth.flatMap { CivilDate(iso: $0) } ?? today.firstOfMonth
+            c.reviewClass = reviewClass
+            c.nextReviewOn = Enrollment.nextReviewDate(enrolledFrom: first, class: reviewClass, kind: c.kind, policy: policy).iso
+            if let household = try await Household.find(c.householdID, on: tx) {
+                household.status = "enrolled"
+                try await household.save(on: tx)
+            }
+        }
+    }
+
+    private static func make(_ kind: NoticeKind, for c: ApplicationCase, amountFen: Int64, on db: any Database) async throws -> Notice {
+        let members = try await Member.query(on: db).filter(\.$household.$id == c.householdID).sort(\.$position).all()
+        let head = members.first { $0.relation == .head } ?? members.first
+        let n = Notice()
+        n.caseID = c.id!
+        n.kind = kind
+        n.regionCode = c.regionCode
+        n.leagueCode = c.leagueCode
+        n.countyCode = c.countyCode
+        n.townshipCode = c.townshipCode
+        n.villageCode = c.villageCode
+        n.maskedHead = Masking.name(head?.name ?? "")
+        n.maskedMembers = members.map { Masking.name($0.name) }.joined(separator: "、")
+        n.memberCount = members.count
+        n.monthlyIncomeFen = c.householdIncomeFen ?? 0
+        n.amountFen = amountFen
+        n.active = true
+        return n
+    }
+}
+
