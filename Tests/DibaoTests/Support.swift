@@ -52,14 +52,15 @@ let fixturePassword = "Test-Pass-1"
 /// Starts the system on a fresh database with the demo region and `households` demo
 /// households, runs `test`, and tears everything down.
 @discardableResult
-func withDibao<T>(households: Int = 40, now: String = "2026-03-02", _ test: (Application) async throws -> T) async throws -> T {
+func withDibao<T>(households: Int = 40, now: String = "2026-03-02", clock: TestClock? = nil, _ test: (Application) async throws -> T) async throws -> T {
     let (database, cleanup) = try await TestDatabase.make()
     let app = try await Application.make(.testing)
     app.directory = DirectoryConfiguration(workingDirectory: TestDatabase.packageRoot + "/")
     app.logger.logLevel = .warning
     let result: T
     do {
-        try await configure(app, settings: Settings(database: database, clock: FixedClock(iso: now), passwordCost: 4))
+        let storage = NSTemporaryDirectory() + "dibao-evidence-" + UUID().uuidString
+        try await configure(app, settings: Settings(database: database, clock: clock ?? TestClock(now), passwordCost: 4, storageDirectory: storage))
         _ = try await DemoData.seed(app: app, households: households, password: fixturePassword) { _ in }
         result = try await test(app)
     } catch {
@@ -70,6 +71,22 @@ func withDibao<T>(households: Int = 40, now: String = "2026-03-02", _ test: (App
     try await app.asyncShutdown()
     try await cleanup()
     return result
+}
+
+/// A clock a test can move forward (notice periods, deadlines).
+final class TestClock: DibaoClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    init(_ iso: String) { current = FixedClock(iso: iso).now() }
+
+    func now() -> Date { lock.lock(); defer { lock.unlock() }; return current }
+
+    func advance(days: Int) {
+        lock.lock()
+        current = current.addingTimeInterval(Double(days) * 86_400)
+        lock.unlock()
+    }
 }
 
 /// A browser-like client: keeps the session cookie and the CSRF token of its last page.

@@ -34,6 +34,8 @@ struct StepInput: Content {
     // Enrollment
     var incomeStable: String?
 
+    init() {}
+
     static func flag(_ value: String?) -> Bool { ["on", "true", "1", "yes"].contains((value ?? "").lowercased()) }
 }
 

@@ -93,7 +93,7 @@ struct CaseView: Content {
                                                 kind: kind.rawValue, label: lang == .zh ? kind.zh : kind.en, value: found == 0 ? "" : Money(fen: found).plain))
             }
         }
-        let answerRoles: [NoticeKind: Set<Role>] = [.first: [.townshipCaseworker, .townshipHead], .second: [.countyCaseworker, .countyApprover]]
+        let answerRoles: [NoticeKind: Set<Role>] = [.first: [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover], .second: [.countyCaseworker, .countyApprover]]
         return CaseView(
             id: cid, receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(lang), household: view,
             villageName: village?.name ?? c.villageCode, channel: Strings.text("channel.\(c.channel)", lang), windowName: c.windowName,

@@ -33,8 +33,11 @@ enum Objections {
             throw Abort(.notFound, reason: req.l10n("error.case_not_found"))
         }
         let today = req.dibao.clock.today()
-        let notices = try await Notice.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$active == true).all()
-        guard let notice = notices.first(where: { $0.kind == .second || ($0.endsOn.map { today.iso <= $0 } ?? true) }) else {
+        let notices = try await Notice.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$active == true).sort(\.$postedOn, .descending).all()
+        // The public objects to a notice while it hangs; staff also record objections that
+        // reach them later (a letter, a visit) against the case's latest notice.
+        let current = notices.first(where: { $0.kind == .second || ($0.endsOn.map { today.iso <= $0 } ?? true) })
+        guard let notice = current ?? (actor != nil && !c.stage.isTerminal ? notices.first : nil) else {
             throw FieldRefusal(field: "receipt", rule: "objection.no_notice", zh: "异议：该申请当前没有正在公示的榜单", en: "Objection: this application has no notice up at present")
         }
         let policy = req.dibao.policy(on: today)
@@ -67,7 +70,8 @@ enum Objections {
         guard let objectionID, let objection = try await Objection.query(on: req.db).filter(\.$id == objectionID).filter(\.$caseID == c.id!).first() else {
             throw Abort(.notFound)
         }
-        let allowed: Set<Role> = objection.noticeKind == .first ? [.townshipCaseworker, .townshipHead] : [.countyCaseworker, .countyApprover]
+        // The township answers for its first notice; the county may answer any objection that reached it.
+        let allowed: Set<Role> = objection.noticeKind == .first ? [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover] : [.countyCaseworker, .countyApprover]
         guard allowed.contains(actor.role) else {
             try await req.recordDenial(actor, target: "objection.answer", entityType: "case", entityID: c.id!.uuidString)
             throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
