@@ -22,6 +22,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+class Server(str):
+    """The server's base URL, with the file its clock reads the date from."""
+    clock_file = ""
+
+    def set_date(self, iso):
+        with open(self.clock_file, "w") as f:
+            f.write(iso)
+
+
 @pytest.fixture(scope="session")
 def server():
     binary = os.path.join(ROOT, ".build", "debug", "dibao")
@@ -29,11 +38,16 @@ def server():
         subprocess.run(["swift", "build", "--product", "dibao"], cwd=ROOT, check=True)
     workdir = tempfile.mkdtemp(prefix="dibao-browser-")
     port = free_port()
-    env = dict(os.environ, DATABASE_URL="sqlite:" + os.path.join(workdir, "browser.sqlite"), DIBAO_PASSWORD_COST="4")
+    clock_file = os.path.join(workdir, "today")
+    with open(clock_file, "w") as f:
+        f.write("2026-03-02")
+    env = dict(os.environ, DATABASE_URL="sqlite:" + os.path.join(workdir, "browser.sqlite"), DIBAO_PASSWORD_COST="4",
+               DIBAO_CLOCK_FILE=clock_file, DIBAO_STORAGE=os.path.join(workdir, "storage"))
     log = open(os.path.join(workdir, "server.log"), "w")
     proc = subprocess.Popen([binary, "demo", "--households", "60", "--serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = Server(f"http://127.0.0.1:{port}")
+    url.clock_file = clock_file
     deadline = time.time() + 60
     while True:
         try:

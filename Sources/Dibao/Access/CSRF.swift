@@ -6,6 +6,8 @@ import Vapor
 struct CSRFProtection: AsyncMiddleware {
     static let field = "_csrf"
     static let header = "X-CSRF-Token"
+    /// The largest body any route takes (the application form with its evidence files).
+    static let maxBody = 26 * 1024 * 1024
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let unsafe: [HTTPMethod] = [.POST, .PUT, .PATCH, .DELETE]
@@ -13,6 +15,11 @@ struct CSRFProtection: AsyncMiddleware {
         // anybody, so only cookie-carrying requests (and every sign-in) must echo the token.
         let carriesSession = request.cookies["dibao-session"] != nil || request.url.path == "/login"
         if unsafe.contains(request.method), request.headers.bearerAuthorization == nil, carriesSession {
+            // Middleware runs before the route collects its body; a form that arrived in
+            // several chunks (an upload) is collected here, within the largest route limit.
+            if request.body.data == nil, request.headers.first(name: Self.header) == nil {
+                _ = try await request.body.collect(max: Self.maxBody).get()
+            }
             let expected = request.hasSession ? request.session.data["csrf"] : nil
             let sent = request.headers.first(name: Self.header) ?? (try? request.content.get(String.self, at: Self.field))
             guard let expected, let sent, !expected.isEmpty, constantTimeEqual(expected, sent) else {

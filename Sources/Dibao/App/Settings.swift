@@ -97,6 +97,23 @@ public struct Settings: Sendable {
         }
         settings.secureCookies = env["DIBAO_SECURE_COOKIES"] == "1"
         if let dir = env["DIBAO_STORAGE"], !dir.isEmpty { settings.storageDirectory = dir }
+        if let file = env["DIBAO_CLOCK_FILE"], !file.isEmpty { settings.clock = FileClock(path: file) }
         return settings
+    }
+}
+
+/// For training and demo sandboxes only (set with `DIBAO_CLOCK_FILE`): the date is read
+/// from a file on every use, so a trainer — or a browser test — can move the office to
+/// the end of a seven-day notice without waiting a week. The file holds `2026-03-02`;
+/// when it is missing or unreadable the real time is used.
+public struct FileClock: DibaoClock {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public func now() -> Date {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let date = CivilDate(iso: text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return Date() }
+        return FixedClock(iso: date.iso).now()
     }
 }
