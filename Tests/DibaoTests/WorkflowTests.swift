@@ -189,10 +189,13 @@ struct WorkflowTests {
                 ids.append(c.id)
             }
             for id in ids { try await d.toCounty(id, clock: clock); clock.advance(days: -7) }
+            // The batch: these seven and any demo case of the county already awaiting the county.
+            let undrawn = try await CountyApproval.undrawnBatch(county: "150102000000", on: app.db)
+            #expect(undrawn.count >= 7)
             let res = try await d.call("xc_approver", .POST, "/api/v1/spot-checks", CaseAPI.DrawBody(seed: "20260302"))
             let outcome = try res.decode(CountyApproval.DrawOutcome.self)
-            #expect(outcome.population == 7)
-            #expect(outcome.picked.count == 3, "ceil(7 × 30 %) = 3")
+            #expect(outcome.population == undrawn.count)
+            #expect(outcome.picked.count == (undrawn.count * 30 + 99) / 100, "ceil(batch × 30 %)")
             let inSpotCheck = try await ApplicationCase.query(on: app.db).filter(\.$stage == .spotCheck).all().map(\.receipt)
             #expect(Set(inSpotCheck) == Set(outcome.picked))
             let record = try await d.call("supervisor", .GET, "/api/v1/spot-checks/\(outcome.drawID)")
@@ -227,7 +230,7 @@ struct WorkflowTests {
                 receipts.append(c.receipt)
             }
             _ = try await d.call("xc_approver", .POST, "/api/v1/spot-checks", CaseAPI.DrawBody(seed: "3"))
-            for c in try await ApplicationCase.query(on: app.db).all() {
+            for c in try await ApplicationCase.query(on: app.db).filter(\.$receipt ~~ receipts).all() {
                 if c.stage == .spotCheck {
                     var v = StepInput(); v.findings = "属实"
                     try await d.step("xc_county", c.id!, .recordSpotCheckVisit, v)

@@ -171,6 +171,9 @@ enum DemoData {
                 try await insertRows(tsql, Member.schema, ["id", "household_id", "position", "name", "id_number", "relation", "sex", "birth_date", "disability_level", "severe_illness", "illness_note", "work_capacity", "employment"], rows.members)
                 try await insertRows(tsql, IncomeRecord.schema, ["id", "member_id", "household_id", "kind", "monthly_fen", "note"], rows.incomes)
                 try await insertRows(tsql, Supporter.schema, ["id", "household_id", "name", "id_number", "duty", "monthly_support_fen", "note"], rows.supporters)
+                try await insertRows(tsql, ApplicationCase.schema, DemoGenerator.caseColumns, rows.cases)
+                try await insertRows(tsql, CaseDeclaration.schema, DemoGenerator.declarationColumns, rows.declarations)
+                try await insertRows(tsql, Notice.schema, DemoGenerator.noticeColumns, rows.notices)
             }
             made += n
             members += rows.members.count
@@ -203,10 +206,29 @@ struct DemoGenerator {
         var members: [[any Encodable & Sendable]] = []
         var incomes: [[any Encodable & Sendable]] = []
         var supporters: [[any Encodable & Sendable]] = []
+        var cases: [[any Encodable & Sendable]] = []
+        var declarations: [[any Encodable & Sendable]] = []
+        var notices: [[any Encodable & Sendable]] = []
     }
+
+    static let caseColumns = ["id", "receipt", "household_id", "region_code", "league_code", "county_code", "township_code", "village_code", "kind", "stage", "version",
+                              "channel", "window_name", "submitted_by", "submitted_on", "accepted_on", "clock_started_on", "deadline", "blacklist_hit", "blacklist_note",
+                              "investigated_on", "investigators", "investigation_notes", "applicant_signed", "household_income_fen", "standard_fen", "computed_amount_fen", "breakdown",
+                              "evaluated_on", "panel_size", "resident_population", "votes_for", "votes_against", "votes_abstain", "evaluation_signed",
+                              "township_opinion", "proposed_amount_fen", "township_reviewed_on", "first_notice_posted_on",
+                              "spot_check_batch_id", "spot_check_draw_id", "spot_check_visited_on", "spot_check_findings",
+                              "decided_on", "decided_by", "approved_amount_fen", "first_month", "reason",
+                              "second_notice_posted_on", "review_class", "next_review_on", "created_at", "updated_at"]
+    static let declarationColumns = ["id", "case_id", "kind", "signer_name", "signed_at_ms", "recorded_by", "held_true", "truth_note"]
+    static let noticeColumns = ["id", "case_id", "kind", "region_code", "league_code", "county_code", "township_code", "village_code", "posted_on", "ends_on",
+                                "masked_head", "masked_members", "member_count", "monthly_income_fen", "amount_fen", "summary", "active"]
 
     let villages: [(code: String, kind: AreaKind, county: String)]
     let today: CivilDate
+    let policy = Policy.default2013
+    let calendar = WorkingDayCalendar.official
+    /// Receipt sequences used per township and day.
+    var receipts: [String: Int] = [:]
     var rng = SplitMix64(seed: 20_130_701)
     var index = 0
     /// Row identifiers in creation order: the leading bytes count up (as in a UUIDv7), so
@@ -272,6 +294,8 @@ struct DemoGenerator {
             let headAge = size == 1 ? 55 + rng.below(30) : 30 + rng.below(35)
             let headSex: Sex = rng.below(2) == 0 ? .male : .female
             var people: [(String, Kinship, Int, Sex)] = [(name(surname), .head, headAge, headSex)]
+            var incomeFen: Int64 = 0
+            var situations: [MemberSituation] = []
             if size >= 2 { people.append((name(Self.surnames[rng.below(Self.surnames.count)]), .spouse, max(20, headAge - 3 + rng.below(6)), headSex == .male ? .female : .male)) }
             for _ in 2..<max(2, size) {
                 people.append((name(surname), rng.below(5) == 0 ? .parent : .child, rng.below(5) == 0 ? headAge + 25 : max(1, headAge - 22 - rng.below(10)), rng.below(2) == 0 ? .male : .female))
@@ -286,20 +310,94 @@ struct DemoGenerator {
                 rows.members.append([mid, hid, position, p.0, rid.value, p.1.rawValue, p.3.rawValue, rid.birthDate.iso, disability, ill, ill ? "慢性病" : "", capacity.rawValue, employment.rawValue])
                 if capacity != .none && p.2 >= 18 && p.2 < 60 {
                     let kind: IncomeKind = village.kind == .rural ? .farming : .wages
-                    rows.incomes.append([nextID(), mid, hid, kind.rawValue, Int64(20_000 + rng.below(60_000)), ""])
+                    let fen = Int64(20_000 + rng.below(60_000))
+                    incomeFen += fen
+                    rows.incomes.append([nextID(), mid, hid, kind.rawValue, fen, ""])
                 } else if p.2 >= 60 {
-                    rows.incomes.append([nextID(), mid, hid, IncomeKind.pension.rawValue, Int64(15_000 + rng.below(20_000)), "城乡居民基本养老保险"])
+                    let fen = Int64(15_000 + rng.below(20_000))
+                    incomeFen += fen
+                    rows.incomes.append([nextID(), mid, hid, IncomeKind.pension.rawValue, fen, "城乡居民基本养老保险"])
                 }
+                situations.append(MemberSituation(label: p.0, birthDate: rid.birthDate, disability: DisabilityLevel(rawValue: disability) ?? .none, severeIllness: ill))
             }
             if people[0].2 >= 60 && rng.below(3) == 0 {
-                rows.supporters.append([nextID(), hid, name(surname), "", SupportDuty.elders.rawValue, Int64(10_000 + rng.below(20_000)), "子女在外务工"])
+                let fen = Int64(10_000 + rng.below(20_000))
+                incomeFen += fen
+                rows.supporters.append([nextID(), hid, name(surname), "", SupportDuty.elders.rawValue, fen, "子女在外务工"])
             }
             let address = village.kind == .rural ? "\(rng.below(5) + 1)组\(rng.below(90) + 1)号" : "\(Self.streets[rng.below(Self.streets.count)])\(rng.below(200) + 1)号\(rng.below(6) + 1)单元"
             let phone = "1\([3, 5, 8][rng.below(3)])\(String(format: "%09d", rng.below(1_000_000_000)))"
             let township = String(village.code.prefix(9)) + "000"
-            rows.households.append([hid, people[0].0, DemoData.region.0, DemoData.league.0, village.county + "000000", township, village.code, village.kind.rawValue, address, phone, people.count, "registered", 1, now, now])
+            let enrolled = addCase(&rows, household: hid, village: village, township: township, people: people.map { ($0.0, $0.1) },
+                                   situations: situations, incomeFen: incomeFen, now: now)
+            rows.households.append([hid, people[0].0, DemoData.region.0, DemoData.league.0, village.county + "000000", township, village.code, village.kind.rawValue, address, phone, people.count, enrolled ? "enrolled" : "registered", 1, now, now])
         }
         return rows
+    }
+
+    /// The household's application, at a stage drawn the way a county's caseload stands:
+    /// most decided long ago (enrolled, or refused when income is above the standard), a few
+    /// percent at each stage in progress, some of those past the county's deadline.
+    mutating func addCase(_ rows: inout Rows, household hid: UUID, village: (code: String, kind: AreaKind, county: String), township: String,
+                          people: [(String, Kinship)], situations: [MemberSituation], incomeFen: Int64, now: Date) -> Bool {
+        let standard: Int64 = village.kind == .urban ? 90_600 : 65_000
+        let amount = max(0, standard * Int64(people.count) - incomeFen)
+        let r = rng.below(100)
+        let stage: CaseStage = r < 1 ? .submitted : r < 2 ? .underInvestigation : r < 3 ? .evaluated : r < 4 ? .firstNotice : r < 7 ? .awaitingApproval
+            : (amount > 0 ? .enrolled : .refused)
+        let inProgress = r < 7
+        let submitted = today.adding(days: -(inProgress ? (stage == .awaitingApproval ? 10 + rng.below(50) : rng.below(6)) : 60 + rng.below(1000)))
+        guard let townshipCode = try? AreaCode(township) else { return false }
+        let key = township + submitted.iso
+        let sequence = receipts[key, default: 0] + 1
+        receipts[key] = sequence
+        let receipt = ReceiptNumber.make(township: townshipCode, date: submitted, sequence: sequence).value
+        let accepted: CivilDate? = stage == .submitted ? nil : submitted.adding(days: 1)
+        let deadline = accepted.map { calendar.adding(workingDays: policy.countyDecisionWorkingDays, to: $0) }
+        let investigated: CivilDate? = [.submitted, .underInvestigation].contains(stage) ? nil : submitted.adding(days: 4)
+        let evaluated: CivilDate? = investigated.map { $0.adding(days: 3) }
+        let reviewed: CivilDate? = [.submitted, .underInvestigation, .evaluated].contains(stage) ? nil : submitted.adding(days: 8)
+        let firstNotice: CivilDate? = stage == .firstNotice ? today.adding(days: -rng.below(6)) : reviewed.map { $0.adding(days: 1) }
+        let decided: CivilDate? = inProgress ? nil : submitted.adding(days: 30)
+        let firstMonth = decided.map { $0.adding(months: 1).firstOfMonth }
+        var reviewClass: ReviewClass?
+        var nextReview: CivilDate?
+        if stage == .enrolled, let firstMonth {
+            let able = situations.contains { $0.birthDate.age(on: today) >= 18 && $0.birthDate.age(on: today) < 60 && !$0.disability.isSevere }
+            let c = ReviewClass.classify(members: situations, incomeStable: true, ableToWork: able)
+            reviewClass = c
+            var next = Enrollment.nextReviewDate(enrolledFrom: firstMonth, class: c, kind: village.kind, policy: policy)
+            while next < today.firstOfMonth { next = Enrollment.nextReviewDate(enrolledFrom: next, class: c, kind: village.kind, policy: policy) }
+            nextReview = next
+        }
+        let panel = 50 + rng.below(20)
+        let against = rng.below(5)
+        let cid = nextID()
+        let head = people.first?.0 ?? ""
+        let decidedStage = stage == .enrolled || stage == .refused
+        rows.cases.append([
+            cid, receipt, hid, DemoData.region.0, DemoData.league.0, village.county + "000000", township, village.code, village.kind.rawValue, stage.rawValue, 1,
+            "window", "便民服务大厅", "demo", submitted.iso, accepted?.iso, accepted?.iso, deadline?.iso, false, "",
+            investigated?.iso, investigated == nil ? "" : "王调查、李调查", "", investigated != nil, investigated == nil ? nil : incomeFen, investigated == nil ? nil : standard,
+            investigated == nil ? nil : amount, "",
+            evaluated?.iso, evaluated == nil ? 0 : panel, 1_000, evaluated == nil ? 0 : panel - against - 1, evaluated == nil ? 0 : against, evaluated == nil ? 0 : 1, evaluated != nil,
+            reviewed == nil ? "" : "同意", reviewed == nil ? nil : amount, reviewed?.iso, firstNotice?.iso,
+            decidedStage ? cid : nil, nil as UUID?, nil as String?, "",
+            decided?.iso, decidedStage ? "demo" : "", stage == .enrolled ? amount : nil, stage == .enrolled ? firstMonth?.iso : nil,
+            stage == .refused ? "家庭人均收入高于当地低保标准" : "",
+            stage == .enrolled ? decided?.iso : nil, reviewClass?.rawValue, nextReview?.iso, now, now,
+        ])
+        for kind in DeclarationKind.allCases {
+            rows.declarations.append([nextID(), cid, kind.rawValue, head, Int64(0), "demo", investigated == nil ? nil : true as Bool?, ""])
+        }
+        if stage == .enrolled || stage == .firstNotice, let posted = stage == .enrolled ? decided : firstNotice {
+            let kind: NoticeKind = stage == .enrolled ? .second : .first
+            rows.notices.append([nextID(), cid, kind.rawValue, DemoData.region.0, DemoData.league.0, village.county + "000000", township, village.code,
+                                 posted.iso, kind == .first ? posted.adding(days: policy.firstNoticeDays - 1).iso : nil,
+                                 Masking.name(head), people.map { Masking.name($0.0) }.joined(separator: "、"), people.count, incomeFen, amount,
+                                 kind == .first ? "入户调查：已完成；民主评议：通过；乡镇审核：同意" : "", true])
+        }
+        return stage == .enrolled
     }
 }
 
