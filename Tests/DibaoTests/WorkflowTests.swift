@@ -283,3 +283,35 @@ func actor(_ app: Application, _ username: String) async throws -> StaffActor {
     let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
     return try #require(StaffActor(user, viaToken: true))
 }
+
+@Suite("Cached pages")
+struct CachedPageTests {
+    @Test("The cached public notice page and work queue show a change at once")
+    func invalidatedByWrites() async throws {
+        let clock = TestClock("2026-03-02")
+        try await withDibao(clock: clock) { app in
+            let d = try await CaseDriver.make(app)
+            let c = try await d.file(try await d.household(seed: 80))
+            try await d.step("xc_township", c.id, .accept)
+            try await d.step("xc_township", c.id, .completeInvestigation, .investigation)
+            try await d.step("xc_township", c.id, .recordEvaluation, .evaluation)
+            try await d.step("xc_head", c.id, .townshipApprove, StepInput(opinion: "同意"))
+            let path = "/api/v1/public/notices?area=150102001001"
+            let before = try await d.call("nobody", .GET, path).decode(PublicPages.NoticeList.self)
+            #expect(try await d.call("nobody", .GET, path).decode(PublicPages.NoticeList.self).first.count == before.first.count, "read twice, served from the cache")
+            try await d.step("xc_township", c.id, .postFirstNotice)
+            let after = try await d.call("nobody", .GET, path).decode(PublicPages.NoticeList.self)
+            #expect(after.first.count == before.first.count + 1, "a posted notice shows at once")
+            #expect(after.first.contains { $0.receipt == c.receipt })
+
+            let queue1 = try await d.call("xc_township", .GET, "/api/v1/cases").decode([CaseRow].self)
+            #expect(queue1.contains { $0.receipt == c.receipt && $0.stage == "firstNotice" })
+            clock.advance(days: 7)
+            try await d.step("xc_township", c.id, .submitToCounty)
+            let queue2 = try await d.call("xc_township", .GET, "/api/v1/cases").decode([CaseRow].self)
+            #expect(!queue2.contains { $0.receipt == c.receipt }, "the township's queue no longer holds a case gone up to the county")
+            let county = try await d.call("xc_approver", .GET, "/api/v1/cases").decode([CaseRow].self)
+            #expect(county.contains { $0.receipt == c.receipt })
+        }
+    }
+}

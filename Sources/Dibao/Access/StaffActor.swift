@@ -55,7 +55,10 @@ struct IdentifyActor: AsyncMiddleware {
             else { throw Abort(.unauthorized, reason: request.l10n("error.bad_token")) }
             request.actor = actor
         } else if request.hasSession, let raw = request.session.data["uid"], let id = UUID(uuidString: raw) {
-            if let user = try await User.find(id, on: request.db), let actor = StaffActor(user, viaToken: false) {
+            let cached = try await request.application.actorCache.actor(id) {
+                try await User.find(id, on: request.db).flatMap { StaffActor($0, viaToken: false) }
+            }
+            if let actor = cached {
                 request.actor = actor
             } else {
                 request.session.destroy()

@@ -10,7 +10,14 @@ import DibaoCore
 /// migrations, policy versions, sessions, security middleware, pages, API and commands.
 public func configure(_ app: Application, settings: Settings) async throws {
     app.dibao = AppEnvironment(settings: settings)
-    app.audit = AuditLog(clock: settings.clock)
+    let cache = ResponseCache()
+    let actors = ActorCache()
+    app.responseCache = cache
+    app.actorCache = actors
+    app.audit = AuditLog(clock: settings.clock, afterCommit: {
+        cache.invalidateAll()
+        actors.invalidateAll()
+    })
 
     switch settings.database {
     case .sqlite(let path):
@@ -37,7 +44,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.views.use(.leaf)
-    app.sessions.use(.fluent)
+    let sessionMemory = CachedDatabaseSessions.Memory()
+    app.sessions.use { _ in CachedDatabaseSessions(memory: sessionMemory) }
     app.sessions.configuration.cookieName = "dibao-session"
     let secure = settings.secureCookies
     app.sessions.configuration.cookieFactory = { id in

@@ -43,8 +43,13 @@ public final class AuditLog: Sendable {
     /// the same chain head. On PostgreSQL an advisory lock extends that across processes.
     private let gate = AsyncGate()
     private let clock: any DibaoClock
+    /// Called after each committed write: what was read before may have changed.
+    private let afterCommit: @Sendable () -> Void
 
-    init(clock: any DibaoClock) { self.clock = clock }
+    init(clock: any DibaoClock, afterCommit: @escaping @Sendable () -> Void = {}) {
+        self.clock = clock
+        self.afterCommit = afterCommit
+    }
 
     public static let genesisHash = String(repeating: "0", count: 64)
 
@@ -53,7 +58,7 @@ public final class AuditLog: Sendable {
         on database: any Database,
         _ body: @Sendable @escaping (any Database) async throws -> (T, [AuditEntry])
     ) async throws -> T {
-        try await gate.run {
+        let value = try await gate.run {
             try await database.transaction { tx in
                 try await Self.lockChain(tx)
                 let (value, entries) = try await body(tx)
@@ -61,6 +66,8 @@ public final class AuditLog: Sendable {
                 return value
             }
         }
+        afterCommit()
+        return value
     }
 
     /// Records events that come with no other change (a refused access, a sign-in).

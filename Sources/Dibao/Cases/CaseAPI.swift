@@ -18,8 +18,14 @@ struct CaseAPI: RouteCollection {
         routes.get("spot-checks", ":id", use: drawRecord)
     }
 
-    func list(req: Request) async throws -> [CaseRow] {
+    /// The same rows for every account of one area and role, cached until the next change.
+    func list(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
+        let key = "queue.json|\(req.dibao.clock.today().iso)|\(actor.area.value)|\(actor.role.rawValue)|\(req.lang)|\(req.query[String.self, at: "stage"] ?? "")"
+        return try await req.responseCache.response(key, for: req) { try await rows(req, actor: actor).encodeResponse(for: req) }
+    }
+
+    private func rows(_ req: Request, actor: StaffActor) async throws -> [CaseRow] {
         if let stage = req.query[String.self, at: "stage"].flatMap(CaseStage.init(rawValue:)) {
             let cases = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage == stage).sort(\.$receipt).limit(500).all()
             return try await CaseRow.rows(cases, for: actor, on: req)

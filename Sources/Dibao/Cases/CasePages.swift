@@ -22,8 +22,15 @@ struct CasePages: RouteCollection {
 
     struct QueuePage: Encodable { var rows: [CaseRow]; var stages: [HouseholdFormPage.Option]; var stage: String; var overdue: Int }
 
+    /// A queue is read far more often than it changes; it is cached per session (the page
+    /// carries the session's form token) until the next change anywhere.
     func queue(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
+        let key = "queue|\(req.dibao.clock.today().iso)|\(req.session.id?.string ?? actor.userID.uuidString)|\(req.lang)|\(req.query[String.self, at: "stage"] ?? "")"
+        return try await req.responseCache.response(key, for: req) { try await renderQueue(req, actor: actor) }
+    }
+
+    private func renderQueue(_ req: Request, actor: StaffActor) async throws -> Response {
         let stage = req.query[String.self, at: "stage"].flatMap(CaseStage.init(rawValue:))
         let cases: [ApplicationCase]
         if let stage {

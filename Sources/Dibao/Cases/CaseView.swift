@@ -164,9 +164,10 @@ struct CaseRow: Content {
 }
 
 enum CaseQueues {
-    /// The stages in which `role` has something to do.
+    /// The stages in which `role` has the next step of the procedure to take. Withdrawal is
+    /// possible almost throughout and so is never what a case is waiting for.
     static func stages(for role: Role) -> [CaseStage] {
-        CaseStage.allCases.filter { !CaseMachine.actions(at: $0, for: role).isEmpty }
+        CaseStage.allCases.filter { !CaseMachine.actions(at: $0, for: role).filter { $0 != .withdraw }.isEmpty }
     }
 
     /// The actor's work queue: cases in its area waiting for its role, oldest deadline first

@@ -7,6 +7,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(AuditCommands(), as: "audit")
+    app.asyncCommands.use(BenchCommands(), as: "bench")
 }
 
 /// `dibao migrate`: brings the database schema up to date (every start does this too).

@@ -1,0 +1,72 @@
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Finished responses of pages that many people read and few change — the public notices,
+/// work queues — kept for a short time. Every change to the system goes through
+/// `AuditLog.write`, which empties the cache when it commits, so a cached page is never
+/// older than the last change; the time limit bounds what a second process could miss.
+public final class ResponseCache: Sendable {
+    struct Entry: Sendable {
+        var body: ByteBuffer
+        var contentType: HTTPMediaType
+        var cacheControl: String
+        var expires: Date
+    }
+
+    private let state = NIOLockedValueBox<(generation: UInt64, entries: [String: Entry])>((0, [:]))
+    let lifetime: TimeInterval
+    let capacity: Int
+
+    init(lifetime: TimeInterval = 60, capacity: Int = 20_000) {
+        self.lifetime = lifetime
+        self.capacity = capacity
+    }
+
+    public func invalidateAll() {
+        state.withLockedValue { s in
+            s.generation &+= 1
+            s.entries.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The cached response for `key`, or the one `make` produces — stored only when no
+    /// change committed while it was being made.
+    func response(_ key: String, for req: Request, _ make: () async throws -> Response) async throws -> Response {
+        let now = Date()
+        let (hit, generation): (Entry?, UInt64) = state.withLockedValue { s in
+            guard let e = s.entries[key], e.expires > now else { return (nil, s.generation) }
+            return (e, s.generation)
+        }
+        if let hit {
+            let r = Response(status: .ok, body: .init(buffer: hit.body))
+            r.headers.contentType = hit.contentType
+            r.headers.replaceOrAdd(name: .cacheControl, value: hit.cacheControl)
+            return r
+        }
+        let response = try await make()
+        guard response.status == .ok, let body = response.body.buffer, let type = response.headers.contentType else { return response }
+        let entry = Entry(body: body, contentType: type, cacheControl: response.headers.first(name: .cacheControl) ?? "no-store", expires: now.addingTimeInterval(lifetime))
+        state.withLockedValue { s in
+            guard s.generation == generation else { return }
+            if s.entries.count >= capacity { s.entries.removeAll(keepingCapacity: true) }
+            s.entries[key] = entry
+        }
+        return response
+    }
+}
+
+extension Application {
+    private struct ResponseCacheKey: StorageKey { typealias Value = ResponseCache }
+
+    public var responseCache: ResponseCache {
+        get {
+            guard let cache = storage[ResponseCacheKey.self] else { fatalError("configure(_:settings:) has not run: the response cache is missing") }
+            return cache
+        }
+        set { storage[ResponseCacheKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var responseCache: ResponseCache { application.responseCache }
+}
