@@ -315,3 +315,35 @@ struct CachedPageTests {
         }
     }
 }
+
+@Suite("Work queues")
+struct QueueTests {
+    @Test("Each role's home lists the cases waiting for it, oldest deadline first")
+    func homeQueue() async throws {
+        let clock = TestClock("2026-03-02")
+        try await withDibao(clock: clock) { app in
+            let d = try await CaseDriver.make(app)
+            let first = try await d.file(try await d.household(seed: 90))
+            try await d.step("xc_township", first.id, .accept)
+            clock.advance(days: 3)
+            let second = try await d.file(try await d.household(seed: 91))
+            try await d.step("xc_township", second.id, .accept)
+            let third = try await d.file(try await d.household(seed: 92))   // not accepted yet: no clock
+
+            let rows = try await d.call("xc_township", .GET, "/api/v1/cases").decode([CaseRow].self)
+            let ours = rows.filter { [first.receipt, second.receipt, third.receipt].contains($0.receipt) }.map(\.receipt)
+            #expect(ours == [first.receipt, second.receipt, third.receipt], "earliest deadline first, unstarted clocks last")
+            let deadlines = rows.compactMap(\.deadline)
+            #expect(deadlines == deadlines.sorted())
+
+            let home = try await Client.signedIn(app, as: "xc_township").get("/")
+            let html = home.body.string
+            #expect(html.contains("id=\"home-queue\""))
+            let a = try #require(html.range(of: first.receipt)), b = try #require(html.range(of: second.receipt))
+            #expect(a.lowerBound < b.lowerBound)
+            // The approver has nothing of these waiting: they are still at the township.
+            let approver = try await d.call("xc_approver", .GET, "/api/v1/cases").decode([CaseRow].self)
+            #expect(!approver.contains { $0.receipt == first.receipt })
+        }
+    }
+}

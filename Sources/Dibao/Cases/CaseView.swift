@@ -170,20 +170,17 @@ enum CaseQueues {
         CaseStage.allCases.filter { !CaseMachine.actions(at: $0, for: role).filter { $0 != .withdraw }.isEmpty }
     }
 
-    /// The actor's work queue: cases in its area waiting for its role, oldest deadline first
-    /// (cases with no clock running yet come after, oldest first).
+    /// The actor's work queue: cases in its area waiting for its role, oldest deadline first;
+    /// cases whose county clock has not started yet (before acceptance) follow, oldest first.
     static func queue(for actor: StaffActor, stage: CaseStage? = nil, limit: Int = 200, on req: Request) async throws -> [ApplicationCase] {
         let stages = stage.map { [$0] } ?? stages(for: actor.role)
         guard !stages.isEmpty else { return [] }
-        let cases = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage ~~ stages).sort(\.$submittedOn).limit(5_000).all()
-        return Array(cases.sorted { a, b in
-            switch (a.deadline, b.deadline) {
-            case let (x?, y?): return x == y ? a.receipt < b.receipt : x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            case (nil, nil): return a.receipt < b.receipt
-            }
-        }.prefix(limit))
+        let timed = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage ~~ stages)
+            .filter(\.$deadline != nil).sort(\.$deadline).sort(\.$receipt).limit(limit).all()
+        guard timed.count < limit else { return timed }
+        let untimed = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage ~~ stages)
+            .filter(\.$deadline == nil).sort(\.$submittedOn).sort(\.$receipt).limit(limit - timed.count).all()
+        return timed + untimed
     }
 
     /// Cases past the county's deadline in the actor's area.

@@ -17,6 +17,10 @@ struct HomePage: RouteCollection {
         var members: Int?
         var links: [Link]
         var events: [HistoryRow]
+        /// The cases waiting for this role, oldest deadline first (the same queue as /cases).
+        var rows: [CaseRow]
+        var waiting: Int
+        var overdue: Int
     }
 
     func home(req: Request) async throws -> Response {
@@ -41,8 +45,17 @@ struct HomePage: RouteCollection {
                                action: AuditActions.label($0.action, req.lang), reason: $0.reason, detail: $0.entityType)
                 }
         }
+        var queue: [ApplicationCase] = []
+        var overdue = 0
+        if actor.may(.readHouseholds) {
+            queue = try await CaseQueues.queue(for: actor, on: req)
+            overdue = try await CaseQueues.overdue(for: actor, on: req).count
+            links.append(Link(href: "/cases", label: req.l10n("nav.cases")))
+        }
+        if CaseMachine.roles(for: .drawSpotCheck).contains(actor.role) { links.append(Link(href: "/approval", label: req.l10n("nav.approval"))) }
         let areaName = try await Area.find(actor.area.value, on: req.db)?.name ?? actor.area.value
         return try await req.render("home", title: req.l10n("home.title"), Body(
-            role: actor.role.name(req.lang), area: areaName, households: households, members: members, links: links, events: events))
+            role: actor.role.name(req.lang), area: areaName, households: households, members: members, links: links, events: events,
+            rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), waiting: queue.count, overdue: overdue))
     }
 }

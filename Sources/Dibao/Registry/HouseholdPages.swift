@@ -85,6 +85,7 @@ struct HouseholdPages: RouteCollection {
 
     struct DetailPage: Encodable {
         var household: HouseholdView
+        var cases: [CaseRow]
         var history: [HistoryRow]
         var canWrite: Bool
         var saved: Bool
@@ -95,8 +96,9 @@ struct HouseholdPages: RouteCollection {
         let household = try await Household.visible(req.parameters.get("id", as: UUID.self), to: actor, on: req)
         let view = try await HouseholdView.load(household, for: actor, lang: req.lang, on: req.db)
         let history = try await HistoryRow.of(entityType: "household", id: view.id.uuidString, lang: req.lang, on: req.db)
+        let cases = try await ApplicationCase.query(on: req.db).filter(\.$householdID == view.id).sort(\.$submittedOn, .descending).all()
         return try await req.render("households/detail", title: view.headName, DetailPage(
-            household: view, history: history, canWrite: actor.may(.writeHouseholds), saved: req.query[String.self, at: "saved"] == "1"))
+            household: view, cases: try await CaseRow.rows(cases, for: actor, on: req), history: history, canWrite: actor.may(.writeHouseholds), saved: req.query[String.self, at: "saved"] == "1"))
     }
 
     func newForm(req: Request) async throws -> Response {
