@@ -24,8 +24,9 @@ public struct FieldRefusal: Refusal, Equatable {
     }
 }
 
-/// Every problem of a form at once, so it is fixed in one pass.
-public struct HouseholdRefused: Error, Sendable, Equatable {
+/// Every problem of a form at once (a household, an application, an investigation), so it
+/// is fixed in one pass.
+public struct FormRefused: Error, Sendable, Equatable {
     public let problems: [FieldRefusal]
     public init(problems: [FieldRefusal]) { self.problems = problems }
 }
@@ -149,7 +150,7 @@ extension HouseholdDraft {
 
     /// Checks every field and returns either the valid household or every refusal at once,
     /// so a caseworker fixes the whole form in one pass.
-    public func validate(today: CivilDate) -> Result<ValidHousehold, HouseholdRefused> {
+    public func validate(today: CivilDate) -> Result<ValidHousehold, FormRefused> {
         var problems: [FieldRefusal] = []
 
         var village: AreaCode?
@@ -306,7 +307,7 @@ extension HouseholdDraft {
             }
         }
 
-        guard problems.isEmpty, let village else { return .failure(HouseholdRefused(problems: problems)) }
+        guard problems.isEmpty, let village else { return .failure(FormRefused(problems: problems)) }
         return .success(ValidHousehold(village: village, address: address, phone: phone, members: members, supporters: supporters, assets: assets))
     }
 }

@@ -347,3 +347,79 @@ struct QueueTests {
         }
     }
 }
+
+@Suite("Evidence and the integrity blacklist (二.二.1)")
+struct EvidenceTests {
+    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data(repeating: 7, count: 64)
+
+    func upload(_ app: Application, _ headers: HTTPHeaders, caseID: UUID, kind: String, filename: String, data: Data) async throws -> TestingHTTPResponse {
+        let boundary = "dibao-test-boundary"
+        var body = Data()
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n\(kind)\r\n".utf8)
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        body += data + Data("\r\n--\(boundary)--\r\n".utf8)
+        var h = headers
+        h.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        var captured: TestingHTTPResponse?
+        try await app.testing().test(.POST, "/api/v1/cases/\(caseID)/evidence", headers: h, body: ByteBuffer(data: body)) { captured = $0 }
+        return captured!
+    }
+
+    @Test("Only PDF, JPEG and PNG up to the size limit are kept, and only roles that see full records may open them")
+    func evidence() async throws {
+        try await withDibao { app in
+            let d = try await CaseDriver.make(app)
+            let c = try await d.file(try await d.household(seed: 95))
+            let headers = try await tokenHeaders(app, for: "xc_township")
+            let ok = try await upload(app, headers, caseID: c.id, kind: "income", filename: "../../etc/收入证明.png", data: Self.png)
+            #expect(ok.status == .created)
+            let text = try await upload(app, headers, caseID: c.id, kind: "income", filename: "note.png", data: Data("not an image".utf8))
+            #expect(text.status == .unprocessableEntity)
+            #expect(d.problems(text) == ["evidence.type"])
+            let big = try await upload(app, headers, caseID: c.id, kind: "income", filename: "big.png",
+                                       data: Self.png + Data(count: app.dibao.settings.maxEvidenceBytes))
+            #expect(big.status == .unprocessableEntity)
+            #expect(d.problems(big) == ["evidence.size"])
+            let files = try await EvidenceFile.query(on: app.db).filter(\.$caseID == c.id).all()
+            #expect(files.count == 1, "refused files leave nothing behind")
+            let file = try #require(files.first)
+            #expect(file.filename == "收入证明.png", "the uploaded name is kept only as a label, without its path")
+            #expect(file.contentType == "image/png")
+            let stored = try #require(FileManager.default.contents(atPath: app.dibao.settings.storageDirectory + "/" + file.storedName))
+            #expect(stored == Self.png)
+
+            let path = "/cases/\(c.id)/evidence/\(try file.requireID())"
+            let township = try await Client.signedIn(app, as: "xc_township").get(path)
+            #expect(township.status == .ok)
+            #expect(Data(township.body.readableBytesView) == Self.png)
+            #expect(township.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            #expect(try await Client.signedIn(app, as: "supervisor").get(path).status == .forbidden)
+            #expect(try await Client.signedIn(app, as: "tk_township").get(path).status == .notFound)
+        }
+    }
+
+    @Test("An untrue declaration can put the applicant on the blacklist, which the next application shows")
+    func blacklist() async throws {
+        try await withDibao { app in
+            let d = try await CaseDriver.make(app)
+            let hid = try await d.household(seed: 96)
+            let c = try await d.file(hid)
+            #expect(c.blacklistHit == false)
+            try await d.step("xc_township", c.id, .accept)
+            var untrue = StepInput.investigation
+            untrue.truth?[DeclarationKind.incomeAndAssets.rawValue] = "false"
+            untrue.blacklist = "on"
+            // Listing needs a reason.
+            try await d.step("xc_township", c.id, .completeInvestigation, untrue, expect: .unprocessableEntity)
+            untrue.blacklistReason = "隐瞒经营性收入"
+            let investigated = try #require(try await d.step("xc_township", c.id, .completeInvestigation, untrue))
+            #expect(investigated.declarations.first { $0.kind == DeclarationKind.incomeAndAssets.rawValue }?.heldTrue == false)
+            try await d.step("xc_township", c.id, .withdraw, StepInput(reason: "申请人撤回"))
+            let again = try await d.file(hid)
+            #expect(again.blacklistHit)
+            #expect(again.blacklistNote.contains("隐瞒经营性收入"))
+            let entry = try #require(try await BlacklistEntry.query(on: app.db).first())
+            #expect(entry.decidedBy == "xc_township")
+        }
+    }
+}

@@ -24,7 +24,7 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
             let reason: String
             var problems: [Problem]?
             switch error {
-            case let refused as HouseholdRefused:
+            case let refused as FormRefused:
                 status = .unprocessableEntity
                 reason = request.l10n("household.fix_errors")
                 problems = refused.problems.map { Problem(field: $0.field, rule: $0.rule, message: $0.message(request.lang)) }

@@ -61,7 +61,7 @@ struct CaseAPI: RouteCollection {
         let form = try req.content.decode(EvidenceForm.self)
         let upload = EvidenceUpload(kind: form.kind, filename: form.file.filename, data: Data(form.file.data.readableBytesView))
         let problems = upload.problems(max: req.dibao.settings.maxEvidenceBytes)
-        guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+        guard problems.isEmpty else { throw FormRefused(problems: problems) }
         let record = try upload.store(in: req.dibao.settings.storageDirectory, by: actor.username)
         record.caseID = c.id!
         do {

@@ -111,7 +111,7 @@ struct CasePages: RouteCollection {
             let c = try await Intake.file(for: req.parameters.get("id", as: UUID.self),
                                           .init(channel: form.channel, windowName: form.windowName, signers: form.signers), evidence: uploads, by: actor, on: req)
             return req.redirect(to: "/cases/\(c.id!.uuidString)?done=submitted")
-        } catch let refused as HouseholdRefused {
+        } catch let refused as FormRefused {
             return try await applyPage(req, actor: actor, problems: refused.problems)
         }
     }
@@ -149,7 +149,7 @@ struct CasePages: RouteCollection {
         do {
             _ = try await CaseSteps.run(action, caseID: id, input: input, by: actor, on: req)
             return req.redirect(to: "/cases/\(id?.uuidString ?? "")?done=\(action.rawValue)")
-        } catch let refused as HouseholdRefused {
+        } catch let refused as FormRefused {
             return try await detailPage(req, id: id, actor: actor, problems: refused.problems)
         } catch let refusal as any Refusal {
             return try await detailPage(req, id: id, actor: actor, problems: [FieldRefusal(field: refusal.field, rule: refusal.rule, zh: refusal.zh, en: refusal.en)])

@@ -115,7 +115,7 @@ struct HouseholdPages: RouteCollection {
         do {
             let household = try await HouseholdService.create(form.draft, by: actor, on: req)
             return req.redirect(to: "/households/\(household.id!.uuidString)?saved=1")
-        } catch let refused as HouseholdRefused {
+        } catch let refused as FormRefused {
             let villages = try await AreaQueries.villages(below: actor.area, on: req.db)
             let response = try await req.render("households/form", title: req.l10n("household.create_title"),
                 HouseholdFormPage(draft: form.draft, villages: villages, lang: req.lang, action: "/households", editing: false, problems: refused.problems))
@@ -141,7 +141,7 @@ struct HouseholdPages: RouteCollection {
         do {
             _ = try await HouseholdService.update(id, version: form.version, reason: form.reason, form.draft, by: actor, on: req)
             return req.redirect(to: "/households/\(id.uuidString)?saved=1")
-        } catch let refused as HouseholdRefused {
+        } catch let refused as FormRefused {
             let villages = try await AreaQueries.villages(below: actor.area, on: req.db)
             let response = try await req.render("households/form", title: req.l10n("household.edit_title"),
                 HouseholdFormPage(draft: form.draft, villages: villages, lang: req.lang, action: "/households/\(id.uuidString)", editing: true,

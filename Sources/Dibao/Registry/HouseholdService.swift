@@ -37,10 +37,10 @@ enum HouseholdService {
         let valid: ValidHousehold
         do {
             valid = try await validate(draft, by: actor, excluding: id, on: req)
-        } catch let refused as HouseholdRefused {
-            throw HouseholdRefused(problems: problems + refused.problems)
+        } catch let refused as FormRefused {
+            throw FormRefused(problems: problems + refused.problems)
         }
-        guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+        guard problems.isEmpty else { throw FormRefused(problems: problems) }
         let kind = try await areaKind(of: valid.village, on: req.db)
         let before = try await snapshot(household, today: req.dibao.clock.today(), on: req.db)
         return try await req.audit.write(on: req.db) { db in
@@ -87,7 +87,7 @@ enum HouseholdService {
                                       zh: "第\(i + 1)名成员身份证号码：" + Strings.text("error.id_registered", .zh),
                                       en: "Member \(i + 1) ID number: " + Strings.text("error.id_registered", .en)))
             }
-            guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+            guard problems.isEmpty else { throw FormRefused(problems: problems) }
             return valid
         }
     }

@@ -38,7 +38,7 @@ enum Intake {
             problems.append(.init(field: "household", rule: "intake.case_open", zh: "家庭：已有一件正在办理的申请", en: "Household: an application is already in progress"))
         }
         for upload in evidence { problems += upload.problems(max: req.dibao.settings.maxEvidenceBytes) }
-        guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+        guard problems.isEmpty else { throw FormRefused(problems: problems) }
 
         let today = req.dibao.clock.today()
         let members = try await Member.query(on: req.db).filter(\.$household.$id == hid).all()

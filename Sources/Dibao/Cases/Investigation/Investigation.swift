@@ -51,7 +51,7 @@ enum Investigation {
         if listsBlacklist && (blacklistReason.isEmpty || !truth.values.contains("false")) {
             problems.append(.init(field: "blacklist_reason", rule: "blacklist.grounds", zh: "诚信黑名单：只有声明不属实时才能列入，并须写明原因", en: "Blacklist: only for an untrue declaration, with the reason"))
         }
-        guard problems.isEmpty else { throw HouseholdRefused(problems: problems) }
+        guard problems.isEmpty else { throw FormRefused(problems: problems) }
 
         let standard = try await Standard.inForce(for: try AreaCode(household.villageCode), kind: household.kind, on: today, db: req.db)
         guard let standard else {
