@@ -72,7 +72,7 @@ public enum AreaKind: String, Sendable, Codable, CaseIterable {
 /// Jurisdiction is a prefix question on this code — a county user sees exactly
 /// the areas whose codes start with the county's six digits (SPEC
 /// "Jurisdictions") — so the code must be structurally sound before it is stored.
-public struct AreaCode: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct AreaCode: Sendable, Hashable, Comparable, CheckedText, CustomStringConvertible {
     /// Always 12 digits.
     public let value: String
     public let level: AreaLevel
@@ -168,23 +168,8 @@ public struct AreaCode: Sendable, Hashable, Comparable, Codable, CustomStringCon
         return padded[start..<end]
     }
 
-    // MARK: Codable — as the 12-digit string, re-checked when read.
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            self = try AreaCode(text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: error.en, underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// Codable as the 12-digit string (`CheckedText`).
+    public init(checking text: String) throws { try self.init(text) }
 }
 
 /// Why an area code was refused.

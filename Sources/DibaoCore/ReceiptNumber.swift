@@ -8,7 +8,7 @@
 /// check character is ISO 7064 MOD 11-2 over the 21 digits — the system the
 /// resident ID number already uses, so staff know its "X" — which catches every
 /// single wrong digit and every swap of two neighbouring digits.
-public struct ReceiptNumber: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct ReceiptNumber: Sendable, Hashable, CheckedText, CustomStringConvertible {
     public let township: AreaCode
     public let date: CivilDate
     /// 1…9999 within the township and day.
@@ -91,23 +91,8 @@ public struct ReceiptNumber: Sendable, Hashable, Codable, CustomStringConvertibl
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
     }
 
-    // MARK: Codable — as the printed form, re-checked when read.
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            self = try ReceiptNumber(text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: error.en, underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// Codable as the printed form (`CheckedText`).
+    public init(checking text: String) throws { try self.init(text) }
 }
 
 /// Why a typed receipt number was refused. The messages never repeat the number,

@@ -16,7 +16,7 @@ public enum Sex: String, Sendable, Codable {
 /// (二.五), so a mistyped number would silently match nobody — or somebody else.
 /// An invalid number is therefore refused with its reason, and birth date and sex
 /// are always read from the number, never typed a second time.
-public struct ResidentID: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct ResidentID: Sendable, Hashable, CheckedText, CustomStringConvertible {
     /// The 18 characters; a final lower-case x is stored as "X".
     public let value: String
     /// Positions 7–14.
@@ -144,24 +144,8 @@ public struct ResidentID: Sendable, Hashable, Codable, CustomStringConvertible {
     public static func == (lhs: ResidentID, rhs: ResidentID) -> Bool { lhs.value == rhs.value }
     public func hash(into hasher: inout Hasher) { hasher.combine(value) }
 
-    // MARK: Codable — as the string, re-checked when read, so stored data cannot
-    // smuggle in an invalid number.
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            self = try ResidentID(text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: error.en, underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// Codable as the string (`CheckedText`).
+    public init(checking text: String) throws { try self.init(text) }
 }
 
 /// Why a resident ID number was refused. Each reason has its own rule code and
