@@ -32,6 +32,21 @@ struct SamplingTests {
         #expect(Sampling.sampleSize(population: 5, minPercent: 250) == 5)
     }
 
+    @Test("every batch of 1 to 200 cases: at least 30 %, rounded up, distinct, and the recorded seed redraws the same cases")
+    func batchesOneToTwoHundred() {
+        var seeds = SplitMix64(seed: 2_013_0701)
+        for population in 1...200 {
+            let batch = (0..<population).map { "case-\($0)" }
+            let seed = seeds.next()
+            let draw = Sampling.draw(batch, minPercent: 30, seed: seed)
+            #expect(draw.picked.count * 100 >= population * 30, "batch \(population)")
+            #expect(draw.picked.count == (population * 30 + 99) / 100, "batch \(population): rounded up, no more")
+            #expect(Set(draw.picked).count == draw.picked.count)
+            let redraw = Sampling.draw(batch, minPercent: draw.record.share, seed: draw.record.seed)
+            #expect(redraw.picked == draw.picked, "batch \(population): redraw from the recorded seed")
+        }
+    }
+
     @Test("a redraw with the same seed picks the same households")
     func redraw() {
         let batch = (1...57).map { "户\($0)" }
