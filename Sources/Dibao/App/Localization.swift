@@ -33,6 +33,7 @@ enum Strings {
         "households.all_areas": ("全部", "All"),
         "households.export": ("导出 CSV", "Export CSV"),
         "households.export_gb": ("导出 CSV（GB18030）", "Export CSV (GB18030)"),
+        "households.truncated": ("符合该姓名的人员较多，仅列出其中前2000人所在的家庭，请输入更完整的姓名或选择区域", "Many people match this name: only the households of the first 2000 are listed; type more of the name or pick an area"),
         "households.none": ("没有符合条件的家庭。", "No households match."),
         "households.total": ("共", "Total"),
         "households.page": ("页", "Page"),

@@ -13,7 +13,7 @@ public final class ResponseCache: Sendable {
         var expires: Date
     }
 
-    private let state = NIOLockedValueBox<(generation: UInt64, entries: [String: Entry])>((0, [:]))
+    fileprivate let state = NIOLockedValueBox<(generation: UInt64, entries: [String: Entry])>((0, [:]))
     let lifetime: TimeInterval
     let capacity: Int
 
@@ -52,6 +52,26 @@ public final class ResponseCache: Sendable {
             s.entries[key] = entry
         }
         return response
+    }
+}
+
+extension ResponseCache {
+    /// A computed value (a count over a large area) kept like a page.
+    func value<T: Codable & Sendable>(_ key: String, _ make: () async throws -> T) async throws -> T {
+        let now = Date()
+        let (hit, generation): (Entry?, UInt64) = state.withLockedValue { s in
+            guard let e = s.entries["value|" + key], e.expires > now else { return (nil, s.generation) }
+            return (e, s.generation)
+        }
+        if let hit, let value = try? JSONDecoder().decode(T.self, from: Data(hit.body.readableBytesView)) { return value }
+        let value = try await make()
+        let entry = Entry(body: ByteBuffer(data: try JSONEncoder().encode(value)), contentType: .json, cacheControl: "no-store", expires: now.addingTimeInterval(lifetime))
+        state.withLockedValue { s in
+            guard s.generation == generation else { return }
+            if s.entries.count >= capacity { s.entries.removeAll(keepingCapacity: true) }
+            s.entries["value|" + key] = entry
+        }
+        return value
     }
 }
 

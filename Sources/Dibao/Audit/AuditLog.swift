@@ -56,6 +56,7 @@ public final class AuditLog: Sendable {
     /// Runs `body` in a transaction and appends the entries it returns, in order.
     public func write<T: Sendable>(
         on database: any Database,
+        changesData: Bool = true,
         _ body: @Sendable @escaping (any Database) async throws -> (T, [AuditEntry])
     ) async throws -> T {
         let value = try await gate.run {
@@ -66,13 +67,14 @@ public final class AuditLog: Sendable {
                 return value
             }
         }
-        afterCommit()
+        if changesData { afterCommit() }
         return value
     }
 
-    /// Records events that come with no other change (a refused access, a sign-in).
+    /// Records events that come with no change to what pages show (a refused access, a
+    /// sign-in, an export), so cached pages stay.
     public func record(_ entries: [AuditEntry], on database: any Database) async throws {
-        let _: Int = try await write(on: database) { _ in (0, entries) }
+        let _: Int = try await write(on: database, changesData: false) { _ in (0, entries) }
     }
 
     private static func lockChain(_ tx: any Database) async throws {

@@ -29,8 +29,15 @@ struct HomePage: RouteCollection {
         var members: Int?
         var links: [Link] = []
         if actor.may(.readHouseholds) {
-            households = try await Household.query(on: req.db).within(actor.area).count()
-            members = try await Household.query(on: req.db).within(actor.area).sum(\.$memberCount) ?? 0
+            // Over a county or a league these are counts over hundreds of thousands of rows:
+            // kept until the next change, like a page.
+            let area = actor.area
+            households = try await req.responseCache.value("home.households|\(area.value)") {
+                try await Household.query(on: req.db).within(area).count()
+            }
+            members = try await req.responseCache.value("home.members|\(area.value)") {
+                try await Household.query(on: req.db).within(area).sum(\.$memberCount) ?? 0
+            }
             links.append(Link(href: "/households", label: req.l10n("nav.households")))
         }
         if actor.may(.writeHouseholds) { links.append(Link(href: "/households/new", label: req.l10n("nav.new_household"))) }

@@ -172,9 +172,9 @@ struct CreateHouseholdTables: AsyncMigration {
         // One index per jurisdiction level, each with the head's name so that the
         // household list of any area pages and searches by name from the index.
         for level in ["league_code", "county_code", "township_code", "village_code"] {
-            try await sql.create(index: "households_\(level)").on(Household.schema).column(level).column("head_name").run()
+            // With the tie-break column, a page of the list is read straight off the index.
+            try await sql.create(index: "households_\(level)").on(Household.schema).column(level).column("head_name").column("id").run()
         }
-        try await sql.create(index: "households_head_name").on(Household.schema).column("head_name").run()
         try await sql.create(index: "members_household").on(Member.schema).column("household_id").run()
         try await sql.create(index: "members_name").on(Member.schema).column("name").run()
         try await sql.create(index: "income_items_member").on(IncomeRecord.schema).column("member_id").run()

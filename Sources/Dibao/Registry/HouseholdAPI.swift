@@ -20,17 +20,20 @@ struct HouseholdAPI: RouteCollection {
         var total: Int
         var page: Int
         var pageSize: Int
+        /// The name search stopped at its limit (`HouseholdSearch.maxNameMatches` people).
+        var truncated: Bool
     }
 
     func list(req: Request) async throws -> ListResponse {
         let actor = try await req.require(.readHouseholds)
         let search = try req.query.decode(HouseholdSearch.self)
         let query = try await search.query(for: actor, on: req)
-        let total = try await query.copy().count()
+        let countQuery = query.copy()
+        let total = try await req.responseCache.value("households.count|\(actor.area.value)|\(search.area ?? "")|\(search.q ?? "")") { try await countQuery.count() }
         let size = HouseholdSearch.pageSize
         let page = search.pageNumber
         let households = try await query.sort(\.$headName).sort(\.$id).range((page - 1) * size ..< page * size).all()
-        return ListResponse(items: try await HouseholdRow.rows(households, for: actor, lang: req.lang, on: req.db), total: total, page: page, pageSize: size)
+        return ListResponse(items: try await HouseholdRow.rows(households, for: actor, lang: req.lang, on: req.db), total: total, page: page, pageSize: size, truncated: try await search.isTruncated(on: req))
     }
 
     func create(req: Request) async throws -> Response {

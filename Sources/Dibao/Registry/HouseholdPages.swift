@@ -28,13 +28,16 @@ struct HouseholdPages: RouteCollection {
         var canWrite: Bool
         var canExport: Bool
         var exportQuery: String
+        /// The name search stopped at its limit: more people match than were looked at.
+        var truncated: Bool
     }
 
     func list(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
         let search = try req.query.decode(HouseholdSearch.self)
         let query = try await search.query(for: actor, on: req)
-        let total = try await query.copy().count()
+        let countQuery = query.copy()
+        let total = try await req.responseCache.value("households.count|\(actor.area.value)|\(search.area ?? "")|\(search.q ?? "")") { try await countQuery.count() }
         let page = search.pageNumber
         let size = HouseholdSearch.pageSize
         let households = try await query.sort(\.$headName).sort(\.$id).range((page - 1) * size ..< page * size).all()
@@ -54,7 +57,7 @@ struct HouseholdPages: RouteCollection {
             rows: rows, total: total, page: page, pages: pages,
             prev: page > 1 ? link(page - 1) : nil, next: page < pages ? link(page + 1) : nil,
             canWrite: actor.may(.writeHouseholds), canExport: actor.may(.exportHouseholds),
-            exportQuery: exportQuery.percentEncodedQuery ?? ""))
+            exportQuery: exportQuery.percentEncodedQuery ?? "", truncated: try await search.isTruncated(on: req)))
     }
 
     /// CSV for spreadsheet users (SPEC "Cross-cutting"): UTF-8 with BOM, or GB18030 with

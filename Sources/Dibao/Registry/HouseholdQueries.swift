@@ -30,8 +30,19 @@ struct HouseholdSearch: Content {
             let ids = try await Member.query(on: req.db).filter(\.$idNumber == text.uppercased()).all(\.$household.$id)
             return query.filter(\.$id ~~ ids)
         }
-        let ids = try await Member.query(on: req.db).prefix(\.$name, text, on: req.db).limit(1_000).all(\.$household.$id)
-        return query.group(.or) { $0.filter(\.$id ~~ ids).prefix(\.$headName, text, on: req.db) }
+        // Every head is a member, so the members' name index finds heads and the rest alike.
+        let ids = try await Member.query(on: req.db).prefix(\.$name, text, on: req.db).limit(Self.maxNameMatches + 1).all(\.$household.$id)
+        return query.filter(\.$id ~~ Array(Set(ids)))
+    }
+
+    /// A name search looks at this many matching people at most; the list says so when a
+    /// search stopped there rather than showing a silently shortened result.
+    static let maxNameMatches = 2_000
+
+    func isTruncated(on req: Request) async throws -> Bool {
+        let text = (q ?? "").trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, !(text.count == 18 && text.dropLast().allSatisfy(\.isNumber)) else { return false }
+        return try await Member.query(on: req.db).prefix(\.$name, text, on: req.db).limit(Self.maxNameMatches + 1).count() > Self.maxNameMatches
     }
 }
 
