@@ -22,7 +22,6 @@ enum Strings {
         "home.role": ("岗位", "Role"),
         "home.area": ("所属区域", "Area"),
         "home.households_in_area": ("辖区家庭数", "Households in your area"),
-        "home.members_in_area": ("辖区家庭成员数", "Members in your area"),
         "home.recent_events": ("最近操作记录", "Recent activity"),
         "home.actions": ("常用操作", "Actions"),
         "home.no_household_access": ("本岗位不查看家庭档案。", "This role does not work with household records."),

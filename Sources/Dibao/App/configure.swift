@@ -14,8 +14,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     let actors = ActorCache()
     app.responseCache = cache
     app.actorCache = actors
-    app.audit = AuditLog(clock: settings.clock, afterCommit: {
-        cache.invalidateAll()
+    app.audit = AuditLog(clock: settings.clock, afterCommit: { areas in
+        cache.invalidate(areas: areas)
         actors.invalidateAll()
     })
 

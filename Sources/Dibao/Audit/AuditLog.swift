@@ -43,10 +43,11 @@ public final class AuditLog: Sendable {
     /// the same chain head. On PostgreSQL an advisory lock extends that across processes.
     private let gate = AsyncGate()
     private let clock: any DibaoClock
-    /// Called after each committed write: what was read before may have changed.
-    private let afterCommit: @Sendable () -> Void
+    /// Called after each committed write with the areas of its events: what was read of
+    /// those areas before may have changed.
+    private let afterCommit: @Sendable (Set<String>) -> Void
 
-    init(clock: any DibaoClock, afterCommit: @escaping @Sendable () -> Void = {}) {
+    init(clock: any DibaoClock, afterCommit: @escaping @Sendable (Set<String>) -> Void = { _ in }) {
         self.clock = clock
         self.afterCommit = afterCommit
     }
@@ -59,15 +60,15 @@ public final class AuditLog: Sendable {
         changesData: Bool = true,
         _ body: @Sendable @escaping (any Database) async throws -> (T, [AuditEntry])
     ) async throws -> T {
-        let value = try await gate.run {
+        let (value, areas) = try await gate.run {
             try await database.transaction { tx in
                 try await Self.lockChain(tx)
                 let (value, entries) = try await body(tx)
                 try await self.append(entries, on: tx)
-                return value
+                return (value, Set(entries.map(\.areaCode)))
             }
         }
-        if changesData { afterCommit() }
+        if changesData { afterCommit(areas) }
         return value
     }
 

@@ -374,7 +374,8 @@ struct CreateCaseTables: AsyncMigration {
             .create()
         guard let sql = database as? any SQLDatabase else { return }
         for level in ["county_code", "township_code", "village_code"] {
-            try await sql.create(index: "cases_\(level)_stage").on(ApplicationCase.schema).column(level).column("stage").run()
+            // Queues read one area's cases of a few stages, oldest deadline first.
+            try await sql.create(index: "cases_\(level)_stage").on(ApplicationCase.schema).column(level).column("stage").column("deadline").run()
         }
         try await sql.create(index: "cases_household").on(ApplicationCase.schema).column("household_id").run()
         try await sql.create(index: "case_declarations_case").on(CaseDeclaration.schema).column("case_id").run()

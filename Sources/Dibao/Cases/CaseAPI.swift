@@ -22,7 +22,7 @@ struct CaseAPI: RouteCollection {
     func list(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
         let key = "queue.json|\(req.dibao.clock.today().iso)|\(actor.area.value)|\(actor.role.rawValue)|\(req.lang)|\(req.query[String.self, at: "stage"] ?? "")"
-        return try await req.responseCache.response(key, for: req) { try await rows(req, actor: actor).encodeResponse(for: req) }
+        return try await req.responseCache.response(area: actor.area, key, for: req) { try await rows(req, actor: actor).encodeResponse(for: req) }
     }
 
     private func rows(_ req: Request, actor: StaffActor) async throws -> [CaseRow] {

@@ -27,7 +27,7 @@ struct CasePages: RouteCollection {
     func queue(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
         let key = "queue|\(req.dibao.clock.today().iso)|\(req.session.id?.string ?? actor.userID.uuidString)|\(req.lang)|\(req.query[String.self, at: "stage"] ?? "")"
-        return try await req.responseCache.response(key, for: req) { try await renderQueue(req, actor: actor) }
+        return try await req.responseCache.response(area: actor.area, key, for: req) { try await renderQueue(req, actor: actor) }
     }
 
     private func renderQueue(_ req: Request, actor: StaffActor) async throws -> Response {

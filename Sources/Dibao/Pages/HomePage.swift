@@ -14,7 +14,6 @@ struct HomePage: RouteCollection {
         var role: String
         var area: String
         var households: Int?
-        var members: Int?
         var links: [Link]
         var events: [HistoryRow]
         /// The cases waiting for this role, oldest deadline first (the same queue as /cases).
@@ -26,17 +25,13 @@ struct HomePage: RouteCollection {
     func home(req: Request) async throws -> Response {
         guard let actor = req.actor else { return req.redirect(to: "/login") }
         var households: Int?
-        var members: Int?
         var links: [Link] = []
         if actor.may(.readHouseholds) {
-            // Over a county or a league these are counts over hundreds of thousands of rows:
-            // kept until the next change, like a page.
+            // Over a county or a league this counts hundreds of thousands of rows: kept
+            // until the next change in the area, like a page.
             let area = actor.area
-            households = try await req.responseCache.value("home.households|\(area.value)") {
+            households = try await req.responseCache.value(area: area, "home.households|\(area.value)") {
                 try await Household.query(on: req.db).within(area).count()
-            }
-            members = try await req.responseCache.value("home.members|\(area.value)") {
-                try await Household.query(on: req.db).within(area).sum(\.$memberCount) ?? 0
             }
             links.append(Link(href: "/households", label: req.l10n("nav.households")))
         }
@@ -62,7 +57,7 @@ struct HomePage: RouteCollection {
         if CaseMachine.roles(for: .drawSpotCheck).contains(actor.role) { links.append(Link(href: "/approval", label: req.l10n("nav.approval"))) }
         let areaName = try await Area.find(actor.area.value, on: req.db)?.name ?? actor.area.value
         return try await req.render("home", title: req.l10n("home.title"), Body(
-            role: actor.role.name(req.lang), area: areaName, households: households, members: members, links: links, events: events,
+            role: actor.role.name(req.lang), area: areaName, households: households, links: links, events: events,
             rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), waiting: queue.count, overdue: overdue))
     }
 }

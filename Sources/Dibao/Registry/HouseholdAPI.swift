@@ -29,7 +29,7 @@ struct HouseholdAPI: RouteCollection {
         let search = try req.query.decode(HouseholdSearch.self)
         let query = try await search.query(for: actor, on: req)
         let countQuery = query.copy()
-        let total = try await req.responseCache.value("households.count|\(actor.area.value)|\(search.area ?? "")|\(search.q ?? "")") { try await countQuery.count() }
+        let total = try await req.responseCache.value(area: actor.area, "households.count|\(actor.area.value)|\(search.area ?? "")|\(search.q ?? "")") { try await countQuery.count() }
         let size = HouseholdSearch.pageSize
         let page = search.pageNumber
         let households = try await query.sort(\.$headName).sort(\.$id).range((page - 1) * size ..< page * size).all()

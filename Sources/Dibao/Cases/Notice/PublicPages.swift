@@ -75,13 +75,13 @@ struct PublicPages: RouteCollection {
 
     /// The same for everyone who reads it, so it is served from the response cache.
     func noticesPage(req: Request) async throws -> Response {
-        try await req.responseCache.response("notices|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(req.query[Int.self, at: "page"] ?? 1)", for: req) {
+        try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(req.query[Int.self, at: "page"] ?? 1)", for: req) {
             try await req.render("public/notices", title: req.l10n("public.notices"), try await notices(req), publicPage: true)
         }
     }
 
     func noticesAPI(req: Request) async throws -> Response {
-        try await req.responseCache.response("notices.json|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(req.query[Int.self, at: "page"] ?? 1)", for: req) {
+        try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices.json|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(req.query[Int.self, at: "page"] ?? 1)", for: req) {
             let r = try await notices(req).encodeResponse(for: req)
             r.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=60")
             return r
