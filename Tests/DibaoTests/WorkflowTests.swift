@@ -166,6 +166,9 @@ struct WorkflowTests {
             try await d.step("xc_approver", c.id, .returnForReview, StepInput(), expect: .unprocessableEntity)   // a reason is required
             let returned = try #require(try await d.step("xc_approver", c.id, .returnForReview, StepInput(reason: "收入核查不充分，重新调查")))
             #expect(returned.stage == "returned")
+            let publicView = try await d.call("nobody", .GET, "/api/v1/public/cases/\(c.receipt)").decode(PublicPages.Lookup.self)
+            #expect(publicView.stage == "returned")
+            #expect(publicView.reason == nil, "the county's instruction to the township is not published")
             let after = try #require(try await ApplicationCase.find(c.id, on: app.db))
             #expect(after.clockStartedOn == "2026-03-23")
             #expect(after.deadline == WorkingDayCalendar.official.adding(workingDays: 30, to: CivilDate(iso: "2026-03-23")!).iso)
@@ -175,6 +178,22 @@ struct WorkflowTests {
             #expect(again.stage == "underInvestigation")
             let lookup = try await d.call("nobody", .GET, "/api/v1/public/cases/\(c.receipt)")
             #expect(try lookup.decode(PublicPages.Lookup.self).reason == nil, "an in-progress case shows no reason publicly")
+        }
+    }
+
+    @Test("A refusal is explained to the applicant on the public lookup")
+    func refusalReasonIsPublic() async throws {
+        let clock = TestClock("2026-03-02")
+        try await withDibao(clock: clock) { app in
+            let d = try await CaseDriver.make(app)
+            let c = try await d.file(try await d.household(seed: 55))
+            try await d.toCounty(c.id, clock: clock)
+            try await d.step("xc_approver", c.id, .refuse, StepInput(), expect: .unprocessableEntity)   // no reason, no refusal
+            let refused = try #require(try await d.step("xc_approver", c.id, .refuse, StepInput(reason: "家庭人均收入高于当地低保标准")))
+            #expect(refused.stage == "refused")
+            let lookup = try await d.call("nobody", .GET, "/api/v1/public/cases/\(c.receipt)").decode(PublicPages.Lookup.self)
+            #expect(lookup.reason == "家庭人均收入高于当地低保标准")
+            #expect(lookup.stageName == CaseStage.refused.zh)
         }
     }
 

@@ -96,7 +96,7 @@ struct PublicPages: RouteCollection {
         var head: String
         var submittedOn: String
         var decidedOn: String?
-        /// A refusal, return or withdrawal gives its reason (二.二.4: refused with reasons).
+        /// A refusal or withdrawal gives its reason (二.二.4: refused with reasons).
         var reason: String?
         var amount: String?
         var firstMonth: String?
@@ -109,7 +109,9 @@ struct PublicPages: RouteCollection {
         }
         let head = try await Household.find(c.householdID, on: req.db)?.headName ?? ""
         let village = try await Area.find(c.villageCode, on: req.db)?.name ?? ""
-        let showsReason: Set<CaseStage> = [.refusedAtIntake, .refused, .returned, .withdrawn]
+        // A refusal must be explained to the applicant (二.二.1, 二.二.4); a return for re-review
+        // is the county's instruction to the township, not a decision, and stays internal.
+        let showsReason: Set<CaseStage> = [.refusedAtIntake, .refused, .withdrawn]
         let decided: Set<CaseStage> = [.approved, .secondNotice, .enrolled]
         return Lookup(receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(req.lang), village: village, head: Masking.name(head),
                       submittedOn: c.submittedOn, decidedOn: c.decidedOn, reason: showsReason.contains(c.stage) ? c.reason : nil,
