@@ -363,7 +363,7 @@ struct DemoGenerator {
         var reviewClass: ReviewClass?
         var nextReview: CivilDate?
         if stage == .enrolled, let firstMonth {
-            let able = situations.contains { $0.birthDate.age(on: today) >= 18 && $0.birthDate.age(on: today) < 60 && !$0.disability.isSevere }
+            let able = situations.contains { $0.birthDate.age(on: today) >= policy.childAge && $0.birthDate.age(on: today) < policy.elderlyAge && !$0.disability.isSevere }
             let c = ReviewClass.classify(members: situations, incomeStable: true, ableToWork: able)
             reviewClass = c
             var next = Enrollment.nextReviewDate(enrolledFrom: firstMonth, class: c, kind: village.kind, policy: policy)

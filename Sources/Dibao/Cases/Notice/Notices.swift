@@ -49,7 +49,11 @@ enum Notices {
                 MemberSituation(label: $0.name, birthDate: CivilDate(iso: $0.birthDate) ?? today,
                                 disability: DisabilityLevel(rawValue: $0.disabilityLevel) ?? .none, severeIllness: $0.severeIllness)
             }
-            let able = members.contains { $0.workCapacity != .none && (CivilDate(iso: $0.birthDate).map { $0.age(on: today) } ?? 0) >= 16 }
+            // Working age by the policy's own ages: adult, and not yet elderly (二.六 "有劳动能力和劳动条件").
+            let able = members.contains { m in
+                let age = CivilDate(iso: m.birthDate).map { $0.age(on: today) } ?? 0
+                return m.workCapacity != .none && age >= policy.childAge && age < policy.elderlyAge
+            }
             // Income counts as stable unless the caseworker says otherwise: the usual case for
             // the elderly, the disabled and pensioners who make up most of the caseload.
             let stable = input.incomeStable.map { StepInput.flag($0) } ?? true
