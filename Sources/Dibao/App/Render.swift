@@ -17,7 +17,6 @@ struct PageFrame<Body: Encodable>: Encodable {
     var title: String
     var user: Badge?
     var csrf: String
-    var path: String
     var publicPage: Bool
     var body: Body
 }
@@ -34,7 +33,7 @@ extension Request {
         let frame = PageFrame(
             t: Dictionary(uniqueKeysWithValues: Strings.all(lang).map { ($0.key.replacingOccurrences(of: ".", with: "_"), $0.value) }),
             lang: lang.rawValue, otherLang: lang == .zh ? "en" : "zh", title: title, user: badge,
-            csrf: (!publicPage || withForm) ? csrfToken : "", path: url.path, publicPage: publicPage, body: body
+            csrf: (!publicPage || withForm) ? csrfToken : "", publicPage: publicPage, body: body
         )
         let view = try await view.render(template, frame)
         let response = try await view.encodeResponse(for: self)

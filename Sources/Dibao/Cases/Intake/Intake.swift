@@ -54,7 +54,7 @@ enum Intake {
             return try await req.audit.write(on: req.db) { tx in
                 // Receipt numbers count the township's applications of the day; the unique
                 // index on `receipt` guards against a race.
-                let prefix = ReceiptNumber.make(township: township, date: today, sequence: 1).value.split(separator: "-").prefix(2).joined(separator: "-")
+                let prefix = "\(township.significant)-\(today.compact)"
                 let sequence = try await ApplicationCase.query(on: tx).filter(\.$receipt >= prefix + "-").filter(\.$receipt < prefix + "-\u{10FFFF}").count() + 1
                 let receipt = ReceiptNumber.make(township: township, date: today, sequence: sequence)
                 let c = ApplicationCase(household: household, receipt: receipt, channel: channel,
