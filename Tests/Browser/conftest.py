@@ -10,6 +10,9 @@ import urllib.request
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.chrome.service import Service
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -33,6 +36,17 @@ class Server(str):
 
 @pytest.fixture(scope="session")
 def server():
+    """A demo region with 60 households and their caseload."""
+    yield from run_server(60)
+
+
+@pytest.fixture(scope="module")
+def empty_server():
+    """The demo region and accounts with no households: a walk whose county batch is its own case alone."""
+    yield from run_server(0)
+
+
+def run_server(households):
     binary = os.path.join(ROOT, ".build", "debug", "dibao")
     if not os.path.exists(binary):
         subprocess.run(["swift", "build", "--product", "dibao"], cwd=ROOT, check=True)
@@ -44,7 +58,7 @@ def server():
     env = dict(os.environ, DATABASE_URL="sqlite:" + os.path.join(workdir, "browser.sqlite"), DIBAO_PASSWORD_COST="4",
                DIBAO_CLOCK_FILE=clock_file, DIBAO_STORAGE=os.path.join(workdir, "storage"))
     log = open(os.path.join(workdir, "server.log"), "w")
-    proc = subprocess.Popen([binary, "demo", "--households", "60", "--serve", "--port", str(port)],
+    proc = subprocess.Popen([binary, "demo", "--households", str(households), "--serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = Server(f"http://127.0.0.1:{port}")
     url.clock_file = clock_file
@@ -84,3 +98,19 @@ def resident_id(region: str, birth: str, seq: int) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights))
     return body + "10X98765432"[total % 11]
+
+
+def submit(browser, element_id):
+    """Clicks a submit button and waits until the next page has replaced this one."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, element_id).click()
+
+    def replaced(_):
+        try:
+            old.tag_name
+            return False
+        except WebDriverException:   # stale, or gone from the inspector: the page was replaced
+            return True
+
+    WebDriverWait(browser, 15).until(replaced)
+    WebDriverWait(browser, 15).until(lambda b: b.execute_script("return document.readyState") == "complete")

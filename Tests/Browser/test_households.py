@@ -5,14 +5,14 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import PASSWORD, resident_id
+from conftest import PASSWORD, resident_id, submit
 
 
 def sign_in(browser, server, username):
     browser.get(server + "/login")
     browser.find_element(By.ID, "username").send_keys(username)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "sign-in").click()
+    submit(browser, "sign-in")
     assert browser.find_element(By.ID, "current-user").text
 
 
@@ -38,7 +38,7 @@ def test_township_caseworker_registers_and_finds_household(browser, server):
     browser.find_element(By.NAME, "m1.id_number").send_keys(resident_id("150102", "19720605", 442))
     Select(browser.find_element(By.NAME, "m1.relation")).select_by_value("spouse")
     Select(browser.find_element(By.NAME, "m1.disability_level")).select_by_value("2")
-    browser.find_element(By.ID, "save").click()
+    submit(browser, "save")
 
     assert browser.find_element(By.ID, "head-name").text == head
     rows = browser.find_elements(By.CSS_SELECTOR, "#members tbody tr")
@@ -47,7 +47,7 @@ def test_township_caseworker_registers_and_finds_household(browser, server):
 
     browser.get(server + "/households")
     browser.find_element(By.ID, "q").send_keys(head[:7])
-    browser.find_element(By.ID, "search").click()
+    submit(browser, "search")
     table = browser.find_element(By.ID, "households")
     assert head in table.text
     assert browser.find_element(By.ID, "total").text == "1"
@@ -60,7 +60,7 @@ def test_refused_form_names_the_field(browser, server):
     browser.find_element(By.ID, "address").send_keys("新华东街9号")
     browser.find_element(By.NAME, "m0.name").send_keys("错误号码")
     browser.find_element(By.NAME, "m0.id_number").send_keys("150102199902301234")
-    browser.find_element(By.ID, "save").click()
+    submit(browser, "save")
     problems = browser.find_element(By.ID, "problems")
     assert "身份证号码" in problems.text
     assert browser.find_element(By.NAME, "m0.name").get_attribute("value") == "错误号码"
@@ -70,6 +70,7 @@ def test_supervisor_sees_masked_detail_and_cannot_edit(browser, server):
     sign_in(browser, server, "supervisor")
     browser.get(server + "/households")
     browser.find_element(By.CSS_SELECTOR, "#households tbody tr a").click()
+    browser.find_element(By.ID, "head-name")   # the detail page has loaded
     assert "已按权限遮蔽" in browser.page_source
     id_cell = browser.find_element(By.CSS_SELECTOR, "#members tbody tr td.mono").text
     assert "**********" in id_cell

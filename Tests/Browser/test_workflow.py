@@ -6,10 +6,9 @@ import re
 import tempfile
 
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from conftest import PASSWORD, resident_id
+from conftest import PASSWORD, resident_id, submit
 
 # A 1×1 PNG: evidence files are checked by content, not by name.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
@@ -30,22 +29,6 @@ def open_case(browser, server, receipt):
     assert browser.find_element(By.ID, "receipt").text == receipt
 
 
-def submit(browser, element_id):
-    """Clicks a submit button and waits until the next page has replaced this one."""
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.ID, element_id).click()
-
-    def replaced(_):
-        try:
-            old.tag_name
-            return False
-        except WebDriverException:   # stale, or gone from the inspector: the page was replaced
-            return True
-
-    WebDriverWait(browser, 15).until(replaced)
-    WebDriverWait(browser, 15).until(lambda b: b.execute_script("return document.readyState") == "complete")
-
-
 def do(browser, action):
     submit(browser, "do-" + action)
     browser.implicitly_wait(0)   # the page has loaded: look once, don't wait for what should be absent
@@ -59,7 +42,8 @@ def stage(browser):
     return browser.find_element(By.ID, "stage").get_attribute("data-stage")
 
 
-def test_application_from_intake_to_enrollment(browser, server):
+def test_application_from_intake_to_enrollment(browser, empty_server):
+    server = empty_server
     server.set_date("2026-03-02")
     head, spouse = "流程测试户主", "流程测试配偶"
     head_id, spouse_id = resident_id("150102", "19650412", 451), resident_id("150102", "19680903", 462)
