@@ -129,6 +129,23 @@ public struct Policy: Sendable, Codable, Equatable {
     /// a later version sets one.
     public var objectionAnswerWorkingDays: Int
 
+    // Asset tests and the verification platform (二.一, 二.五). The 2013 text leaves the
+    // asset limits to local rules, so the default sets none (nil: no limit); the
+    // contradictions with the household's own declaration apply regardless.
+    /// Most vehicles a household may hold, not counting `exemptVehicleTypes`.
+    public var vehicleLimit: Int?
+    /// Vehicle types (as the vehicle source names them) that never count against the limit.
+    public var exemptVehicleTypes: [String]
+    /// Most dwellings a household may hold.
+    public var housingLimit: Int?
+    /// Most active registered businesses a household may hold.
+    public var businessLimit: Int?
+    /// Whole months before the check month over which verified income is averaged.
+    public var verificationIncomeMonths: Int
+    /// A department batch with more bad rows than this share (in per mille) is refused
+    /// whole: a file that broken is the wrong file, not a file with typos.
+    public var importMaxErrorPerMille: Int
+
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
         countyDecisionWorkingDays: Int, spotCheckMinPercent: Int,
@@ -138,8 +155,16 @@ public struct Policy: Sendable, Codable, Equatable {
         reviewMonthsUnstableUrban: Int, reviewMonthsUnstableRural: Int,
         serviceHallMinSquareMetres: Int, changeTakesEffectMonthsAfterDecision: Int,
         minimumPayment: Money, topUps: [TopUpRule], elderlyAge: Int, childAge: Int,
-        depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2, objectionAnswerWorkingDays: Int = 10
+        depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2, objectionAnswerWorkingDays: Int = 10,
+        vehicleLimit: Int? = nil, exemptVehicleTypes: [String] = Policy.defaultExemptVehicleTypes, housingLimit: Int? = nil,
+        businessLimit: Int? = nil, verificationIncomeMonths: Int = 12, importMaxErrorPerMille: Int = 50
     ) {
+        self.vehicleLimit = vehicleLimit
+        self.exemptVehicleTypes = exemptVehicleTypes
+        self.housingLimit = housingLimit
+        self.businessLimit = businessLimit
+        self.verificationIncomeMonths = verificationIncomeMonths
+        self.importMaxErrorPerMille = importMaxErrorPerMille
         self.version = version
         self.title = title
         self.effectiveFrom = effectiveFrom
@@ -262,6 +287,14 @@ public struct Policy: Sendable, Codable, Equatable {
         if let limit = depositLimitMonthsOfStandard, limit <= 0 {
             throw refuse("deposit_limit_months_of_standard", .notPositive(limit))
         }
+        let limits: [(String, Int?)] = [("vehicle_limit", vehicleLimit), ("housing_limit", housingLimit), ("business_limit", businessLimit)]
+        for (field, value) in limits { if let v = value, v < 0 { throw refuse(field, .negative(v)) } }
+        if verificationIncomeMonths <= 0 {
+            throw refuse("verification_income_months", .notPositive(verificationIncomeMonths))
+        }
+        if !(0...1000).contains(importMaxErrorPerMille) {
+            throw refuse("import_max_error_per_mille", .percentOutOfRange(importMaxErrorPerMille))
+        }
     }
 
     // MARK: The policy applied
@@ -310,6 +343,46 @@ public struct Policy: Sendable, Codable, Equatable {
     private static func ceilPercent(_ n: Int, _ p: Int) -> Int {
         guard n > 0, p > 0 else { return 0 }
         return (n * p + 99) / 100
+    }
+}
+
+extension Policy {
+    /// Motorcycles, farm vehicles and invalid carriages are tools of a poor household's
+    /// work or need, not wealth; local rules commonly leave them out of the vehicle test.
+    public static let defaultExemptVehicleTypes = ["二轮摩托车", "三轮摩托车", "农用车", "残疾人机动轮椅车"]
+
+    /// Versions stored before an item existed decode with the item's default, so adding a
+    /// policy item never makes an older stored version unreadable.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            version: try c.decode(String.self, forKey: .version), title: try c.decode(String.self, forKey: .title),
+            effectiveFrom: try c.decode(CivilDate.self, forKey: .effectiveFrom), source: try c.decode(String.self, forKey: .source),
+            countyDecisionWorkingDays: try c.decode(Int.self, forKey: .countyDecisionWorkingDays),
+            spotCheckMinPercent: try c.decode(Int.self, forKey: .spotCheckMinPercent),
+            evaluationPanelMinPercent: try c.decode(Int.self, forKey: .evaluationPanelMinPercent),
+            evaluationPanelMaxPercent: try c.decode(Int.self, forKey: .evaluationPanelMaxPercent),
+            firstNoticeDays: try c.decode(Int.self, forKey: .firstNoticeDays),
+            paymentFrequency: try c.decode(PaymentFrequency.self, forKey: .paymentFrequency),
+            carryOverMaxPercent: try c.decode(Int.self, forKey: .carryOverMaxPercent),
+            reviewMonthsSevereStable: try c.decode(Int.self, forKey: .reviewMonthsSevereStable),
+            reviewMonthsStable: try c.decode(Int.self, forKey: .reviewMonthsStable),
+            reviewMonthsUnstableUrban: try c.decode(Int.self, forKey: .reviewMonthsUnstableUrban),
+            reviewMonthsUnstableRural: try c.decode(Int.self, forKey: .reviewMonthsUnstableRural),
+            serviceHallMinSquareMetres: try c.decode(Int.self, forKey: .serviceHallMinSquareMetres),
+            changeTakesEffectMonthsAfterDecision: try c.decode(Int.self, forKey: .changeTakesEffectMonthsAfterDecision),
+            minimumPayment: try c.decode(Money.self, forKey: .minimumPayment),
+            topUps: try c.decode([TopUpRule].self, forKey: .topUps),
+            elderlyAge: try c.decode(Int.self, forKey: .elderlyAge), childAge: try c.decode(Int.self, forKey: .childAge),
+            depositLimitMonthsOfStandard: try c.decodeIfPresent(Int.self, forKey: .depositLimitMonthsOfStandard),
+            minimumInvestigators: try c.decodeIfPresent(Int.self, forKey: .minimumInvestigators) ?? 2,
+            objectionAnswerWorkingDays: try c.decodeIfPresent(Int.self, forKey: .objectionAnswerWorkingDays) ?? 10,
+            vehicleLimit: try c.decodeIfPresent(Int.self, forKey: .vehicleLimit),
+            exemptVehicleTypes: try c.decodeIfPresent([String].self, forKey: .exemptVehicleTypes) ?? Policy.defaultExemptVehicleTypes,
+            housingLimit: try c.decodeIfPresent(Int.self, forKey: .housingLimit),
+            businessLimit: try c.decodeIfPresent(Int.self, forKey: .businessLimit),
+            verificationIncomeMonths: try c.decodeIfPresent(Int.self, forKey: .verificationIncomeMonths) ?? 12,
+            importMaxErrorPerMille: try c.decodeIfPresent(Int.self, forKey: .importMaxErrorPerMille) ?? 50)
     }
 }
 

@@ -70,6 +70,11 @@ public enum FieldLabel {
         "elderly_age": ("老年人年龄", "elderly age"),
         "child_age": ("未成年人年龄", "child age"),
         "deposit_limit_months_of_standard": ("存款限额（月标准倍数）", "deposit limit (months of standard)"),
+        "vehicle_limit": ("车辆数量上限", "vehicle limit"),
+        "housing_limit": ("房产数量上限", "housing limit"),
+        "business_limit": ("工商登记数量上限", "business limit"),
+        "verification_income_months": ("核对收入计算月数", "months averaged for verified income"),
+        "import_max_error_per_mille": ("批次错误行上限（千分比）", "most bad rows in a batch (per mille)"),
     ]
 
     /// The Chinese label of `field`, or nil if the core does not know the field.

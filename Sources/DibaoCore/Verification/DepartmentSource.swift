@@ -1,0 +1,255 @@
+/// The departments that deliver records to the verification platform (二.五: "公安、交通、
+/// 人力资源社会保障、住房城乡建设、金融、保险、工商、税务、住房公积金等部门和机构 … 提供 … 户籍、
+/// 机动车、就业和社会保障、保险、住房、存款、证券、个体工商户、纳税、公积金等相关核对信息").
+/// Each delivers a CSV batch keyed by resident ID number; `columns` is its documented
+/// format (docs/verification-formats.md), and every row becomes one `DepartmentRecord`.
+public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable {
+    case householdRegistration = "hukou"
+    case vehicle
+    case employment
+    case housing
+    case deposit
+    case securities
+    case insurance
+    case business
+    case tax
+    case providentFund = "provident_fund"
+
+    public var zh: String {
+        switch self {
+        case .householdRegistration: return "户籍"
+        case .vehicle: return "机动车"
+        case .employment: return "就业和社会保险"
+        case .housing: return "住房（不动产）"
+        case .deposit: return "银行存款"
+        case .securities: return "证券"
+        case .insurance: return "商业保险"
+        case .business: return "工商登记"
+        case .tax: return "纳税"
+        case .providentFund: return "住房公积金"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .householdRegistration: return "Household registration"
+        case .vehicle: return "Vehicles"
+        case .employment: return "Employment and social insurance"
+        case .housing: return "Housing (real estate)"
+        case .deposit: return "Bank deposits"
+        case .securities: return "Securities"
+        case .insurance: return "Commercial insurance"
+        case .business: return "Registered businesses"
+        case .tax: return "Tax"
+        case .providentFund: return "Housing provident fund"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+
+    /// The department that delivers it.
+    public var department: String {
+        switch self {
+        case .householdRegistration: return "公安"
+        case .vehicle: return "公安交管/交通运输"
+        case .employment: return "人力资源社会保障"
+        case .housing: return "住房城乡建设（不动产登记）"
+        case .deposit, .securities: return "金融机构"
+        case .insurance: return "保险机构"
+        case .business: return "市场监管（工商）"
+        case .tax: return "税务"
+        case .providentFund: return "住房公积金管理中心"
+        }
+    }
+
+    /// What the source is evidence of, for the report's totals.
+    public var kind: VerificationKind {
+        switch self {
+        case .householdRegistration: return .registration
+        case .employment, .tax: return .income
+        case .deposit, .securities, .insurance: return .financialAssets
+        case .vehicle: return .vehicles
+        case .housing: return .housing
+        case .business: return .businesses
+        case .providentFund: return .providentFund
+        }
+    }
+
+    /// The documented columns, in file order. Headers may be given by key or by
+    /// Chinese label, in any order; optional columns may be left out of the file.
+    public var columns: [DepartmentColumn] {
+        let id = DepartmentColumn("id_number", "身份证号码", .idNumber, role: .idNumber)
+        switch self {
+        case .householdRegistration:
+            return [id, .init("name", "姓名", .text, role: .label),
+                    .init("household_number", "户号", .text, role: .reference),
+                    .init("status", "户籍状态", .choice(RegistrationStatus.allCases.map(\.rawValue), zh: RegistrationStatus.allCases.map(\.zh)), role: .status),
+                    .init("changed_on", "变动日期", .date, role: .date, optional: true)]
+        case .vehicle:
+            return [id, .init("plate", "号牌号码", .text, role: .reference),
+                    .init("vehicle_type", "车辆类型", .text, role: .label),
+                    .init("registered_on", "初次登记日期", .date, role: .date),
+                    .init("value_yuan", "评估价值（元）", .money, role: .amount, optional: true),
+                    .init("status", "机动车状态", .choice(AssetStatus.allCases.map(\.rawValue), zh: AssetStatus.allCases.map(\.zh)), role: .status, optional: true)]
+        case .employment:
+            return [id, .init("employer", "单位名称", .text, role: .reference),
+                    .init("item", "项目", .choice(EmploymentItem.allCases.map(\.rawValue), zh: EmploymentItem.allCases.map(\.zh)), role: .label),
+                    .init("period", "所属期", .month, role: .date),
+                    .init("monthly_yuan", "月金额（元）", .money, role: .amount)]
+        case .housing:
+            return [id, .init("certificate", "不动产权证号", .text, role: .reference),
+                    .init("location", "坐落", .text, role: .label),
+                    .init("floor_area_m2", "建筑面积（平方米）", .area, role: .quantity),
+                    .init("registered_on", "登记日期", .date, role: .date),
+                    .init("value_yuan", "评估价值（元）", .money, role: .amount, optional: true),
+                    .init("status", "权属状态", .choice(AssetStatus.allCases.map(\.rawValue), zh: AssetStatus.allCases.map(\.zh)), role: .status, optional: true)]
+        case .deposit:
+            return [id, .init("institution", "开户机构", .text, role: .label),
+                    .init("account", "账号", .text, role: .reference),
+                    .init("balance_yuan", "余额（元）", .money, role: .amount),
+                    .init("as_of", "余额日期", .date, role: .date)]
+        case .securities:
+            return [id, .init("institution", "证券公司", .text, role: .label),
+                    .init("account", "资金账号", .text, role: .reference),
+                    .init("market_value_yuan", "市值（元）", .money, role: .amount),
+                    .init("as_of", "市值日期", .date, role: .date)]
+        case .insurance:
+            return [id, .init("insurer", "保险机构", .text, role: .label),
+                    .init("policy_number", "保单号", .text, role: .reference),
+                    .init("cash_value_yuan", "现金价值（元）", .money, role: .amount),
+                    .init("as_of", "价值日期", .date, role: .date)]
+        case .business:
+            return [id, .init("registration_number", "统一社会信用代码/注册号", .text, role: .reference),
+                    .init("business_name", "名称", .text, role: .label),
+                    .init("capital_yuan", "注册资本（元）", .money, role: .amount),
+                    .init("registered_on", "成立日期", .date, role: .date),
+                    .init("status", "登记状态", .choice(BusinessStatus.allCases.map(\.rawValue), zh: BusinessStatus.allCases.map(\.zh)), role: .status)]
+        case .tax:
+            return [id, .init("withholder", "扣缴义务人", .text, role: .reference),
+                    .init("income_item", "所得项目", .text, role: .label),
+                    .init("period", "所属期", .month, role: .date),
+                    .init("income_yuan", "收入额（元）", .money, role: .amount)]
+        case .providentFund:
+            return [id, .init("employer", "缴存单位", .text, role: .reference),
+                    .init("period", "缴存月份", .month, role: .date),
+                    .init("monthly_deposit_yuan", "月缴存额（元）", .money, role: .amount),
+                    .init("balance_yuan", "账户余额（元）", .money, role: .quantity, optional: true)]
+        }
+    }
+}
+
+/// The report's headings: what a group of sources is evidence of.
+public enum VerificationKind: String, Sendable, Codable, CaseIterable {
+    case registration, income, financialAssets = "financial_assets", vehicles, housing, businesses, providentFund = "provident_fund"
+
+    public var zh: String {
+        switch self {
+        case .registration: return "户籍"
+        case .income: return "收入"
+        case .financialAssets: return "存款及金融资产"
+        case .vehicles: return "车辆"
+        case .housing: return "住房"
+        case .businesses: return "工商登记"
+        case .providentFund: return "住房公积金"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .registration: return "Registration"
+        case .income: return "Income"
+        case .financialAssets: return "Deposits and financial assets"
+        case .vehicles: return "Vehicles"
+        case .housing: return "Housing"
+        case .businesses: return "Businesses"
+        case .providentFund: return "Provident fund"
+        }
+    }
+}
+
+/// 户籍状态 in the registration source.
+public enum RegistrationStatus: String, Sendable, Codable, CaseIterable {
+    case normal, deceased, movedOut = "moved_out"
+    public var zh: String {
+        switch self {
+        case .normal: return "正常"
+        case .deceased: return "死亡注销"
+        case .movedOut: return "迁出"
+        }
+    }
+    public var en: String { self == .movedOut ? "moved out" : rawValue }
+}
+
+/// Whether a vehicle or a dwelling is still held.
+public enum AssetStatus: String, Sendable, Codable, CaseIterable {
+    case held, disposed
+    public var zh: String { self == .held ? "正常" : "已注销/转让" }
+    public var en: String { self == .held ? "held" : "disposed of" }
+}
+
+/// 登记状态 of a registered business.
+public enum BusinessStatus: String, Sendable, Codable, CaseIterable {
+    case active, cancelled, revoked
+    public var zh: String {
+        switch self {
+        case .active: return "存续"
+        case .cancelled: return "注销"
+        case .revoked: return "吊销"
+        }
+    }
+    public var en: String { rawValue }
+}
+
+/// What an employment-and-social-insurance row reports for a month.
+public enum EmploymentItem: String, Sendable, Codable, CaseIterable {
+    case wage, pension, unemploymentBenefit = "unemployment_benefit"
+    public var zh: String {
+        switch self {
+        case .wage: return "缴费工资"
+        case .pension: return "养老金"
+        case .unemploymentBenefit: return "失业保险金"
+        }
+    }
+    public var en: String {
+        switch self {
+        case .wage: return "wage"
+        case .pension: return "pension"
+        case .unemploymentBenefit: return "unemployment benefit"
+        }
+    }
+    /// The declaration's income kind this item is evidence of.
+    public var incomeKind: IncomeKind {
+        switch self {
+        case .wage: return .wages
+        case .pension: return .pension
+        case .unemploymentBenefit: return .transfer
+        }
+    }
+}
+
+/// One documented column of a department file.
+public struct DepartmentColumn: Sendable, Equatable {
+    public enum Format: Sendable, Equatable {
+        case idNumber, text, date, month, money
+        /// Square metres with at most two decimals, stored in hundredths.
+        case area
+        /// One of the listed keys, or its Chinese name.
+        case choice([String], zh: [String])
+    }
+    /// Where the value goes in the generic record.
+    public enum Role: Sendable, Equatable { case idNumber, reference, label, date, amount, quantity, status }
+
+    public let key: String
+    public let zh: String
+    public let format: Format
+    public let role: Role
+    public let optional: Bool
+
+    public init(_ key: String, _ zh: String, _ format: Format, role: Role, optional: Bool = false) {
+        self.key = key
+        self.zh = zh
+        self.format = format
+        self.role = role
+        self.optional = optional
+    }
+}

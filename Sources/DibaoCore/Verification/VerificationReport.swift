@@ -1,0 +1,354 @@
+/// What a household declared, as the check compares it (家庭收入和财产状况声明, 二.二.1).
+public struct VerificationSubject: Sendable {
+    public struct Person: Sendable {
+        public var position: Int
+        public var name: String
+        public var idNumber: String
+        /// Declared monthly income of this member, all kinds together.
+        public var declaredMonthlyIncome: Money
+
+        public init(position: Int, name: String, idNumber: String, declaredMonthlyIncome: Money) {
+            self.position = position
+            self.name = name
+            self.idNumber = idNumber
+            self.declaredMonthlyIncome = declaredMonthlyIncome
+        }
+    }
+
+    public var members: [Person]
+    /// Declared assets: how many items of each kind, and their declared value.
+    public var declaredCounts: [AssetKind: Int]
+    public var declaredValues: [AssetKind: Money]
+    /// The per-person monthly standard of the household's area, when one is set.
+    public var standardPerPerson: Money?
+
+    public init(members: [Person], declaredCounts: [AssetKind: Int] = [:], declaredValues: [AssetKind: Money] = [:], standardPerPerson: Money?) {
+        self.members = members
+        self.declaredCounts = declaredCounts
+        self.declaredValues = declaredValues
+        self.standardPerPerson = standardPerPerson
+    }
+}
+
+/// One line of "what each source says" (二.五): an item held (a vehicle, an account, a
+/// dwelling, a business) as last reported, or a flow (wages from one employer, taxed
+/// income from one withholder) summed over the months the policy looks back.
+public struct SourceLine: Sendable, Codable, Equatable {
+    public var source: DepartmentSource
+    public var reference: String
+    public var label: String
+    /// The latest date reported for the item.
+    public var date: CivilDate?
+    /// A held item's value or balance; a flow's total over `months`.
+    public var amount: Money
+    public var quantity: Int64
+    public var status: String
+    /// Months of a flow within the look-back window; 0 for a held item.
+    public var months: Int
+
+    public init(source: DepartmentSource, reference: String, label: String, date: CivilDate?, amount: Money, quantity: Int64, status: String, months: Int) {
+        self.source = source
+        self.reference = reference
+        self.label = label
+        self.date = date
+        self.amount = amount
+        self.quantity = quantity
+        self.status = status
+        self.months = months
+    }
+}
+
+/// A member's verified monthly income of one kind.
+public struct IncomeLine: Sendable, Codable, Equatable {
+    public var kind: IncomeKind
+    public var monthly: Money
+    public init(kind: IncomeKind, monthly: Money) { self.kind = kind; self.monthly = monthly }
+}
+
+public struct MemberFindings: Sendable, Codable, Equatable {
+    public var position: Int
+    public var name: String
+    public var idNumber: String
+    /// The registration source's status for the member; nil when it holds no record.
+    public var registration: RegistrationStatus?
+    public var lines: [SourceLine]
+    public var verifiedIncome: [IncomeLine]
+    public var declaredMonthlyIncome: Money
+
+    public var verifiedMonthlyIncome: Money { verifiedIncome.map(\.monthly).sum() }
+}
+
+/// The household's figures per kind (二.五 "收入、财产状况").
+public struct VerificationTotals: Sendable, Codable, Equatable {
+    public var monthlyIncome: Money = .zero
+    public var financialAssets: Money = .zero
+    public var vehicles: Int = 0
+    /// Vehicles of a type the policy does not count against the limit.
+    public var exemptVehicles: Int = 0
+    public var vehicleValue: Money = .zero
+    public var dwellings: Int = 0
+    /// Hundredths of a square metre.
+    public var floorArea: Int64 = 0
+    public var businesses: Int = 0
+    public var businessCapital: Money = .zero
+    public var providentBalance: Money = .zero
+
+    public init() {}
+}
+
+/// Where what a source says does not fit the declaration or the policy's asset limits.
+public enum ContradictionKind: String, Sendable, Codable, CaseIterable {
+    case incomeAboveDeclared = "income_above_declared"
+    case undeclaredVehicle = "undeclared_vehicle"
+    case vehiclesOverLimit = "vehicles_over_limit"
+    case financialAssetsAboveDeclared = "financial_assets_above_declared"
+    case financialAssetsOverLimit = "financial_assets_over_limit"
+    case undeclaredHousing = "undeclared_housing"
+    case housingOverLimit = "housing_over_limit"
+    case undeclaredBusiness = "undeclared_business"
+    case businessesOverLimit = "businesses_over_limit"
+    case registrationStatus = "registration_status"
+
+    public var zh: String {
+        switch self {
+        case .incomeAboveDeclared: return "收入高于申报"
+        case .undeclaredVehicle: return "未申报车辆"
+        case .vehiclesOverLimit: return "车辆超过政策限制"
+        case .financialAssetsAboveDeclared: return "存款及金融资产高于申报"
+        case .financialAssetsOverLimit: return "存款及金融资产超过政策限额"
+        case .undeclaredHousing: return "未申报房产"
+        case .housingOverLimit: return "房产超过政策限制"
+        case .undeclaredBusiness: return "未申报工商登记"
+        case .businessesOverLimit: return "工商登记超过政策限制"
+        case .registrationStatus: return "户籍状态不符"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .incomeAboveDeclared: return "income above the declaration"
+        case .undeclaredVehicle: return "undeclared vehicle"
+        case .vehiclesOverLimit: return "vehicles over the policy limit"
+        case .financialAssetsAboveDeclared: return "financial assets above the declaration"
+        case .financialAssetsOverLimit: return "financial assets over the policy limit"
+        case .undeclaredHousing: return "undeclared housing"
+        case .housingOverLimit: return "housing over the policy limit"
+        case .undeclaredBusiness: return "undeclared business"
+        case .businessesOverLimit: return "businesses over the policy limit"
+        case .registrationStatus: return "registration status does not fit"
+        }
+    }
+}
+
+public struct Contradiction: Sendable, Codable, Equatable {
+    public var kind: ContradictionKind
+    /// The member it concerns, by position in the household; nil for the whole household.
+    public var member: Int?
+    /// What the sources show and what the declaration or the policy allows, in fen or a count.
+    public var found: Int64
+    public var allowed: Int64
+    public var zh: String
+    public var en: String
+}
+
+/// 核对报告 (二.五): for one household, what every source says about every member, the
+/// totals per kind, and each contradiction with the declaration or the policy.
+public struct VerificationReport: Sendable, Codable, Equatable {
+    public var checkedOn: CivilDate
+    public var policyVersion: String
+    /// The whole months before the check month over which flows (wages, taxed income)
+    /// are averaged.
+    public var incomeMonths: Int
+    /// Sources that have delivered data to the platform: a member without records in
+    /// one of these holds nothing there; a source not listed has not been heard from.
+    public var delivered: [DepartmentSource]
+    public var members: [MemberFindings]
+    public var totals: VerificationTotals
+    public var contradictions: [Contradiction]
+
+    public func has(_ kind: ContradictionKind) -> Bool { contradictions.contains { $0.kind == kind } }
+}
+
+/// The check itself: pure, so the rules read as rules and are tested without a database.
+public enum VerificationCheck {
+    /// Matches `records` (those whose ID number is a member's; others are ignored) against
+    /// the household and the asset limits of `policy`, as of `date`.
+    public static func run(_ subject: VerificationSubject, records: [DepartmentRecord], delivered: Set<DepartmentSource>,
+                           policy: Policy, on date: CivilDate) -> VerificationReport {
+        let months = max(1, policy.verificationIncomeMonths)
+        let windowEnd = date.firstOfMonth
+        let windowStart = windowEnd.adding(months: -months)
+        let exempt = Set(policy.exemptVehicleTypes)
+        var byMember: [String: [DepartmentRecord]] = [:]
+        for r in records { byMember[r.idNumber, default: []].append(r) }
+
+        var totals = VerificationTotals()
+        var findings: [MemberFindings] = []
+        var contradictions: [Contradiction] = []
+        var heldVehicles = 0
+
+        for person in subject.members {
+            let mine = byMember[person.idNumber] ?? []
+            var lines: [SourceLine] = []
+            var registration: RegistrationStatus?
+            var wageByEmployment = Money.zero, wageByTax = Money.zero, businessByTax = Money.zero
+            var pension = Money.zero, benefit = Money.zero
+
+            // Held items: the latest report of each item not dated after the check.
+            var latest: [String: DepartmentRecord] = [:]
+            // Flows: one line per payer and item, summed over the window.
+            var flows: [String: SourceLine] = [:]
+            var flowOrder: [String] = []
+            for r in mine {
+                if let d = r.date, d > date { continue }
+                switch r.source {
+                case .employment, .tax, .providentFund:
+                    if r.source == .providentFund {
+                        let key = "pf|\(r.reference)"
+                        if let old = latest[key], (old.date ?? .distantPast) > (r.date ?? .distantPast) {} else { latest[key] = r }
+                    }
+                    guard let d = r.date, d >= windowStart, d < windowEnd else { continue }
+                    let key = "\(r.source.rawValue)|\(r.reference)|\(r.label)"
+                    if flows[key] == nil {
+                        flows[key] = SourceLine(source: r.source, reference: r.reference, label: r.label, date: d, amount: .zero, quantity: 0, status: "", months: 0)
+                        flowOrder.append(key)
+                    }
+                    flows[key]!.amount = flows[key]!.amount + r.amount
+                    flows[key]!.months += 1
+                    if d > flows[key]!.date! { flows[key]!.date = d }
+                    switch r.source {
+                    case .employment:
+                        switch EmploymentItem(rawValue: r.label) ?? .wage {
+                        case .wage: wageByEmployment = wageByEmployment + r.amount
+                        case .pension: pension = pension + r.amount
+                        case .unemploymentBenefit: benefit = benefit + r.amount
+                        }
+                    case .tax:
+                        if r.label.contains("经营") { businessByTax = businessByTax + r.amount } else { wageByTax = wageByTax + r.amount }
+                    default: break
+                    }
+                default:
+                    let key = "\(r.source.rawValue)|\(r.reference)"
+                    if let old = latest[key], (old.date ?? .distantPast) > (r.date ?? .distantPast) { continue }
+                    latest[key] = r
+                }
+            }
+            for r in latest.values.sorted(by: { ($0.source.order, $0.reference) < ($1.source.order, $1.reference) }) {
+                if r.source == .providentFund {
+                    totals.providentBalance = totals.providentBalance + Money(fen: r.quantity)
+                    continue
+                }
+                lines.append(SourceLine(source: r.source, reference: r.reference, label: r.label, date: r.date, amount: r.amount,
+                                        quantity: r.quantity, status: r.status, months: 0))
+                switch r.source {
+                case .householdRegistration:
+                    registration = RegistrationStatus(rawValue: r.status)
+                case .deposit, .securities, .insurance:
+                    totals.financialAssets = totals.financialAssets + r.amount
+                case .vehicle where r.status != AssetStatus.disposed.rawValue:
+                    totals.vehicles += 1
+                    totals.vehicleValue = totals.vehicleValue + r.amount
+                    if exempt.contains(r.label) { totals.exemptVehicles += 1 }
+                    heldVehicles += 1
+                case .housing where r.status != AssetStatus.disposed.rawValue:
+                    totals.dwellings += 1
+                    totals.floorArea += r.quantity
+                case .business where r.status == BusinessStatus.active.rawValue:
+                    totals.businesses += 1
+                    totals.businessCapital = totals.businessCapital + r.amount
+                default: break
+                }
+            }
+            for key in flowOrder { lines.append(flows[key]!) }
+
+            // Wages reported by both social insurance and tax are one income: the larger counts.
+            var income: [IncomeLine] = []
+            func add(_ kind: IncomeKind, _ total: Money) {
+                let monthly = average(total, over: months)
+                if monthly.isPositive { income.append(IncomeLine(kind: kind, monthly: monthly)) }
+            }
+            add(.wages, max(wageByEmployment, wageByTax))
+            add(.business, businessByTax)
+            add(.pension, pension)
+            add(.transfer, benefit)
+            let member = MemberFindings(position: person.position, name: person.name, idNumber: person.idNumber, registration: registration,
+                                        lines: lines, verifiedIncome: income, declaredMonthlyIncome: person.declaredMonthlyIncome)
+            totals.monthlyIncome = totals.monthlyIncome + member.verifiedMonthlyIncome
+            findings.append(member)
+
+            let shown = Masking.name(person.name)
+            if member.verifiedMonthlyIncome > person.declaredMonthlyIncome {
+                contradictions.append(Contradiction(
+                    kind: .incomeAboveDeclared, member: person.position, found: member.verifiedMonthlyIncome.fen, allowed: person.declaredMonthlyIncome.fen,
+                    zh: "\(shown)：核对月均收入 \(member.verifiedMonthlyIncome.formatted) 元，高于申报的 \(person.declaredMonthlyIncome.formatted) 元",
+                    en: "\(shown): verified monthly income \(member.verifiedMonthlyIncome.formatted) is above the declared \(person.declaredMonthlyIncome.formatted)"))
+            }
+            if let status = registration, status != .normal {
+                contradictions.append(Contradiction(
+                    kind: .registrationStatus, member: person.position, found: 1, allowed: 0,
+                    zh: "\(shown)：户籍登记为“\(status.zh)”，但仍列为家庭成员", en: "\(shown): registration says “\(status.en)” but is listed as a member"))
+            }
+        }
+
+        func countCheck(_ found: Int, declared asset: AssetKind, undeclared: ContradictionKind, limit: Int?, counted: Int, over: ContradictionKind, noun: (String, String)) {
+            let declared = subject.declaredCounts[asset] ?? 0
+            if found > declared {
+                contradictions.append(Contradiction(kind: undeclared, member: nil, found: Int64(found), allowed: Int64(declared),
+                                                    zh: "核对到\(noun.0) \(found) 项，申报 \(declared) 项", en: "\(found) \(noun.1) found, \(declared) declared"))
+            }
+            if let limit, counted > limit {
+                contradictions.append(Contradiction(kind: over, member: nil, found: Int64(counted), allowed: Int64(limit),
+                                                    zh: "计入限制的\(noun.0) \(counted) 项，政策上限 \(limit) 项", en: "\(counted) \(noun.1) count against a policy limit of \(limit)"))
+            }
+        }
+        countCheck(heldVehicles, declared: .vehicle, undeclared: .undeclaredVehicle, limit: policy.vehicleLimit,
+                   counted: totals.vehicles - totals.exemptVehicles, over: .vehiclesOverLimit, noun: ("车辆", "vehicles"))
+        countCheck(totals.dwellings, declared: .housing, undeclared: .undeclaredHousing, limit: policy.housingLimit,
+                   counted: totals.dwellings, over: .housingOverLimit, noun: ("房产", "dwellings"))
+        countCheck(totals.businesses, declared: .business, undeclared: .undeclaredBusiness, limit: policy.businessLimit,
+                   counted: totals.businesses, over: .businessesOverLimit, noun: ("工商登记", "registered businesses"))
+
+        let declaredFinancial = (subject.declaredValues[.deposit] ?? .zero) + (subject.declaredValues[.securities] ?? .zero)
+        if totals.financialAssets > declaredFinancial {
+            contradictions.append(Contradiction(
+                kind: .financialAssetsAboveDeclared, member: nil, found: totals.financialAssets.fen, allowed: declaredFinancial.fen,
+                zh: "核对到存款及金融资产 \(totals.financialAssets.formatted) 元，申报 \(declaredFinancial.formatted) 元",
+                en: "financial assets of \(totals.financialAssets.formatted) found, \(declaredFinancial.formatted) declared"))
+        }
+        if let limit = policy.financialAssetLimit(standardPerPerson: subject.standardPerPerson, members: subject.members.count),
+           totals.financialAssets > limit {
+            contradictions.append(Contradiction(
+                kind: .financialAssetsOverLimit, member: nil, found: totals.financialAssets.fen, allowed: limit.fen,
+                zh: "存款及金融资产 \(totals.financialAssets.formatted) 元，超过政策限额 \(limit.formatted) 元（\(policy.depositLimitMonthsOfStandard ?? 0) 个月保障标准）",
+                en: "financial assets of \(totals.financialAssets.formatted) exceed the policy limit of \(limit.formatted) (\(policy.depositLimitMonthsOfStandard ?? 0) months of the standard)"))
+        }
+
+        return VerificationReport(checkedOn: date, policyVersion: policy.version, incomeMonths: months,
+                                  delivered: DepartmentSource.allCases.filter(delivered.contains), members: findings,
+                                  totals: totals, contradictions: contradictions)
+    }
+
+    /// A total over `months` as a monthly amount, rounded half up to the fen.
+    static func average(_ total: Money, over months: Int) -> Money {
+        let m = Int64(months)
+        return Money(fen: (total.fen * 2 + m) / (2 * m))
+    }
+}
+
+extension DepartmentSource {
+    /// Position in the documented list, for stable ordering in reports.
+    public var order: Int { Self.allCases.firstIndex(of: self)! }
+}
+
+extension CivilDate {
+    static let distantPast = CivilDate(unchecked: 1, 1, 1)
+}
+
+extension Policy {
+    /// The deposits-and-financial-assets limit of a household (二.一 leaves asset tests to
+    /// local rules): `depositLimitMonthsOfStandard` months of the household's standard.
+    public func financialAssetLimit(standardPerPerson: Money?, members: Int) -> Money? {
+        guard let months = depositLimitMonthsOfStandard, let standard = standardPerPerson else { return nil }
+        return standard * (months * max(1, members))
+    }
+}
