@@ -10,6 +10,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case financeOfficer = "finance_officer"              // 财政
     case bankOperator = "bank_operator"                  // 代发金融机构
     case verificationOfficer = "verification_officer"    // 核对中心
+    case departmentClerk = "department_clerk"            // 公安、人社、税务等部门数据报送员
     case supervisor = "supervisor"                       // 监督、审计、纪检（只读）
     case administrator = "administrator"                 // 系统管理员
 
@@ -23,6 +24,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .financeOfficer: return "财政部门经办人"
         case .bankOperator: return "代发金融机构操作员"
         case .verificationOfficer: return "核对中心工作人员"
+        case .departmentClerk: return "部门核对数据报送员"
         case .supervisor: return "监督检查人员（只读）"
         case .administrator: return "系统管理员"
         }
@@ -38,6 +40,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .financeOfficer: return "Finance officer"
         case .bankOperator: return "Bank operator"
         case .verificationOfficer: return "Verification-centre officer"
+        case .departmentClerk: return "Department data clerk"
         case .supervisor: return "Supervisor / auditor (read-only)"
         case .administrator: return "Administrator"
         }
@@ -51,7 +54,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .villageAssistant: return [.village]
         case .townshipCaseworker, .townshipHead: return [.township]
         case .countyCaseworker, .countyApprover, .financeOfficer, .bankOperator: return [.county]
-        case .verificationOfficer: return [.region, .league, .county]
+        case .verificationOfficer, .departmentClerk: return [.region, .league, .county]
         case .supervisor: return [.region, .league, .county]
         case .administrator: return Set(AreaLevel.allCases)
         }
@@ -75,6 +78,15 @@ public enum Permission: String, Sendable, CaseIterable {
     case exportHouseholds
     case readAudit
     case manageUsers
+    /// Ask the verification centre to check households (二.五): the township for an
+    /// application, the county for its periodic checks of enrolled households (二.六).
+    case requestVerification
+    /// Run checks and read every request of one's own centre (核对中心).
+    case runVerification
+    /// Deliver department batches to the platform.
+    case importDepartmentData
+    /// Read verification reports of households in one's area.
+    case readVerification
 
     public var roles: Set<Role> {
         switch self {
@@ -92,6 +104,14 @@ public enum Permission: String, Sendable, CaseIterable {
             return [.countyApprover, .supervisor, .administrator]
         case .manageUsers:
             return [.administrator]
+        case .requestVerification:
+            return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover]
+        case .runVerification:
+            return [.verificationOfficer]
+        case .importDepartmentData:
+            return [.verificationOfficer, .departmentClerk, .administrator]
+        case .readVerification:
+            return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover, .verificationOfficer, .supervisor]
         }
     }
 }

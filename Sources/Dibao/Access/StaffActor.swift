@@ -11,6 +11,8 @@ public struct StaffActor: Sendable {
     public let role: Role
     public let area: AreaCode
     public let viaToken: Bool
+    /// A department token's sources; nil for sessions and tokens bound to no department.
+    public var tokenSources: Set<DepartmentSource>? = nil
 
     public var audit: AuditActor { AuditActor(id: userID.uuidString, name: username, role: role.rawValue) }
     public func may(_ permission: Permission) -> Bool { role.may(permission) }
@@ -53,7 +55,11 @@ struct IdentifyActor: AsyncMiddleware {
             guard let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == hash).filter(\.$revoked == false).with(\.$user).first(),
                   let actor = StaffActor(token.user, viaToken: true)
             else { throw Abort(.unauthorized, reason: request.l10n("error.bad_token")) }
-            request.actor = actor
+            var scoped = actor
+            if let list = token.sources, !list.isEmpty {
+                scoped.tokenSources = Set(list.split(separator: ",").compactMap { DepartmentSource(rawValue: String($0)) })
+            }
+            request.actor = scoped
         } else if request.hasSession, let raw = request.session.data["uid"], let id = UUID(uuidString: raw) {
             let cached = try await request.application.actorCache.actor(id) {
                 try await User.find(id, on: request.db).flatMap { StaffActor($0, viaToken: false) }

@@ -44,6 +44,8 @@ public final class APIToken: Model, @unchecked Sendable {
     @Field(key: "name") public var name: String
     @Field(key: "token_hash") public var tokenHash: String
     @Field(key: "revoked") public var revoked: Bool
+    /// For a department's token: the sources (comma-separated keys) it may deliver.
+    @OptionalField(key: "sources") public var sources: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}

@@ -4,7 +4,9 @@ import DibaoCore
 /// UI text in Simplified Chinese (the working language) and English. Pages get the
 /// table of their language as `t`; code uses `req.l10n(key)`.
 enum Strings {
-    static let table: [String: (zh: String, en: String)] = [
+    static let table: [String: (zh: String, en: String)] = base.merging(VerificationText.table) { a, _ in a }
+
+    private static let base: [String: (zh: String, en: String)] = [
         "app.name": ("低保业务管理系统", "Dibao case management"),
         "app.tagline": ("最低生活保障 申请·审核·审批·发放·监督", "Minimum living allowance: application, review, approval, payment, supervision"),
         "nav.home": ("工作台", "Home"),
@@ -213,6 +215,7 @@ enum Strings {
         "error.case_not_found": ("未找到该申请，或不在您的辖区内", "Application not found, or outside your area"),
         "home.queue": ("待我办理", "Waiting for me"),
         "back": ("返回", "Back"),
+        "nav.verification": ("核对", "Verification"),
     ]
 
     static func text(_ key: String, _ lang: Language) -> String {

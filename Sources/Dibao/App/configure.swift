@@ -39,6 +39,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(SeedDefaultPolicy())
     app.migrations.add(CreateHouseholdTables())
     app.migrations.add(CreateCaseTables())
+    app.migrations.add(CreateVerificationTables())
     try await app.autoMigrate()
     try await loadPolicies(app)
 
@@ -79,10 +80,12 @@ func routes(_ app: Application) throws {
     try pages.register(collection: HomePage())
     try pages.register(collection: HouseholdPages())
     try pages.register(collection: CasePages())
+    try pages.register(collection: VerificationPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
     try api.register(collection: HouseholdAPI())
     try api.register(collection: CaseAPI())
+    try api.register(collection: VerificationAPI())
 }
 
 /// Loads every stored policy version into the environment (SPEC "Policy is data").

@@ -90,6 +90,8 @@ public final class AuditLog: Sendable {
         var seq = (head?.id ?? 0)
         var prev = head?.hash ?? Self.genesisHash
         let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded())
+        var events: [AuditEvent] = []
+        events.reserveCapacity(entries.count)
         for entry in entries {
             seq += 1
             let event = AuditEvent()
@@ -106,15 +108,59 @@ public final class AuditLog: Sendable {
             event.detail = Self.canonicalJSON(entry.detail)
             event.prevHash = prev
             event.hash = Self.hash(of: event)
-            try await event.create(on: tx)
+            events.append(event)
             prev = event.hash
+        }
+        guard let sql = tx as? any SQLDatabase else {
+            for event in events { try await event.create(on: tx) }
+            return
+        }
+        // A batch check records one look-up per household checked: tens of thousands of
+        // events in one write, so they go in as multi-row inserts.
+        let columns = ["seq", "occurred_at_ms", "actor_id", "actor_name", "actor_role", "action", "entity_type", "entity_id",
+                       "area_code", "reason", "detail", "prev_hash", "hash"]
+        for start in stride(from: 0, to: events.count, by: 1_000) {
+            var insert = sql.insert(into: AuditEvent.schema).columns(columns)
+            for e in events[start..<min(events.count, start + 1_000)] {
+                insert = insert.values([Int64(e.id!), e.occurredAtMs, e.actorID, e.actorName, e.actorRole, e.action, e.entityType, e.entityID,
+                                        e.areaCode, e.reason, e.detail, e.prevHash, e.hash] as [any Encodable & Sendable])
+            }
+            try await insert.run()
         }
     }
 
+    /// The detail as a JSON object with sorted keys, written directly (an encoder per event
+    /// is the slowest part of a large write).
     static func canonicalJSON(_ detail: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(detail), as: UTF8.self)) ?? "{}"
+        var out = "{"
+        for (n, key) in detail.keys.sorted().enumerated() {
+            if n > 0 { out += "," }
+            appendJSONString(key, to: &out)
+            out += ":"
+            appendJSONString(detail[key]!, to: &out)
+        }
+        return out + "}"
+    }
+
+    private static func appendJSONString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
     }
 
     /// SHA-256 over every stored field and the previous hash. The unit separator keeps
@@ -125,7 +171,16 @@ public final class AuditLog: Sendable {
             event.action, event.entityType, event.entityID, event.areaCode, event.reason, event.detail, event.prevHash,
         ]
         let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return hex(digest)
+    }
+
+    /// Lower-case hex, without `String(format:)`, which costs more than the hash itself.
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

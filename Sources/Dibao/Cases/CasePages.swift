@@ -129,7 +129,7 @@ struct CasePages: RouteCollection {
         let view = try await CaseView.load(c, for: actor, on: req)
         let history = try await HistoryRow.of(entityType: "case", id: c.id!.uuidString, lang: req.lang, on: req.db)
         let response = try await req.render("cases/detail", title: "\(req.l10n("cases.case")) \(c.receipt)", DetailPage(
-            c: view, history: history, done: done.flatMap(CaseAction.init(rawValue:))?.name(req.lang) ?? (done == "submitted" ? req.l10n("cases.submitted") : done),
+            c: view, history: history, done: done.flatMap(CaseAction.init(rawValue:))?.name(req.lang) ?? (done == "submitted" ? req.l10n("cases.submitted") : done == "verification_requested" ? req.l10n("verification.requested") : done),
             problems: problems.map { .init(field: $0.field, message: $0.message(req.lang)) },
             canRecordObjection: [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover].contains(actor.role)))
         if !problems.isEmpty { response.status = .unprocessableEntity }

@@ -17,6 +17,9 @@ struct StepInput: Content {
     /// Verified monthly income by "<member id>.<income kind>", yuan text.
     var incomes: [String: String]?
     var blacklist: String?
+    /// "true": take each member's income from the household's latest verification report
+    /// where the report has a figure for that kind (二.五).
+    var useVerifiedIncome: String?
     var blacklistReason: String?
     // Democratic evaluation (二.二.3)
     var heldOn: String?

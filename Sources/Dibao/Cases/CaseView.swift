@@ -64,6 +64,8 @@ struct CaseView: Content {
     var steps: [Step]
     var today: String
     var thisMonth: String
+    /// The household's latest verification report (二.五), for the reviewer and approver.
+    var verification: CaseVerification?
 
     static func load(_ c: ApplicationCase, for actor: StaffActor, on req: Request) async throws -> CaseView {
         let lang = req.lang
@@ -84,10 +86,13 @@ struct CaseView: Content {
         let full = actor.may(.viewSensitive)
         let result = c.breakdown.isEmpty ? nil : try? JSONDecoder().decode(BenefitResult.self, from: Data(c.breakdown.utf8))
         var incomeFields: [IncomeField] = []
+        // Before the investigation is recorded, the form offers the verification centre's
+        // figures where it has them (二.五), else what the household declared.
+        let checked = c.investigatedOn == nil ? try await VerificationIncome.latest(householdID: c.householdID, on: req.db) : nil
         for m in members {
             for kind in IncomeKind.allCases {
                 let found = c.investigatedOn == nil
-                    ? declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen }
+                    ? checked?[m.position]?[kind]?.fen ?? declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen }
                     : verified.filter { $0.memberID == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen }
                 incomeFields.append(IncomeField(key: "\(m.id!.uuidString).\(kind.rawValue)", member: full ? m.name : Masking.name(m.name),
                                                 kind: kind.rawValue, label: lang == .zh ? kind.zh : kind.en, value: found == 0 ? "" : Money(fen: found).plain))
@@ -128,7 +133,8 @@ struct CaseView: Content {
             },
             openObjections: objections.filter(\.isOpen).count,
             steps: CaseMachine.actions(at: c.stage, for: actor.role).filter { $0 != .drawSpotCheck }.map { Step(action: $0.rawValue, title: $0.name(lang), needsReason: $0.needsReason) },
-            today: today.iso, thisMonth: String(today.iso.prefix(7))
+            today: today.iso, thisMonth: String(today.iso.prefix(7)),
+            verification: try await CaseVerification.load(caseID: cid, householdID: c.householdID, decided: c.decidedOn != nil, for: actor, lang: lang, on: req.db)
         )
     }
 }

@@ -280,7 +280,7 @@ public enum VerificationCheck {
             if member.verifiedMonthlyIncome > person.declaredMonthlyIncome {
                 contradictions.append(Contradiction(
                     kind: .incomeAboveDeclared, member: person.position, found: member.verifiedMonthlyIncome.fen, allowed: person.declaredMonthlyIncome.fen,
-                    zh: "\(shown)：核对月均收入 \(member.verifiedMonthlyIncome.formatted) 元，高于申报的 \(person.declaredMonthlyIncome.formatted) 元",
+                    zh: "\(shown)：核对月均收入 \(member.verifiedMonthlyIncome.formatted)，高于申报的 \(person.declaredMonthlyIncome.formatted)",
                     en: "\(shown): verified monthly income \(member.verifiedMonthlyIncome.formatted) is above the declared \(person.declaredMonthlyIncome.formatted)"))
             }
             if let status = registration, status != .normal {
@@ -312,14 +312,14 @@ public enum VerificationCheck {
         if totals.financialAssets > declaredFinancial {
             contradictions.append(Contradiction(
                 kind: .financialAssetsAboveDeclared, member: nil, found: totals.financialAssets.fen, allowed: declaredFinancial.fen,
-                zh: "核对到存款及金融资产 \(totals.financialAssets.formatted) 元，申报 \(declaredFinancial.formatted) 元",
+                zh: "核对到存款及金融资产 \(totals.financialAssets.formatted)，申报 \(declaredFinancial.formatted)",
                 en: "financial assets of \(totals.financialAssets.formatted) found, \(declaredFinancial.formatted) declared"))
         }
         if let limit = policy.financialAssetLimit(standardPerPerson: subject.standardPerPerson, members: subject.members.count),
            totals.financialAssets > limit {
             contradictions.append(Contradiction(
                 kind: .financialAssetsOverLimit, member: nil, found: totals.financialAssets.fen, allowed: limit.fen,
-                zh: "存款及金融资产 \(totals.financialAssets.formatted) 元，超过政策限额 \(limit.formatted) 元（\(policy.depositLimitMonthsOfStandard ?? 0) 个月保障标准）",
+                zh: "存款及金融资产 \(totals.financialAssets.formatted)，超过政策限额 \(limit.formatted)（\(policy.depositLimitMonthsOfStandard ?? 0) 个月保障标准）",
                 en: "financial assets of \(totals.financialAssets.formatted) exceed the policy limit of \(limit.formatted) (\(policy.depositLimitMonthsOfStandard ?? 0) months of the standard)"))
         }
 

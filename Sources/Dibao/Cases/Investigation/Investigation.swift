@@ -18,14 +18,18 @@ enum Investigation {
         let supporters = try await Supporter.query(on: req.db).filter(\.$household.$id == found.householdID).all()
         let declared = try await IncomeRecord.query(on: req.db).filter(\.$householdID == found.householdID).all()
 
-        // Verified incomes: what the form says, else what the household declared.
+        // Verified incomes: the verification report's figures when asked for, else what the
+        // form says, else what the household declared.
+        let checked = StepInput.flag(input.useVerifiedIncome) ? try await VerificationIncome.latest(householdID: found.householdID, on: req.db) : nil
         var verified: [(member: Member, kind: IncomeKind, amount: Money)] = []
         var problems: [FieldRefusal] = []
         for m in members {
             for kind in IncomeKind.allCases {
                 let key = "\(m.id!.uuidString).\(kind.rawValue)"
                 let amount: Money
-                if let text = input.incomes?[key] {
+                if let fromCheck = checked?[m.position]?[kind] {
+                    amount = fromCheck
+                } else if let text = input.incomes?[key] {
                     do { amount = try CaseSteps.money(text, field: "incomes.\(key)") ?? .zero } catch let r as any Refusal {
                         problems.append(FieldRefusal(r, field: "incomes.\(key)", label: "\(m.name) \(kind.zh)", labelEn: "\(Masking.name(m.name)) \(kind.en)"))
                         continue
@@ -68,7 +72,8 @@ enum Investigation {
         let head = members.first { $0.relation == .head } ?? members.first
         let verifiedRows = verified.map { (memberID: $0.member.id!, kind: $0.kind, fen: $0.amount.fen) }
 
-        return try await CaseWorkflow.perform(.completeInvestigation, caseID: caseID, by: actor, detail: ["amount": String(result.amount.fen)], on: req) { c, tx in
+        return try await CaseWorkflow.perform(.completeInvestigation, caseID: caseID, by: actor,
+                                              detail: ["amount": String(result.amount.fen), "income_from": checked == nil ? "form" : "verification"], on: req) { c, tx in
             let cid = try c.requireID()
             c.investigators = Investigators.names(input.investigators ?? "").joined(separator: "、")
             c.investigatedOn = visited.iso
