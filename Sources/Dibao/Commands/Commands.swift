@@ -8,6 +8,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(AuditCommands(), as: "audit")
     app.asyncCommands.use(BenchCommands(), as: "bench")
+    app.asyncCommands.use(VerificationCommands(), as: "verification")
 }
 
 /// `dibao migrate`: brings the database schema up to date (every start does this too).

@@ -65,7 +65,8 @@ struct VerificationAPI: RouteCollection {
     struct RequestInput: Content {
         var households: [UUID]?
         var caseID: UUID?
-        /// "enrolled": every enrolled household of the requester's area (the periodic check of 二.六).
+        /// "enrolled": every enrolled household of the requester's area (the periodic check of 二.六);
+        /// "all": every registered household of it.
         var scope: String?
         var note: String?
     }
@@ -135,8 +136,12 @@ extension VerificationRequests {
         } else if households.count == 1 {
             purpose = "review"
         }
-        return try await create(households: households, scopeEnrolled: input.scope == "enrolled", caseID: input.caseID, purpose: purpose,
-                                note: input.note ?? "", by: actor, on: req)
+        let scope = input.scope.flatMap(RequestScope.init(rawValue:))
+        if input.scope != nil && scope == nil {
+            throw FieldRefusal(field: "scope", rule: "verification.scope", zh: "核对范围：应为 enrolled（在保家庭）或 all（全部登记家庭）", en: "Scope: enrolled or all")
+        }
+        return try await create(households: households, scope: scope, caseID: input.caseID, purpose: purpose,
+                                note: input.note ?? "", by: Requester(actor), app: req.application)
     }
 
     /// A report is readable by the centre that produced it and by readers whose area

@@ -20,18 +20,37 @@ enum VerificationCentre {
     }
 }
 
+/// Who asks for a check: a signed-in account, or the system (commands, benchmarks).
+struct Requester: Sendable {
+    var area: AreaCode
+    var username: String
+    var audit: AuditActor
+
+    init(_ actor: StaffActor) { self.init(area: actor.area, username: actor.username, audit: actor.audit) }
+    init(area: AreaCode, username: String, audit: AuditActor) { self.area = area; self.username = username; self.audit = audit }
+}
+
+/// Which households a request covers besides those listed.
+enum RequestScope: String, Sendable {
+    /// Every enrolled household of the requester's area: the periodic check of 二.六.
+    case enrolled
+    /// Every registered household of the area.
+    case all
+}
+
 enum VerificationRequests {
     /// Sends `households` to the centre of `actor`'s level. Every household must be in the
     /// actor's area and have its signed 授权核对委托书 on file (二.二.1): the check reads
     /// people's bank and tax records only with their written authority. The request is
     /// refused whole, naming the households without one.
-    static func create(households: [UUID], scopeEnrolled: Bool = false, caseID: UUID?, purpose: String, note: String,
-                       by actor: StaffActor, on req: Request) async throws -> VerificationRequest {
-        guard !households.isEmpty || scopeEnrolled else {
+    static func create(households: [UUID], scope: RequestScope? = nil, caseID: UUID?, purpose: String, note: String,
+                       by actor: Requester, app: Application, db: (any Database)? = nil) async throws -> VerificationRequest {
+        let db = db ?? app.db
+        guard !households.isEmpty || scope != nil else {
             throw FieldRefusal(field: "households", rule: "verification.no_households", zh: "核对对象：至少选择一户", en: "Households: choose at least one")
         }
         let centre = VerificationCentre.code(for: actor.area)
-        let env = req.dibao
+        let env = app.dibao
         let today = env.clock.today()
         let request = VerificationRequest()
         request.id = UUID()
@@ -54,17 +73,18 @@ enum VerificationRequests {
         let unique = Array(Set(households))
         let area = actor.area
 
-        return try await req.audit.write(on: req.db) { tx in
+        return try await app.audit.write(on: db) { tx in
             let sql = tx as! any SQLDatabase
             let todays = try await VerificationRequest.query(on: tx).filter(\.$centreCode == centre.value)
                 .filter(\.$requestedAtMs >= Int64(today.startInShanghai.timeIntervalSince1970 * 1000)).count()
             request.number = "HD\(centre.value.prefix(6))\(today.compact)\(String(format: "%04d", todays + 1))"
-            if scopeEnrolled {
+            if let scope {
                 // The county's periodic check of everyone enrolled (二.六 "定期对低保家庭 … 进行核对").
                 try await sql.raw("""
                     INSERT INTO verification_subjects (id, request_id, household_id, case_id)
                     SELECT \(unsafeRaw: sql.dialect.name == "sqlite" ? "randomblob(16)" : "gen_random_uuid()"), \(bind: requestID), h.id, NULL
-                    FROM households h WHERE h.\(unsafeRaw: area.householdColumn) = \(bind: area.value) AND h.status = 'enrolled'
+                    FROM households h WHERE h.\(unsafeRaw: area.householdColumn) = \(bind: area.value)
+                    \(unsafeRaw: scope == .enrolled ? "AND h.status = 'enrolled'" : "")
                     """).run()
             } else {
                 for chunk in stride(from: 0, to: unique.count, by: 5_000) {

@@ -1,0 +1,99 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import DibaoCore
+
+/// `dibao bench verification`: on an empty database, loads `--households` demo households,
+/// writes department files of `--records` rows in all (every member of those households has
+/// records; the rest belong to people the register does not hold), imports them with the
+/// real importer, requests a check of every household, and then times, on the same
+/// database, the plain SQL join that finds the matches and the whole check (join, rules,
+/// one report and one audit event per household). Run it on a release build.
+struct BenchVerification: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "households", help: "Households to load (default 100000)") var households: Int?
+        @Option(name: "records", help: "Department records in all (default 10000000)") var records: Int?
+        @Option(name: "files", help: "Folder for the generated files (default a temporary one, removed)") var files: String?
+    }
+
+    var help: String { "Time the batch verification check against a plain SQL join of the same matches" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        app.logger.logLevel = .warning
+        let console = context.console
+        let target = signature.households ?? 100_000
+        let totalRecords = signature.records ?? 10_000_000
+        let sql = app.db as! any SQLDatabase
+        let league = try AreaCode(DemoData.league.0)
+
+        var households = try await Household.query(on: app.db).count()
+        if households == 0 {
+            let t = Date()
+            let out = try await DemoData.seed(app: app, households: target, password: DemoData.defaultPassword) { _ in }
+            households = out.households
+            console.print(String(format: "Loaded %d households, %d members in %.1f s", out.households, out.members, Date().timeIntervalSince(t)))
+        }
+        let stored = try await sql.raw("SELECT COUNT(*) AS n FROM department_records").first()?.decode(column: "n", as: Int.self) ?? 0
+        if stored == 0 {
+            let dir = signature.files ?? NSTemporaryDirectory() + "dibao-bench-dept-" + UUID().uuidString
+            defer { if signature.files == nil { try? FileManager.default.removeItem(atPath: dir) } }
+            var t = Date()
+            let people = try await sql.raw("SELECT id_number, name FROM members").all().map {
+                (try $0.decode(column: "id_number", as: String.self), try $0.decode(column: "name", as: String.self))
+            }
+            let files = try DepartmentFileSet(directory: dir)
+            var gen = DepartmentSampleData(seed: 20_130_701, today: app.dibao.clock.today())
+            var written = 0, matched = 0
+            for (id, name) in people {
+                var chunk: [DepartmentSource: String] = [:]
+                let n = gen.person(id, name: name, into: &chunk)
+                written += n
+                matched += n
+                try files.append(chunk)
+            }
+            var i = 0
+            while written < totalRecords {
+                var chunk: [DepartmentSource: String] = [:]
+                for _ in 0..<1_000 where written < totalRecords {
+                    written += gen.person(gen.stranger(i), name: "某人", into: &chunk)
+                    i += 1
+                }
+                try files.append(chunk)
+            }
+            try files.close()
+            console.print(String(format: "Wrote %d rows (%d about the %d registered members, %d about %d other people) in %.1f s",
+                                 written, matched, people.count, written - matched, i, Date().timeIntervalSince(t)))
+            t = Date()
+            var imported = 0
+            for source in DepartmentSource.allCases {
+                let s = Date()
+                let out = try await DepartmentImport.importFile(at: files.path(source), source: source, period: nil, by: .system(), app: app)
+                imported += out.batch.rowsTotal
+                let secs = Date().timeIntervalSince(s)
+                console.print(String(format: "  import %@: %d rows, %d refused, %.1f s, %.0f rows/s", source.rawValue, out.batch.rowsTotal, out.batch.rowsRejected,
+                                     secs, Double(out.batch.rowsTotal) / max(secs, 0.001)))
+            }
+            let secs = Date().timeIntervalSince(t)
+            console.print(String(format: "Imported %d rows in %.1f s: %.0f rows/s", imported, secs, Double(imported) / secs))
+        }
+        let records = try await sql.raw("SELECT COUNT(*) AS n FROM department_records").first()?.decode(column: "n", as: Int.self) ?? 0
+
+        let request = try await VerificationRequests.create(households: [], scope: .all, caseID: nil, purpose: "batch", note: "bench",
+                                                            by: Requester(area: league, username: "bench", audit: .system), app: app)
+        console.print("Database \(app.dibao.settings.database): \(households) households, \(records) department records; request \(request.number) covers \(request.householdCount) households.")
+
+        // The yardstick: the same join, rows fetched and nothing else. Run once to warm the caches.
+        _ = try await sql.raw(VerificationRun.matchQuery(request.id!)).all().count
+        let j = Date()
+        let joined = try await sql.raw(VerificationRun.matchQuery(request.id!)).all().count
+        let joinSeconds = Date().timeIntervalSince(j)
+        console.print(String(format: "Plain SQL join: %d matching records in %.2f s", joined, joinSeconds))
+
+        let out = try await VerificationRun.run(request.id!, by: .system, username: "bench", app: app)
+        console.print(String(format: "Check: %d households, %d records matched, %d with contradictions, %d reports and %d audit events written in %.2f s",
+                             out.households, out.matchedRecords, out.withContradictions, out.households, out.households + 1, out.seconds))
+        console.print(String(format: "Check / join = %.2f (target: check under 30 s and within 2x of the join)", out.seconds / joinSeconds))
+    }
+}
