@@ -131,6 +131,35 @@ func auditCount(_ app: Application) async throws -> Int { try await AuditEvent.q
     }
 }
 
+@Suite struct VerificationDocsTests {
+    static let docs = TestDatabase.packageRoot + "/docs"
+
+    @Test func theFormatPageListsEveryColumnOfEverySource() throws {
+        let page = try String(contentsOfFile: Self.docs + "/verification-formats.md", encoding: .utf8)
+        for source in DepartmentSource.allCases {
+            let section = try #require(page.range(of: "### `\(source.rawValue)`"), "\(source.rawValue) has no section")
+            let rest = page[section.upperBound...]
+            let body = rest[..<(rest.range(of: "### ")?.lowerBound ?? rest.endIndex)]
+            for column in source.columns {
+                #expect(body.contains("| `\(column.key)` | \(column.zh) | \(column.optional ? "no" : "yes") |"), "\(source.rawValue).\(column.key)")
+            }
+        }
+    }
+
+    @Test func everySampleImportsWithoutABadRowAndTheGB18030TwinMatches() async throws {
+        try await withDibao(households: 0) { app in
+            for source in DepartmentSource.allCases {
+                let out = try await DepartmentImport.importFile(at: Self.docs + "/samples/\(source.rawValue).csv", source: source, period: "2026-10", by: .system(), app: app)
+                #expect(out.batch.rowsRejected == 0 && out.batch.rowsAccepted > 0, "\(source.rawValue): \(out.problems.map(\.en))")
+            }
+            let before = try await storedRecords(app)
+            let twin = try await DepartmentImport.importFile(at: Self.docs + "/samples/vehicle.gb18030.csv", source: .vehicle, period: "2026-10", by: .system(), app: app)
+            #expect(twin.batch.encoding == "gb18030" && twin.batch.rowsAccepted == 3 && !twin.duplicate)
+            #expect(try await storedRecords(app) == before)
+        }
+    }
+}
+
 @Suite(.serialized) struct VerificationCheckFlowTests {
     /// A policy with asset limits, as a league would load it.
     static func loadAssetPolicy(_ app: Application) async throws {

@@ -68,6 +68,7 @@ struct MakeToken: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "username") var username: String?
         @Option(name: "name", help: "What the token is for, e.g. the bank's system") var name: String?
+        @Option(name: "sources", help: "A department's token: the sources it may deliver, comma-separated (e.g. deposit,securities)") var sources: String?
     }
 
     var help: String { "Issue a bearer token for a system-to-system caller" }
@@ -79,9 +80,17 @@ struct MakeToken: AsyncCommand {
         }
         let token = TokenHashing.newToken()
         let record = APIToken(userID: try user.requireID(), name: signature.name ?? "token", tokenHash: TokenHashing.hash(token))
+        if let list = signature.sources {
+            let keys = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            let unknown = keys.filter { DepartmentSource(rawValue: $0) == nil }
+            guard unknown.isEmpty, !keys.isEmpty else {
+                throw SettingsError("--sources: \(unknown.joined(separator: ", ")) not among \(DepartmentSource.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            record.sources = keys.joined(separator: ",")
+        }
         try await app.audit.write(on: app.db) { db in
             try await record.create(on: db)
-            return ((), [AuditEntry(actor: .system, action: "token.created", entityType: "user", entityID: user.id!.uuidString, areaCode: user.areaCode, detail: ["name": record.name])])
+            return ((), [AuditEntry(actor: .system, action: "token.created", entityType: "user", entityID: user.id!.uuidString, areaCode: user.areaCode, detail: ["name": record.name, "sources": record.sources ?? ""])])
         }
         context.console.print("Bearer token for \(username) (shown once): \(token)")
     }
