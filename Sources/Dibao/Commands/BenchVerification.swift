@@ -94,6 +94,7 @@ struct BenchVerification: AsyncCommand {
         let out = try await VerificationRun.run(request.id!, by: .system, username: "bench", app: app)
         console.print(String(format: "Check: %d households, %d records matched, %d with contradictions, %d reports and %d audit events written in %.2f s",
                              out.households, out.matchedRecords, out.withContradictions, out.households, out.households + 1, out.seconds))
+        for (name, secs) in out.phases { console.print(String(format: "  %-36@ %.2f s", name as NSString, secs)) }
         console.print(String(format: "Check / join = %.2f (target: check under 30 s and within 2x of the join)", out.seconds / joinSeconds))
     }
 }

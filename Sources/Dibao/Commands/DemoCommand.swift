@@ -26,6 +26,10 @@ struct DemoCommand: AsyncCommand {
         let seeded = try await DemoData.seed(app: app, households: count, password: password) { done in
             context.console.print("  … \(done) households")
         }
+        if seeded.households > 0 && seeded.households <= 200_000 {
+            let records = try await DepartmentSampleData.loadDemo(app: app)
+            context.console.print("Department data for the verification centres: \(records) records from \(DepartmentSource.allCases.count) sources.")
+        }
         let seconds = Date().timeIntervalSince(started)
         context.console.print("Demo region ready on \(app.dibao.settings.database) in \(String(format: "%.1f", seconds)) s: \(seeded.households) new households, \(seeded.members) members (\(seeded.existing) were already there).")
         context.console.print("")

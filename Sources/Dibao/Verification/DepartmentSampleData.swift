@@ -1,3 +1,5 @@
+import SQLKit
+import Vapor
 import Foundation
 import DibaoCore
 
@@ -119,5 +121,36 @@ final class DepartmentFileSet {
     func close() throws {
         try flush()
         for h in handles.values { try h.close() }
+    }
+}
+
+extension DepartmentSampleData {
+    /// The demo's department deliveries: one batch per source, about every registered member
+    /// and as many people again whom the register does not hold, imported as a department
+    /// would deliver them.
+    static func loadDemo(app: Application) async throws -> Int {
+        guard let sql = app.db as? any SQLDatabase else { return 0 }
+        let people = try await sql.raw("SELECT id_number, name FROM members").all().map {
+            (try $0.decode(column: "id_number", as: String.self), try $0.decode(column: "name", as: String.self))
+        }
+        guard !people.isEmpty else { return 0 }
+        let dir = NSTemporaryDirectory() + "dibao-demo-dept-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let files = try DepartmentFileSet(directory: dir)
+        var gen = DepartmentSampleData(seed: 2013, today: app.dibao.clock.today())
+        for (i, (id, name)) in people.enumerated() {
+            var chunk: [DepartmentSource: String] = [:]
+            _ = gen.person(id, name: name, into: &chunk)
+            _ = gen.person(gen.stranger(i), name: "某人", into: &chunk)
+            try files.append(chunk)
+        }
+        try files.close()
+        var stored = 0
+        for source in DepartmentSource.allCases {
+            let out = try await DepartmentImport.importFile(at: files.path(source), source: source, period: nil,
+                                                            by: .system(), app: app)
+            stored += out.batch.rowsAccepted
+        }
+        return stored
     }
 }

@@ -173,10 +173,14 @@ enum VerificationRun {
         var withContradictions: Int
         var matchedRecords: Int
         var seconds: Double
+        /// Seconds per phase, in order: where a check spends its time.
+        var phases: [(String, Double)] = []
     }
 
     struct Household: Sendable {
         var id: UUID
+        /// Position in the request, for a stable order of reports and audit events.
+        var order: Int
         var caseID: UUID?
         var codes: [String]
         var villageCode: String
@@ -201,6 +205,9 @@ enum VerificationRun {
         let sql = db as! any SQLDatabase
         let rid = requestID
 
+        var phases: [(String, Double)] = []
+        var mark = Date()
+        func phase(_ name: String) { let now = Date(); phases.append((name, now.timeIntervalSince(mark))); mark = now }
         // Households, members and declarations.
         var households: [UUID: Household] = [:]
         for row in try await sql.raw("""
@@ -209,7 +216,7 @@ enum VerificationRun {
             """).all() {
             let id = try row.decode(column: "id", as: UUID.self)
             let codes = try ["region_code", "league_code", "county_code", "township_code", "village_code"].map { try row.decode(column: $0, as: String.self) }
-            households[id] = Household(id: id, caseID: try row.decode(column: "case_id", as: UUID?.self), codes: codes, villageCode: codes[4],
+            households[id] = Household(id: id, order: households.count, caseID: try row.decode(column: "case_id", as: UUID?.self), codes: codes, villageCode: codes[4],
                                        kind: AreaKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .urban)
         }
         var declaredIncome: [UUID: Int64] = [:]
@@ -241,6 +248,7 @@ enum VerificationRun {
         let delivered = Set(try await sql.raw("SELECT DISTINCT source FROM department_batches WHERE status = 'accepted'").all()
             .compactMap { DepartmentSource(rawValue: try $0.decode(column: "source", as: String.self)) })
 
+        phase("households, members, declarations")
         // The match itself: every member against every source, one join.
         var matched = 0
         for row in try await sql.raw(matchQuery(rid)).all() {
@@ -255,6 +263,7 @@ enum VerificationRun {
             matched += 1
         }
 
+        phase("match (join and decode)")
         // Standards per village and kind, for the asset limit.
         var standards: [String: Money?] = [:]
         for key in Set(households.values.map { "\($0.villageCode)|\($0.kind.rawValue)" }) {
@@ -269,7 +278,7 @@ enum VerificationRun {
         var entries: [AuditEntry] = []
         entries.reserveCapacity(households.count + 1)
         var withContradictions = 0
-        for h in households.values.sorted(by: { $0.codes[4] < $1.codes[4] || ($0.codes[4] == $1.codes[4] && $0.id.uuidString < $1.id.uuidString) }) {
+        for h in households.values.sorted(by: { ($0.codes[4], $0.order) < ($1.codes[4], $1.order) }) {
             let subject = VerificationSubject(members: h.members, declaredCounts: h.counts, declaredValues: h.values,
                                               standardPerPerson: standards["\(h.villageCode)|\(h.kind.rawValue)"] ?? nil)
             let report = VerificationCheck.run(subject, records: h.records, delivered: delivered, policy: policy, on: today)
@@ -281,6 +290,7 @@ enum VerificationRun {
                                                                      "members": String(h.members.count), "records": String(h.records.count),
                                                                      "contradictions": String(report.contradictions.count)]))
         }
+        phase("rules and reports")
         let count = households.count, flagged = withContradictions
         let reportRows = rows, lookups = entries, matchedCount = matched
         let elapsed = Date().timeIntervalSince(started)
@@ -306,7 +316,8 @@ enum VerificationRun {
                                               areaCode: request.centreCode, detail: ["households": String(count), "contradictions": String(flagged),
                                                                                      "records": String(matchedCount)])])
         }
-        return Outcome(households: count, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started))
+        phase("write reports and audit events")
+        return Outcome(households: count, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started), phases: phases)
     }
 
     /// The one join behind a check; the benchmark times it bare as the yardstick.
