@@ -111,22 +111,19 @@ public final class AuditLog: Sendable {
             events.append(event)
             prev = event.hash
         }
-        guard let sql = tx as? any SQLDatabase else {
+        guard tx is any SQLDatabase else {
             for event in events { try await event.create(on: tx) }
             return
         }
         // A batch check records one look-up per household checked: tens of thousands of
         // events in one write, so they go in as multi-row inserts.
-        let columns = ["seq", "occurred_at_ms", "actor_id", "actor_name", "actor_role", "action", "entity_type", "entity_id",
-                       "area_code", "reason", "detail", "prev_hash", "hash"]
-        for start in stride(from: 0, to: events.count, by: 1_000) {
-            var insert = sql.insert(into: AuditEvent.schema).columns(columns)
-            for e in events[start..<min(events.count, start + 1_000)] {
-                insert = insert.values([Int64(e.id!), e.occurredAtMs, e.actorID, e.actorName, e.actorRole, e.action, e.entityType, e.entityID,
-                                        e.areaCode, e.reason, e.detail, e.prevHash, e.hash] as [any Encodable & Sendable])
-            }
-            try await insert.run()
-        }
+        try await BulkSQL.insert(tx, into: AuditEvent.schema, columns: [
+            "seq", "occurred_at_ms", "actor_id", "actor_name", "actor_role", "action", "entity_type", "entity_id",
+            "area_code", "reason", "detail", "prev_hash", "hash",
+        ], rows: events.map { e in
+            [.int(Int64(e.id!)), .int(e.occurredAtMs), .text(e.actorID), .text(e.actorName), .text(e.actorRole), .text(e.action),
+             .text(e.entityType), .text(e.entityID), .text(e.areaCode), .text(e.reason), .text(e.detail), .text(e.prevHash), .text(e.hash)]
+        })
     }
 
     /// The detail as a JSON object with sorted keys, written directly (an encoder per event

@@ -132,7 +132,7 @@ enum DepartmentImport {
                         pending.append(record)
                         accepted += 1
                         if pending.count == rowsPerStatement {
-                            try await upsert(pending, batch: batchID, on: sql)
+                            try await upsert(pending, batch: batchID, on: tx)
                             pending.removeAll(keepingCapacity: true)
                         }
                     case .failure(let p):
@@ -141,7 +141,7 @@ enum DepartmentImport {
                     }
                 }
                 if reader == nil { throw DepartmentFileRefusal(source: source, reason: .empty) }
-                try await upsert(pending, batch: batchID, on: sql)
+                try await upsert(pending, batch: batchID, on: tx)
                 let total = accepted + rejected
                 let perMille = total == 0 ? 0 : rejected * 1000 / total
                 if rejected * 1000 > total * policy.importMaxErrorPerMille {
@@ -244,7 +244,7 @@ enum DepartmentImport {
 
     /// Multi-row upsert: a record already delivered for the same item and date is
     /// replaced by the later delivery, never doubled.
-    static func upsert(_ records: [DepartmentRecord], batch: UUID, on sql: any SQLDatabase) async throws {
+    static func upsert(_ records: [DepartmentRecord], batch: UUID, on sql: any Database) async throws {
         guard !records.isEmpty else { return }
         // One statement may not touch the same key twice (PostgreSQL refuses it): the last row wins.
         var seen: [String: Int] = [:]
@@ -254,16 +254,11 @@ enum DepartmentImport {
             let key = "\(r.idNumber)|\(r.source.rawValue)|\(r.reference)|\(r.date?.iso ?? "")"
             if let i = seen[key] { rows[i] = r } else { seen[key] = rows.count; rows.append(r) }
         }
-        let batchText = batch.uuidString
-        var insert = sql.insert(into: DepartmentRecordTable.name).columns(DepartmentRecordTable.columns)
-        for r in rows {
-            insert = insert.values([r.idNumber, r.source.rawValue, r.reference, r.date?.iso ?? "", r.label, r.amount.fen, r.quantity, r.status, batchText]
-                                   as [any Encodable & Sendable])
-        }
-        try await insert.onConflict(with: ["id_number", "source", "reference", "on_date"]) {
-            $0.set(excludedValueOf: "label").set(excludedValueOf: "amount_fen").set(excludedValueOf: "quantity")
-                .set(excludedValueOf: "status").set(excludedValueOf: "batch_id")
-        }.run()
+        let batchText = SQLCell.text(batch.uuidString)
+        try await BulkSQL.insert(sql, into: DepartmentRecordTable.name, columns: DepartmentRecordTable.columns, rows: rows.map { r in
+            [.text(r.idNumber), .text(r.source.rawValue), .text(r.reference), .text(r.date?.iso ?? ""), .text(r.label),
+             .int(r.amount.fen), .int(r.quantity), .text(r.status), batchText]
+        }, conflict: (key: ["id_number", "source", "reference", "on_date"], update: ["label", "amount_fen", "quantity", "status", "batch_id"]))
     }
 
     static func storeErrors(_ problems: [RowProblem], batch: UUID, on db: any Database) async throws {

@@ -186,7 +186,6 @@ enum VerificationRun {
         var villageCode: String
         var kind: AreaKind
         var members: [VerificationSubject.Person] = []
-        var memberIDs: [UUID] = []
         var counts: [AssetKind: Int] = [:]
         var values: [AssetKind: Money] = [:]
         var records: [DepartmentRecord] = []
@@ -208,42 +207,39 @@ enum VerificationRun {
         var phases: [(String, Double)] = []
         var mark = Date()
         func phase(_ name: String) { let now = Date(); phases.append((name, now.timeIntervalSince(mark))); mark = now }
-        // Households, members and declarations.
-        var households: [UUID: Household] = [:]
-        for row in try await sql.raw("""
+        // Households, members and declarations: set-wise, read by position (BulkSQL).
+        var households: [String: Household] = [:]
+        for row in try await BulkSQL.rows(db, """
             SELECT h.id, s.case_id, h.region_code, h.league_code, h.county_code, h.township_code, h.village_code, h.kind
             FROM verification_subjects s JOIN households h ON h.id = s.household_id WHERE s.request_id = \(bind: rid)
-            """).all() {
-            let id = try row.decode(column: "id", as: UUID.self)
-            let codes = try ["region_code", "league_code", "county_code", "township_code", "village_code"].map { try row.decode(column: $0, as: String.self) }
-            households[id] = Household(id: id, order: households.count, caseID: try row.decode(column: "case_id", as: UUID?.self), codes: codes, villageCode: codes[4],
-                                       kind: AreaKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .urban)
+            """) {
+            let key = row.text(0)
+            guard let id = UUID(uuidString: key) else { continue }
+            let codes = (2...6).map { row.text($0) }
+            households[key] = Household(id: id, order: households.count, caseID: row.isNull(1) ? nil : row.uuid(1), codes: codes,
+                                        villageCode: codes[4], kind: AreaKind(rawValue: row.text(7)) ?? .urban)
         }
-        var declaredIncome: [UUID: Int64] = [:]
-        for row in try await sql.raw("""
+        var declaredIncome: [String: Int64] = [:]
+        for row in try await BulkSQL.rows(db, """
             SELECT i.member_id, CAST(SUM(i.monthly_fen) AS BIGINT) AS total FROM verification_subjects s JOIN income_items i ON i.household_id = s.household_id
             WHERE s.request_id = \(bind: rid) GROUP BY i.member_id
-            """).all() {
-            declaredIncome[try row.decode(column: "member_id", as: UUID.self)] = try row.decode(column: "total", as: Int64.self)
+            """) {
+            declaredIncome[row.text(0)] = row.int(1)
         }
-        for row in try await sql.raw("""
+        for row in try await BulkSQL.rows(db, """
             SELECT m.household_id, m.id, m.position, m.name, m.id_number FROM verification_subjects s JOIN members m ON m.household_id = s.household_id
             WHERE s.request_id = \(bind: rid) ORDER BY m.household_id, m.position
-            """).all() {
-            let hid = try row.decode(column: "household_id", as: UUID.self)
-            let mid = try row.decode(column: "id", as: UUID.self)
-            households[hid]?.members.append(.init(position: try row.decode(column: "position", as: Int.self), name: try row.decode(column: "name", as: String.self),
-                                                  idNumber: try row.decode(column: "id_number", as: String.self),
-                                                  declaredMonthlyIncome: Money(fen: declaredIncome[mid] ?? 0)))
+            """) {
+            households[row.text(0)]?.members.append(.init(position: Int(row.int(2)), name: row.text(3), idNumber: row.text(4),
+                                                          declaredMonthlyIncome: Money(fen: declaredIncome[row.text(1)] ?? 0)))
         }
-        for row in try await sql.raw("""
+        for row in try await BulkSQL.rows(db, """
             SELECT a.household_id, a.kind, COUNT(*) AS n, CAST(SUM(a.value_fen) AS BIGINT) AS total FROM verification_subjects s JOIN assets a ON a.household_id = s.household_id
             WHERE s.request_id = \(bind: rid) GROUP BY a.household_id, a.kind
-            """).all() {
-            let hid = try row.decode(column: "household_id", as: UUID.self)
-            guard let kind = AssetKind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
-            households[hid]?.counts[kind] = try row.decode(column: "n", as: Int.self)
-            households[hid]?.values[kind] = Money(fen: try row.decode(column: "total", as: Int64.self))
+            """) {
+            guard let kind = AssetKind(rawValue: row.text(1)) else { continue }
+            households[row.text(0)]?.counts[kind] = Int(row.int(2))
+            households[row.text(0)]?.values[kind] = Money(fen: row.int(3))
         }
         let delivered = Set(try await sql.raw("SELECT DISTINCT source FROM department_batches WHERE status = 'accepted'").all()
             .compactMap { DepartmentSource(rawValue: try $0.decode(column: "source", as: String.self)) })
@@ -251,15 +247,18 @@ enum VerificationRun {
         phase("households, members, declarations")
         // The match itself: every member against every source, one join.
         var matched = 0
-        for row in try await sql.raw(matchQuery(rid)).all() {
-            let hid = try row.decode(column: "household_id", as: UUID.self)
-            guard let source = DepartmentSource(rawValue: try row.decode(column: "source", as: String.self)) else { continue }
-            let date = try row.decode(column: "on_date", as: String.self)
-            households[hid]?.records.append(DepartmentRecord(
-                source: source, idNumber: try row.decode(column: "id_number", as: String.self),
-                reference: try row.decode(column: "reference", as: String.self), label: try row.decode(column: "label", as: String.self),
-                date: date.isEmpty ? nil : CivilDate(iso: date), amount: Money(fen: try row.decode(column: "amount_fen", as: Int64.self)),
-                quantity: try row.decode(column: "quantity", as: Int64.self), status: try row.decode(column: "status", as: String.self)))
+        var dates: [String: CivilDate] = [:]
+        for row in try await BulkSQL.rows(db, matchQuery(rid)) {
+            guard let source = DepartmentSource(rawValue: row.text(1)) else { continue }
+            let dateText = row.text(5)
+            var date: CivilDate?
+            if !dateText.isEmpty {
+                // A few hundred distinct dates recur millions of times: parse each once.
+                if let d = dates[dateText] { date = d } else { date = CivilDate(iso: dateText); dates[dateText] = date }
+            }
+            households[row.text(0)]?.records.append(DepartmentRecord(
+                source: source, idNumber: row.text(2), reference: row.text(3), label: row.text(4), date: date,
+                amount: Money(fen: row.int(6)), quantity: row.int(7), status: row.text(8)))
             matched += 1
         }
 
@@ -273,18 +272,20 @@ enum VerificationRun {
         }
 
         // Reports.
-        var rows: [[any Encodable & Sendable]] = []
+        var rows: [[SQLCell]] = []
         rows.reserveCapacity(households.count)
         var entries: [AuditEntry] = []
         entries.reserveCapacity(households.count + 1)
         var withContradictions = 0
+        let checkedOn = SQLCell.text(today.iso)
         for h in households.values.sorted(by: { ($0.codes[4], $0.order) < ($1.codes[4], $1.order) }) {
             let subject = VerificationSubject(members: h.members, declaredCounts: h.counts, declaredValues: h.values,
                                               standardPerPerson: standards["\(h.villageCode)|\(h.kind.rawValue)"] ?? nil)
             let report = VerificationCheck.run(subject, records: h.records, delivered: delivered, policy: policy, on: today)
             if !report.contradictions.isEmpty { withContradictions += 1 }
-            rows.append([UUID(), rid, h.id, h.caseID, h.codes[0], h.codes[1], h.codes[2], h.codes[3], h.codes[4], today.iso,
-                         report.contradictions.count, report.totals.monthlyIncome.fen, report.totals.financialAssets.fen, report.json])
+            rows.append([.uuid(UUID()), .uuid(rid), .uuid(h.id), .optionalUUID(h.caseID), .text(h.codes[0]), .text(h.codes[1]), .text(h.codes[2]),
+                         .text(h.codes[3]), .text(h.codes[4]), checkedOn, .int(Int64(report.contradictions.count)),
+                         .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .text(report.json)])
             entries.append(AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.id.uuidString,
                                       areaCode: h.codes[4], detail: ["request": request.number, "case": h.caseID?.uuidString ?? "",
                                                                      "members": String(h.members.count), "records": String(h.records.count),
@@ -296,13 +297,9 @@ enum VerificationRun {
         let elapsed = Date().timeIntervalSince(started)
         try await app.audit.write(on: db) { tx in
             let tsql = tx as! any SQLDatabase
-            let columns = ["id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
-                           "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"]
-            for start in stride(from: 0, to: reportRows.count, by: 1_000) {
-                var insert = tsql.insert(into: VerificationReportRecord.schema).columns(columns)
-                for r in reportRows[start..<min(reportRows.count, start + 1_000)] { insert = insert.values(r) }
-                try await insert.run()
-            }
+            try await BulkSQL.insert(tx, into: VerificationReportRecord.schema, columns: [
+                "id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
+                "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"], rows: reportRows)
             // Only a pending request is completed: a second run racing this one finds it done.
             let done = try await tsql.raw("""
                 UPDATE verification_requests SET status = 'done', run_by = \(bind: username), run_at_ms = \(bind: Int64(env.clock.now().timeIntervalSince1970 * 1000)),

@@ -194,72 +194,69 @@ public enum VerificationCheck {
             var wageByEmployment = Money.zero, wageByTax = Money.zero, businessByTax = Money.zero
             var pension = Money.zero, benefit = Money.zero
 
-            // Held items: the latest report of each item not dated after the check.
-            var latest: [String: DepartmentRecord] = [:]
-            // Flows: one line per payer and item, summed over the window.
-            var flows: [String: SourceLine] = [:]
-            var flowOrder: [String] = []
-            for r in mine {
-                if let d = r.date, d > date { continue }
+            // Sorted by source, item and date, each item's reports are consecutive: held items
+            // take their latest report not dated after the check; flows sum the window's months.
+            let sorted = mine.filter { r in r.date.map { $0 <= date } ?? true }.sorted { a, b in
+                if a.source != b.source { return a.source.order < b.source.order }
+                if a.reference != b.reference { return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8) }
+                return (a.date ?? .distantPast) < (b.date ?? .distantPast)
+            }
+            var flows: [SourceLine] = []
+            var i = 0
+            while i < sorted.count {
+                var j = i + 1
+                while j < sorted.count && sorted[j].source == sorted[i].source && sorted[j].reference.utf8.elementsEqual(sorted[i].reference.utf8) { j += 1 }
+                let item = sorted[i..<j]
+                let r = item.last!
                 switch r.source {
                 case .employment, .tax, .providentFund:
-                    if r.source == .providentFund {
-                        let key = "pf|\(r.reference)"
-                        if let old = latest[key], (old.date ?? .distantPast) > (r.date ?? .distantPast) {} else { latest[key] = r }
-                    }
-                    guard let d = r.date, d >= windowStart, d < windowEnd else { continue }
-                    let key = "\(r.source.rawValue)|\(r.reference)|\(r.label)"
-                    if flows[key] == nil {
-                        flows[key] = SourceLine(source: r.source, reference: r.reference, label: r.label, date: d, amount: .zero, quantity: 0, status: "", months: 0)
-                        flowOrder.append(key)
-                    }
-                    flows[key]!.amount = flows[key]!.amount + r.amount
-                    flows[key]!.months += 1
-                    if d > flows[key]!.date! { flows[key]!.date = d }
-                    switch r.source {
-                    case .employment:
-                        switch EmploymentItem(rawValue: r.label) ?? .wage {
-                        case .wage: wageByEmployment = wageByEmployment + r.amount
-                        case .pension: pension = pension + r.amount
-                        case .unemploymentBenefit: benefit = benefit + r.amount
+                    if r.source == .providentFund { totals.providentBalance = totals.providentBalance + Money(fen: r.quantity) }
+                    for f in item {
+                        guard let d = f.date, d >= windowStart, d < windowEnd else { continue }
+                        if let k = flows.lastIndex(where: { $0.source == f.source && $0.reference == f.reference && $0.label == f.label }) {
+                            flows[k].amount = flows[k].amount + f.amount
+                            flows[k].months += 1
+                            if d > flows[k].date! { flows[k].date = d }
+                        } else {
+                            flows.append(SourceLine(source: f.source, reference: f.reference, label: f.label, date: d, amount: f.amount, quantity: 0, status: "", months: 1))
                         }
-                    case .tax:
-                        if r.label.contains("经营") { businessByTax = businessByTax + r.amount } else { wageByTax = wageByTax + r.amount }
-                    default: break
+                        switch f.source {
+                        case .employment:
+                            switch EmploymentItem(rawValue: f.label) ?? .wage {
+                            case .wage: wageByEmployment = wageByEmployment + f.amount
+                            case .pension: pension = pension + f.amount
+                            case .unemploymentBenefit: benefit = benefit + f.amount
+                            }
+                        case .tax:
+                            if f.label.contains("经营") { businessByTax = businessByTax + f.amount } else { wageByTax = wageByTax + f.amount }
+                        default: break
+                        }
                     }
                 default:
-                    let key = "\(r.source.rawValue)|\(r.reference)"
-                    if let old = latest[key], (old.date ?? .distantPast) > (r.date ?? .distantPast) { continue }
-                    latest[key] = r
+                    lines.append(SourceLine(source: r.source, reference: r.reference, label: r.label, date: r.date, amount: r.amount,
+                                            quantity: r.quantity, status: r.status, months: 0))
+                    switch r.source {
+                    case .householdRegistration:
+                        registration = RegistrationStatus(rawValue: r.status)
+                    case .deposit, .securities, .insurance:
+                        totals.financialAssets = totals.financialAssets + r.amount
+                    case .vehicle where r.status != AssetStatus.disposed.rawValue:
+                        totals.vehicles += 1
+                        totals.vehicleValue = totals.vehicleValue + r.amount
+                        if exempt.contains(r.label) { totals.exemptVehicles += 1 }
+                        heldVehicles += 1
+                    case .housing where r.status != AssetStatus.disposed.rawValue:
+                        totals.dwellings += 1
+                        totals.floorArea += r.quantity
+                    case .business where r.status == BusinessStatus.active.rawValue:
+                        totals.businesses += 1
+                        totals.businessCapital = totals.businessCapital + r.amount
+                    default: break
+                    }
                 }
+                i = j
             }
-            for r in latest.values.sorted(by: { ($0.source.order, $0.reference) < ($1.source.order, $1.reference) }) {
-                if r.source == .providentFund {
-                    totals.providentBalance = totals.providentBalance + Money(fen: r.quantity)
-                    continue
-                }
-                lines.append(SourceLine(source: r.source, reference: r.reference, label: r.label, date: r.date, amount: r.amount,
-                                        quantity: r.quantity, status: r.status, months: 0))
-                switch r.source {
-                case .householdRegistration:
-                    registration = RegistrationStatus(rawValue: r.status)
-                case .deposit, .securities, .insurance:
-                    totals.financialAssets = totals.financialAssets + r.amount
-                case .vehicle where r.status != AssetStatus.disposed.rawValue:
-                    totals.vehicles += 1
-                    totals.vehicleValue = totals.vehicleValue + r.amount
-                    if exempt.contains(r.label) { totals.exemptVehicles += 1 }
-                    heldVehicles += 1
-                case .housing where r.status != AssetStatus.disposed.rawValue:
-                    totals.dwellings += 1
-                    totals.floorArea += r.quantity
-                case .business where r.status == BusinessStatus.active.rawValue:
-                    totals.businesses += 1
-                    totals.businessCapital = totals.businessCapital + r.amount
-                default: break
-                }
-            }
-            for key in flowOrder { lines.append(flows[key]!) }
+            lines.append(contentsOf: flows)
 
             // Wages reported by both social insurance and tax are one income: the larger counts.
             var income: [IncomeLine] = []

@@ -1,0 +1,158 @@
+import Fluent
+import FluentSQLiteDriver
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// One value of a bulk statement, bound as it is (no `Codable` round trip per value).
+enum SQLCell: Sendable {
+    case text(String)
+    case int(Int64)
+    /// A UUID column: text in SQLite (as Fluent stores it), `uuid` in PostgreSQL.
+    case uuid(UUID)
+    case null
+
+    static func optionalUUID(_ id: UUID?) -> SQLCell { id.map { .uuid($0) } ?? .null }
+
+    var encodable: any Encodable & Sendable {
+        switch self {
+        case .text(let s): return s
+        case .int(let i): return i
+        case .uuid(let u): return u
+        case .null: return String?.none
+        }
+    }
+
+    var sqlite: SQLiteData {
+        switch self {
+        case .text(let s): return .text(s)
+        case .int(let i): return .integer(Int(i))
+        case .uuid(let u): return .text(u.uuidString)
+        case .null: return .null
+        }
+    }
+}
+
+/// A result row read by position.
+struct FastRow: Sendable {
+    fileprivate enum Storage: Sendable {
+        case lite([SQLiteData])
+        case sql(any SQLRow)
+    }
+    fileprivate let storage: Storage
+
+    /// Text of column `i` (a UUID column gives its upper-case text, as Fluent writes it).
+    func text(_ i: Int) -> String {
+        switch storage {
+        case .lite(let values):
+            switch values[i] {
+            case .text(let s): return s
+            case .integer(let n): return String(n)
+            case .float(let d): return String(d)
+            case .blob, .null: return ""
+            }
+        case .sql(let row):
+            let name = row.allColumns[i]
+            if let s = try? row.decode(column: name, as: String?.self) { return s ?? "" }
+            if let u = try? row.decode(column: name, as: UUID.self) { return u.uuidString }
+            return ""
+        }
+    }
+
+    func int(_ i: Int) -> Int64 {
+        switch storage {
+        case .lite(let values):
+            switch values[i] {
+            case .integer(let n): return Int64(n)
+            case .text(let s): return Int64(s) ?? 0
+            case .float(let d): return Int64(d)
+            case .blob, .null: return 0
+            }
+        case .sql(let row):
+            return (try? row.decode(column: row.allColumns[i], as: Int64?.self)) .flatMap { $0 } ?? 0
+        }
+    }
+
+    func uuid(_ i: Int) -> UUID? { UUID(uuidString: text(i)) }
+    func isNull(_ i: Int) -> Bool {
+        switch storage {
+        case .lite(let values): return values[i] == .null
+        case .sql(let row): return (try? row.decodeNil(column: row.allColumns[i])) ?? true
+        }
+    }
+}
+
+/// Reads and writes of many rows at once. On SQLite (the embedded default) they go straight
+/// to the connection: the rows are stepped and bound on the database thread, without the
+/// per-row hop to the event loop and the per-value `Codable` pass of the general path.
+/// Elsewhere they go through SQLKit.
+enum BulkSQL {
+    private final class Collector: @unchecked Sendable {
+        var rows: [FastRow] = []
+    }
+
+    /// Every row of `query`, in order.
+    static func rows(_ db: any Database, _ query: SQLQueryString) async throws -> [FastRow] {
+        let sql = db as! any SQLDatabase
+        if let lite = db as? any SQLiteDatabase {
+            let (text, binds) = sql.serialize(query)
+            let encoder = SQLiteDataEncoder()
+            let values = try binds.map { try encoder.encode($0) }
+            let collector = Collector()
+            // The connection calls back on its own thread, one row after another; the
+            // collector is read only after the query has finished.
+            try await lite.withConnection { conn in
+                try await conn.query(text, values) { row in collector.rows.append(FastRow(storage: .lite(row.columns.map(\.data)))) }
+            }
+            return collector.rows
+        }
+        return try await sql.raw(query).all().map { FastRow(storage: .sql($0)) }
+    }
+
+    /// Inserts `rows` in multi-row statements; with `conflict`, a row whose key exists
+    /// updates the `update` columns instead (a later delivery replaces an earlier one).
+    static func insert(_ db: any Database, into table: String, columns: [String], rows: [[SQLCell]],
+                       conflict: (key: [String], update: [String])? = nil) async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, 30_000 / columns.count)
+        if let lite = db as? any SQLiteDatabase {
+            let head = "INSERT INTO \(quoted(table)) (\(columns.map(quoted).joined(separator: ", "))) VALUES "
+            let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+            var tail = ""
+            if let conflict {
+                tail = " ON CONFLICT (\(conflict.key.map(quoted).joined(separator: ", "))) DO UPDATE SET "
+                    + conflict.update.map { "\(quoted($0)) = excluded.\(quoted($0))" }.joined(separator: ", ")
+            }
+            var start = 0
+            while start < rows.count {
+                let end = min(rows.count, start + perStatement)
+                let text = head + Array(repeating: tuple, count: end - start).joined(separator: ", ") + tail
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity((end - start) * columns.count)
+                for row in rows[start..<end] { for cell in row { binds.append(cell.sqlite) } }
+                let values = binds
+                try await lite.withConnection { conn in try await conn.query(text, values) { _ in } }
+                start = end
+            }
+            return
+        }
+        let sql = db as! any SQLDatabase
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + perStatement)
+            var insert = sql.insert(into: table).columns(columns)
+            for row in rows[start..<end] { insert = insert.values(row.map(\.encodable)) }
+            if let conflict {
+                insert = insert.onConflict(with: conflict.key) { u in
+                    var set = u
+                    for c in conflict.update { set = set.set(excludedValueOf: c) }
+                    return set
+                }
+            }
+            try await insert.run()
+            start = end
+        }
+    }
+
+    private static func quoted(_ name: String) -> String { "\"" + name + "\"" }
+}
