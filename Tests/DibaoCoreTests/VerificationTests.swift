@@ -96,8 +96,10 @@ import Testing
         #expect(report.contradictions.map(\.kind) == [.undeclaredVehicle, .vehiclesOverLimit, .financialAssetsAboveDeclared, .financialAssetsOverLimit])
         let over = report.contradictions.first { $0.kind == .financialAssetsOverLimit }!
         #expect(over.found == 3_500_000 && over.allowed == 3_360_000)
-        #expect(over.zh.contains("33,600.00"))
-        #expect(!report.contradictions.contains { $0.zh.contains(head) })
+        #expect(report.message(over, .zh).contains("33,600.00"))
+        #expect(report.message(over, .en).contains("exceed the policy limit"))
+        #expect(!report.contradictions.contains { report.message($0, .zh).contains(head) || report.message($0, .zh).contains("张三明") })
+        #expect(report.message(report.contradictions[0], .zh) == "核对到车辆 1 项，申报 0 项")
     }
 
     @Test func nothingContradictsAnHonestDeclarationOrADefaultPolicy() {
@@ -146,6 +148,7 @@ import Testing
         #expect(report.totals.monthlyIncome == Money(fen: 285_000))
         #expect(report.contradictions.map(\.kind) == [.incomeAboveDeclared, .incomeAboveDeclared])
         #expect(report.contradictions.map(\.member) == [0, 1])
+        #expect(report.message(report.contradictions[0], .zh) == "张*明：核对月均收入 ¥2,750.00，高于申报的 ¥2,000.00")
     }
 
     @Test func aDeceasedMemberIsAContradiction() {

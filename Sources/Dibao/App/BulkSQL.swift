@@ -154,5 +154,13 @@ enum BulkSQL {
         }
     }
 
+    /// Inside a transaction that writes hundreds of megabytes on SQLite: a page cache large
+    /// enough that dirty pages are not spilled and read back before the commit (the default
+    /// is 2 MB). It lasts for the connection; other databases manage their own buffers.
+    static func prepareForBulkWrite(_ tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA cache_size = -524288").run()
+    }
+
     private static func quoted(_ name: String) -> String { "\"" + name + "\"" }
 }

@@ -92,11 +92,7 @@ enum DepartmentImport {
 
         do {
             return try await app.audit.write(on: db) { tx in
-                let sql = tx as! any SQLDatabase
-                if sql.dialect.name == "sqlite" {
-                    // The record index is larger than SQLite's default 2 MB page cache by orders of magnitude.
-                    try await sql.raw("PRAGMA cache_size = -262144").run()
-                }
+                try await BulkSQL.prepareForBulkWrite(tx)
                 var problems: [RowProblem] = []
                 var rejected = 0
                 var accepted = 0

@@ -297,6 +297,7 @@ enum VerificationRun {
         let elapsed = Date().timeIntervalSince(started)
         try await app.audit.write(on: db) { tx in
             let tsql = tx as! any SQLDatabase
+            try await BulkSQL.prepareForBulkWrite(tx)
             try await BulkSQL.insert(tx, into: VerificationReportRecord.schema, columns: [
                 "id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
                 "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"], rows: reportRows)

@@ -78,7 +78,7 @@ struct VerificationReportView: Content {
             delivered: report.delivered.map { $0.name(lang) },
             notDelivered: DepartmentSource.allCases.filter { !report.delivered.contains($0) }.map { $0.name(lang) },
             members: members, totals: totals, verifiedMonthlyIncome: tt.monthlyIncome.formatted,
-            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, text: lang == .zh ? $0.zh : $0.en) })
+            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, text: report.message($0, lang)) })
     }
 
     /// Plates, accounts and certificates keep their last four characters.
@@ -231,7 +231,7 @@ struct CaseVerification: Content {
         let number = try await VerificationRequest.find(latest.requestID, on: db)?.number
         return CaseVerification(
             reportID: latest.id, requestNumber: number, checkedOn: latest.checkedOn, verifiedIncome: report.totals.monthlyIncome.formatted,
-            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, text: lang == .zh ? $0.zh : $0.en) },
+            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, text: report.message($0, lang)) },
             pending: pending, canRequest: canRequest && !pending)
     }
 }

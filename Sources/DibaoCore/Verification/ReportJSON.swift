@@ -22,13 +22,13 @@ extension VerificationReport {
             for l in m.lines {
                 o.comma(); o.open("{")
                 o.key("source"); o.string(l.source.rawValue)
-                o.key("reference"); o.string(l.reference)
-                o.key("label"); o.string(l.label)
+                if !l.reference.isEmpty { o.key("reference"); o.string(l.reference) }
+                if !l.label.isEmpty { o.key("label"); o.string(l.label) }
                 if let d = l.date { o.key("date"); o.string(d.iso) }
-                o.key("amount"); o.int(l.amount.fen)
-                o.key("quantity"); o.int(l.quantity)
-                o.key("status"); o.string(l.status)
-                o.key("months"); o.int(Int64(l.months))
+                if l.amount != .zero { o.key("amount"); o.int(l.amount.fen) }
+                if l.quantity != 0 { o.key("quantity"); o.int(l.quantity) }
+                if !l.status.isEmpty { o.key("status"); o.string(l.status) }
+                if l.months != 0 { o.key("months"); o.int(Int64(l.months)) }
                 o.close("}")
             }
             o.close("]")
@@ -63,8 +63,6 @@ extension VerificationReport {
             if let m = c.member { o.key("member"); o.int(Int64(m)) }
             o.key("found"); o.int(c.found)
             o.key("allowed"); o.int(c.allowed)
-            o.key("zh"); o.string(c.zh)
-            o.key("en"); o.string(c.en)
             o.close("}")
         }
         o.close("]")

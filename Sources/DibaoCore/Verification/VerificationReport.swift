@@ -46,6 +46,18 @@ public struct SourceLine: Sendable, Codable, Equatable {
     /// Months of a flow within the look-back window; 0 for a held item.
     public var months: Int
 
+    private enum CodingKeys: String, CodingKey { case source, reference, label, date, amount, quantity, status, months }
+
+    /// Empty texts and zero counts are left out of the stored report (a hundred thousand
+    /// reports at a time), and read back as empty and zero.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(source: try c.decode(DepartmentSource.self, forKey: .source), reference: try c.decodeIfPresent(String.self, forKey: .reference) ?? "",
+                  label: try c.decodeIfPresent(String.self, forKey: .label) ?? "", date: try c.decodeIfPresent(CivilDate.self, forKey: .date),
+                  amount: try c.decodeIfPresent(Money.self, forKey: .amount) ?? .zero, quantity: try c.decodeIfPresent(Int64.self, forKey: .quantity) ?? 0,
+                  status: try c.decodeIfPresent(String.self, forKey: .status) ?? "", months: try c.decodeIfPresent(Int.self, forKey: .months) ?? 0)
+    }
+
     public init(source: DepartmentSource, reference: String, label: String, date: CivilDate?, amount: Money, quantity: Int64, status: String, months: Int) {
         self.source = source
         self.reference = reference
@@ -147,8 +159,41 @@ public struct Contradiction: Sendable, Codable, Equatable {
     /// What the sources show and what the declaration or the policy allows, in fen or a count.
     public var found: Int64
     public var allowed: Int64
-    public var zh: String
-    public var en: String
+
+    public init(kind: ContradictionKind, member: Int?, found: Int64, allowed: Int64) {
+        self.kind = kind
+        self.member = member
+        self.found = found
+        self.allowed = allowed
+    }
+}
+
+extension VerificationReport {
+    /// The contradiction told in `lang`, naming the member masked (the numbers are stored,
+    /// the words are made when read, in the reader's language).
+    public func message(_ c: Contradiction, _ lang: Language) -> String {
+        let zh = lang == .zh
+        let who = c.member.flatMap { p in members.first { $0.position == p } }
+        let name = who.map { Masking.name($0.name) } ?? ""
+        let found = Money(fen: c.found).formatted, allowed = Money(fen: c.allowed).formatted
+        switch c.kind {
+        case .incomeAboveDeclared:
+            return zh ? "\(name)：核对月均收入 \(found)，高于申报的 \(allowed)" : "\(name): verified monthly income \(found) is above the declared \(allowed)"
+        case .registrationStatus:
+            let status = who?.registration ?? .normal
+            return zh ? "\(name)：户籍登记为“\(status.zh)”，但仍列为家庭成员" : "\(name): registration says “\(status.en)” but is listed as a member"
+        case .undeclaredVehicle, .undeclaredHousing, .undeclaredBusiness:
+            let noun = c.kind == .undeclaredVehicle ? ("车辆", "vehicles") : c.kind == .undeclaredHousing ? ("房产", "dwellings") : ("工商登记", "registered businesses")
+            return zh ? "核对到\(noun.0) \(c.found) 项，申报 \(c.allowed) 项" : "\(c.found) \(noun.1) found, \(c.allowed) declared"
+        case .vehiclesOverLimit, .housingOverLimit, .businessesOverLimit:
+            let noun = c.kind == .vehiclesOverLimit ? ("车辆", "vehicles") : c.kind == .housingOverLimit ? ("房产", "dwellings") : ("工商登记", "registered businesses")
+            return zh ? "计入限制的\(noun.0) \(c.found) 项，政策上限 \(c.allowed) 项" : "\(c.found) \(noun.1) count against a policy limit of \(c.allowed)"
+        case .financialAssetsAboveDeclared:
+            return zh ? "核对到存款及金融资产 \(found)，申报 \(allowed)" : "financial assets of \(found) found, \(allowed) declared"
+        case .financialAssetsOverLimit:
+            return zh ? "存款及金融资产 \(found)，超过政策限额 \(allowed)" : "financial assets of \(found) exceed the policy limit of \(allowed)"
+        }
+    }
 }
 
 /// 核对报告 (二.五): for one household, what every source says about every member, the
@@ -273,29 +318,23 @@ public enum VerificationCheck {
             totals.monthlyIncome = totals.monthlyIncome + member.verifiedMonthlyIncome
             findings.append(member)
 
-            let shown = Masking.name(person.name)
             if member.verifiedMonthlyIncome > person.declaredMonthlyIncome {
                 contradictions.append(Contradiction(
-                    kind: .incomeAboveDeclared, member: person.position, found: member.verifiedMonthlyIncome.fen, allowed: person.declaredMonthlyIncome.fen,
-                    zh: "\(shown)：核对月均收入 \(member.verifiedMonthlyIncome.formatted)，高于申报的 \(person.declaredMonthlyIncome.formatted)",
-                    en: "\(shown): verified monthly income \(member.verifiedMonthlyIncome.formatted) is above the declared \(person.declaredMonthlyIncome.formatted)"))
+                    kind: .incomeAboveDeclared, member: person.position, found: member.verifiedMonthlyIncome.fen, allowed: person.declaredMonthlyIncome.fen))
             }
             if let status = registration, status != .normal {
                 contradictions.append(Contradiction(
-                    kind: .registrationStatus, member: person.position, found: 1, allowed: 0,
-                    zh: "\(shown)：户籍登记为“\(status.zh)”，但仍列为家庭成员", en: "\(shown): registration says “\(status.en)” but is listed as a member"))
+                    kind: .registrationStatus, member: person.position, found: 1, allowed: 0))
             }
         }
 
         func countCheck(_ found: Int, declared asset: AssetKind, undeclared: ContradictionKind, limit: Int?, counted: Int, over: ContradictionKind, noun: (String, String)) {
             let declared = subject.declaredCounts[asset] ?? 0
             if found > declared {
-                contradictions.append(Contradiction(kind: undeclared, member: nil, found: Int64(found), allowed: Int64(declared),
-                                                    zh: "核对到\(noun.0) \(found) 项，申报 \(declared) 项", en: "\(found) \(noun.1) found, \(declared) declared"))
+                contradictions.append(Contradiction(kind: undeclared, member: nil, found: Int64(found), allowed: Int64(declared)))
             }
             if let limit, counted > limit {
-                contradictions.append(Contradiction(kind: over, member: nil, found: Int64(counted), allowed: Int64(limit),
-                                                    zh: "计入限制的\(noun.0) \(counted) 项，政策上限 \(limit) 项", en: "\(counted) \(noun.1) count against a policy limit of \(limit)"))
+                contradictions.append(Contradiction(kind: over, member: nil, found: Int64(counted), allowed: Int64(limit)))
             }
         }
         countCheck(heldVehicles, declared: .vehicle, undeclared: .undeclaredVehicle, limit: policy.vehicleLimit,
@@ -308,16 +347,12 @@ public enum VerificationCheck {
         let declaredFinancial = (subject.declaredValues[.deposit] ?? .zero) + (subject.declaredValues[.securities] ?? .zero)
         if totals.financialAssets > declaredFinancial {
             contradictions.append(Contradiction(
-                kind: .financialAssetsAboveDeclared, member: nil, found: totals.financialAssets.fen, allowed: declaredFinancial.fen,
-                zh: "核对到存款及金融资产 \(totals.financialAssets.formatted)，申报 \(declaredFinancial.formatted)",
-                en: "financial assets of \(totals.financialAssets.formatted) found, \(declaredFinancial.formatted) declared"))
+                kind: .financialAssetsAboveDeclared, member: nil, found: totals.financialAssets.fen, allowed: declaredFinancial.fen))
         }
         if let limit = policy.financialAssetLimit(standardPerPerson: subject.standardPerPerson, members: subject.members.count),
            totals.financialAssets > limit {
             contradictions.append(Contradiction(
-                kind: .financialAssetsOverLimit, member: nil, found: totals.financialAssets.fen, allowed: limit.fen,
-                zh: "存款及金融资产 \(totals.financialAssets.formatted)，超过政策限额 \(limit.formatted)（\(policy.depositLimitMonthsOfStandard ?? 0) 个月保障标准）",
-                en: "financial assets of \(totals.financialAssets.formatted) exceed the policy limit of \(limit.formatted) (\(policy.depositLimitMonthsOfStandard ?? 0) months of the standard)"))
+                kind: .financialAssetsOverLimit, member: nil, found: totals.financialAssets.fen, allowed: limit.fen))
         }
 
         return VerificationReport(checkedOn: date, policyVersion: policy.version, incomeMonths: months,
