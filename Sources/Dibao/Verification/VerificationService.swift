@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Fluent
 import Foundation
 import SQLKit
@@ -295,9 +296,11 @@ enum VerificationRun {
         let count = households.count, flagged = withContradictions
         let reportRows = rows, lookups = entries, matchedCount = matched
         let elapsed = Date().timeIntervalSince(started)
+        let inserted = NIOLockedValueBox<Date?>(nil)
         try await app.audit.write(on: db) { tx in
             let tsql = tx as! any SQLDatabase
             try await BulkSQL.prepareForBulkWrite(tx)
+            defer { inserted.withLockedValue { $0 = Date() } }
             try await BulkSQL.insert(tx, into: VerificationReportRecord.schema, columns: [
                 "id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
                 "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"], rows: reportRows)
@@ -314,7 +317,10 @@ enum VerificationRun {
                                               areaCode: request.centreCode, detail: ["households": String(count), "contradictions": String(flagged),
                                                                                      "records": String(matchedCount)])])
         }
-        phase("write reports and audit events")
+        if let at = inserted.withLockedValue({ $0 }) {
+            phases.append(("write reports", at.timeIntervalSince(mark)))
+            phases.append(("audit events and commit", Date().timeIntervalSince(at)))
+        }
         return Outcome(households: count, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started), phases: phases)
     }
 
