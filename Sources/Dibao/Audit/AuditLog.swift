@@ -87,43 +87,27 @@ public final class AuditLog: Sendable {
     private func append(_ entries: [AuditEntry], on tx: any Database) async throws {
         guard !entries.isEmpty else { return }
         let head = try await AuditEvent.query(on: tx).sort(\.$id, .descending).first()
-        var seq = (head?.id ?? 0)
+        var seq = Int64(head?.id ?? 0)
         var prev = head?.hash ?? Self.genesisHash
         let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded())
-        var events: [AuditEvent] = []
-        events.reserveCapacity(entries.count)
+        // Plain values, not model objects: a batch check appends a hundred thousand events
+        // (one per household looked up), and a model object per event costs more than the
+        // hashing and the insert together.
+        var rows: [[SQLCell]] = []
+        rows.reserveCapacity(entries.count)
         for entry in entries {
             seq += 1
-            let event = AuditEvent()
-            event.id = seq
-            event.occurredAtMs = now
-            event.actorID = entry.actor.id
-            event.actorName = entry.actor.name
-            event.actorRole = entry.actor.role
-            event.action = entry.action
-            event.entityType = entry.entityType
-            event.entityID = entry.entityID
-            event.areaCode = entry.areaCode
-            event.reason = entry.reason
-            event.detail = Self.canonicalJSON(entry.detail)
-            event.prevHash = prev
-            event.hash = Self.hash(of: event)
-            events.append(event)
-            prev = event.hash
+            let detail = Self.canonicalJSON(entry.detail)
+            let hash = Self.hash([String(seq), String(now), entry.actor.id, entry.actor.name, entry.actor.role, entry.action,
+                                  entry.entityType, entry.entityID, entry.areaCode, entry.reason, detail, prev])
+            rows.append([.int(seq), .int(now), .text(entry.actor.id), .text(entry.actor.name), .text(entry.actor.role), .text(entry.action),
+                         .text(entry.entityType), .text(entry.entityID), .text(entry.areaCode), .text(entry.reason), .text(detail), .text(prev), .text(hash)])
+            prev = hash
         }
-        guard tx is any SQLDatabase else {
-            for event in events { try await event.create(on: tx) }
-            return
-        }
-        // A batch check records one look-up per household checked: tens of thousands of
-        // events in one write, so they go in as multi-row inserts.
         try await BulkSQL.insert(tx, into: AuditEvent.schema, columns: [
             "seq", "occurred_at_ms", "actor_id", "actor_name", "actor_role", "action", "entity_type", "entity_id",
             "area_code", "reason", "detail", "prev_hash", "hash",
-        ], rows: events.map { e in
-            [.int(Int64(e.id!)), .int(e.occurredAtMs), .text(e.actorID), .text(e.actorName), .text(e.actorRole), .text(e.action),
-             .text(e.entityType), .text(e.entityID), .text(e.areaCode), .text(e.reason), .text(e.detail), .text(e.prevHash), .text(e.hash)]
-        })
+        ], rows: rows)
     }
 
     /// The detail as a JSON object with sorted keys, written directly (an encoder per event
@@ -163,10 +147,12 @@ public final class AuditLog: Sendable {
     /// SHA-256 over every stored field and the previous hash. The unit separator keeps
     /// field boundaries unambiguous.
     static func hash(of event: AuditEvent) -> String {
-        let fields: [String] = [
-            String(event.id ?? 0), String(event.occurredAtMs), event.actorID, event.actorName, event.actorRole,
-            event.action, event.entityType, event.entityID, event.areaCode, event.reason, event.detail, event.prevHash,
-        ]
+        hash([String(event.id ?? 0), String(event.occurredAtMs), event.actorID, event.actorName, event.actorRole,
+              event.action, event.entityType, event.entityID, event.areaCode, event.reason, event.detail, event.prevHash])
+    }
+
+    /// The fields in stored order, the previous hash last.
+    static func hash(_ fields: [String]) -> String {
         let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
         return hex(digest)
     }

@@ -265,33 +265,52 @@ enum VerificationRun {
 
         phase("match (join and decode)")
         // Standards per village and kind, for the asset limit.
-        var standards: [String: Money?] = [:]
+        var standardsFound: [String: Money?] = [:]
         for key in Set(households.values.map { "\($0.villageCode)|\($0.kind.rawValue)" }) {
             let parts = key.split(separator: "|").map(String.init)
             let s = try await Standard.inForce(for: try AreaCode(parts[0]), kind: AreaKind(rawValue: parts[1]) ?? .urban, on: today, db: db)
-            standards[key] = s.map { Money(fen: $0.monthlyFen) }
+            standardsFound[key] = s.map { Money(fen: $0.monthlyFen) }
         }
+        let standards = standardsFound
 
-        // Reports.
-        var rows: [[SQLCell]] = []
-        rows.reserveCapacity(households.count)
-        var entries: [AuditEntry] = []
-        entries.reserveCapacity(households.count + 1)
-        var withContradictions = 0
-        let checkedOn = SQLCell.text(today.iso)
-        for h in households.values.sorted(by: { ($0.codes[4], $0.order) < ($1.codes[4], $1.order) }) {
-            let subject = VerificationSubject(members: h.members, declaredCounts: h.counts, declaredValues: h.values,
-                                              standardPerPerson: standards["\(h.villageCode)|\(h.kind.rawValue)"] ?? nil)
-            let report = VerificationCheck.run(subject, records: h.records, delivered: delivered, policy: policy, on: today)
-            if !report.contradictions.isEmpty { withContradictions += 1 }
-            rows.append([.uuid(UUID()), .uuid(rid), .uuid(h.id), .optionalUUID(h.caseID), .text(h.codes[0]), .text(h.codes[1]), .text(h.codes[2]),
-                         .text(h.codes[3]), .text(h.codes[4]), checkedOn, .int(Int64(report.contradictions.count)),
-                         .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .text(report.json)])
-            entries.append(AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.id.uuidString,
-                                      areaCode: h.codes[4], detail: ["request": request.number, "case": h.caseID?.uuidString ?? "",
-                                                                     "members": String(h.members.count), "records": String(h.records.count),
-                                                                     "contradictions": String(report.contradictions.count)]))
+        // Reports: the rules are pure, so the households are split across the cores.
+        let ordered = households.values.sorted(by: { ($0.codes[4], $0.order) < ($1.codes[4], $1.order) })
+        let number = request.number
+        let parts = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        let size = (ordered.count + parts - 1) / max(parts, 1)
+        let pieces = try await withThrowingTaskGroup(of: (Int, [[SQLCell]], [AuditEntry], Int).self) { group in
+            for p in 0..<parts where p * size < ordered.count {
+                let slice = Array(ordered[(p * size)..<min(ordered.count, (p + 1) * size)])
+                group.addTask {
+                    var rows: [[SQLCell]] = []
+                    var entries: [AuditEntry] = []
+                    rows.reserveCapacity(slice.count)
+                    entries.reserveCapacity(slice.count)
+                    var flagged = 0
+                    let checkedOn = SQLCell.text(today.iso)
+                    for h in slice {
+                        let subject = VerificationSubject(members: h.members, declaredCounts: h.counts, declaredValues: h.values,
+                                                          standardPerPerson: standards["\(h.villageCode)|\(h.kind.rawValue)"] ?? nil)
+                        let report = VerificationCheck.run(subject, records: h.records, delivered: delivered, policy: policy, on: today)
+                        if !report.contradictions.isEmpty { flagged += 1 }
+                        rows.append([.uuid(UUID()), .uuid(rid), .uuid(h.id), .optionalUUID(h.caseID), .text(h.codes[0]), .text(h.codes[1]), .text(h.codes[2]),
+                                     .text(h.codes[3]), .text(h.codes[4]), checkedOn, .int(Int64(report.contradictions.count)),
+                                     .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .text(report.json)])
+                        entries.append(AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.id.uuidString,
+                                                  areaCode: h.codes[4], detail: ["request": number, "case": h.caseID?.uuidString ?? "",
+                                                                                 "members": String(h.members.count), "records": String(h.records.count),
+                                                                                 "contradictions": String(report.contradictions.count)]))
+                    }
+                    return (p, rows, entries, flagged)
+                }
+            }
+            var out: [(Int, [[SQLCell]], [AuditEntry], Int)] = []
+            for try await piece in group { out.append(piece) }
+            return out.sorted { $0.0 < $1.0 }
         }
+        let rows = pieces.flatMap(\.1)
+        let entries = pieces.flatMap(\.2)
+        let withContradictions = pieces.reduce(0) { $0 + $1.3 }
         phase("rules and reports")
         let count = households.count, flagged = withContradictions
         let reportRows = rows, lookups = entries, matchedCount = matched
