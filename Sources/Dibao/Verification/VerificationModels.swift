@@ -186,7 +186,6 @@ struct CreateVerificationTables: AsyncMigration {
         try await sql.create(index: "verification_subjects_request").on(VerificationSubjectRecord.schema).column("request_id").column("household_id").run()
         try await sql.create(index: "verification_reports_household").on(VerificationReportRecord.schema).column("household_id").run()
         try await sql.create(index: "verification_reports_request").on(VerificationReportRecord.schema).column("request_id").run()
-        try await sql.create(index: "verification_reports_case").on(VerificationReportRecord.schema).column("case_id").run()
         // Bearer tokens of departments may deliver only their own sources.
         try await database.schema(APIToken.schema).field("sources", .string).update()
     }
