@@ -187,3 +187,9 @@ import Testing
         #expect(old == .default2013)
     }
 }
+
+@Suite struct DepartmentSourceOrderTests {
+    @Test func orderIsThePositionInTheDocumentedList() {
+        #expect(DepartmentSource.allCases.map(\.order) == Array(0..<DepartmentSource.allCases.count))
+    }
+}

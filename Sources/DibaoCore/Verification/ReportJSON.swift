@@ -4,6 +4,7 @@
 extension VerificationReport {
     public var json: String {
         var o = JSONWriter()
+        o.reserve(1_024 + members.count * 1_024)
         o.open("{")
         o.key("checkedOn"); o.string(checkedOn.iso)
         o.key("policyVersion"); o.string(policyVersion)
@@ -77,6 +78,7 @@ struct JSONWriter {
     private(set) var text = ""
     private var first = true
 
+    mutating func reserve(_ bytes: Int) { text.reserveCapacity(bytes) }
     mutating func open(_ bracket: String) { text += bracket; first = true }
     mutating func close(_ bracket: String) { text += bracket; first = false }
     /// Separates array elements.

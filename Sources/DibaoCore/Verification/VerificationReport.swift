@@ -241,9 +241,11 @@ public enum VerificationCheck {
 
             // Sorted by source, item and date, each item's reports are consecutive: held items
             // take their latest report not dated after the check; flows sum the window's months.
+            // Byte-wise comparisons: the references are codes and names, and a Unicode-aware
+            // comparison of Chinese text costs more than the rest of the check.
             let sorted = mine.filter { r in r.date.map { $0 <= date } ?? true }.sorted { a, b in
                 if a.source != b.source { return a.source.order < b.source.order }
-                if a.reference != b.reference { return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8) }
+                if !a.reference.utf8.elementsEqual(b.reference.utf8) { return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8) }
                 return (a.date ?? .distantPast) < (b.date ?? .distantPast)
             }
             var flows: [SourceLine] = []
@@ -258,7 +260,7 @@ public enum VerificationCheck {
                     if r.source == .providentFund { totals.providentBalance = totals.providentBalance + Money(fen: r.quantity) }
                     for f in item {
                         guard let d = f.date, d >= windowStart, d < windowEnd else { continue }
-                        if let k = flows.lastIndex(where: { $0.source == f.source && $0.reference == f.reference && $0.label == f.label }) {
+                        if let k = flows.lastIndex(where: { $0.source == f.source && $0.reference.utf8.elementsEqual(f.reference.utf8) && $0.label.utf8.elementsEqual(f.label.utf8) }) {
                             flows[k].amount = flows[k].amount + f.amount
                             flows[k].months += 1
                             if d > flows[k].date! { flows[k].date = d }
@@ -369,7 +371,20 @@ public enum VerificationCheck {
 
 extension DepartmentSource {
     /// Position in the documented list, for stable ordering in reports.
-    public var order: Int { Self.allCases.firstIndex(of: self)! }
+    public var order: Int {
+        switch self {
+        case .householdRegistration: return 0
+        case .vehicle: return 1
+        case .employment: return 2
+        case .housing: return 3
+        case .deposit: return 4
+        case .securities: return 5
+        case .insurance: return 6
+        case .business: return 7
+        case .tax: return 8
+        case .providentFund: return 9
+        }
+    }
 }
 
 extension CivilDate {
