@@ -23,6 +23,13 @@ enum SQLCell: Sendable {
         }
     }
 
+    /// As an SQLKit expression: a bound value, or a literal NULL (a bound NULL is typed as
+    /// text, which PostgreSQL refuses for a `uuid` column).
+    var expression: any SQLExpression {
+        if case .null = self { return SQLLiteral.null }
+        return SQLBind(encodable)
+    }
+
     var sqlite: SQLiteData {
         switch self {
         case .text(let s): return .text(s)
@@ -141,7 +148,7 @@ enum BulkSQL {
         while start < rows.count {
             let end = min(rows.count, start + perStatement)
             var insert = sql.insert(into: table).columns(columns)
-            for row in rows[start..<end] { insert = insert.values(row.map(\.encodable)) }
+            for row in rows[start..<end] { insert = insert.values(row.map(\.expression)) }
             if let conflict {
                 insert = insert.onConflict(with: conflict.key) { u in
                     var set = u
