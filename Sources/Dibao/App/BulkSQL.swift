@@ -60,7 +60,7 @@ struct FastRow: Sendable {
             }
         case .sql(let row):
             let name = row.allColumns[i]
-            if let s = try? row.decode(column: name, as: String?.self) { return s ?? "" }
+            if let s = try? row.decode(column: name, as: String.self) { return s }
             if let u = try? row.decode(column: name, as: UUID.self) { return u.uuidString }
             return ""
         }
