@@ -116,22 +116,6 @@ enum BulkSQL {
         return try await sql.raw(query).all().map { FastRow(storage: .sql($0)) }
     }
 
-    /// Calls `body` with each row of `query`, in order. On SQLite it is called on the
-    /// database's thread as the rows are stepped, so a long result is processed while it is
-    /// still being read; `body` must not block.
-    static func each(_ db: any Database, _ query: SQLQueryString, _ body: @escaping @Sendable (FastRow) -> Void) async throws {
-        if let lite = db as? any SQLiteDatabase, let sql = db as? any SQLDatabase {
-            let (text, binds) = sql.serialize(query)
-            let encoder = SQLiteDataEncoder()
-            let values = try binds.map { try encoder.encode($0) }
-            try await lite.withConnection { conn in
-                try await conn.query(text, values) { row in body(FastRow(storage: .lite(row.columns.map(\.data)))) }
-            }
-            return
-        }
-        for row in try await rows(db, query) { body(row) }
-    }
-
     /// Inserts `rows` in multi-row statements; with `conflict`, a row whose key exists
     /// updates the `update` columns instead (a later delivery replaces an earlier one).
     static func insert(_ db: any Database, into table: String, columns: [String], rows: [[SQLCell]],

@@ -21,9 +21,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     switch settings.database {
     case .sqlite(let path):
-        // Several connections per event loop: with WAL, readers (a page, a long report
-        // query) run beside the one writer instead of queueing behind it.
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, sqlLogLevel: nil), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url):
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     }

@@ -208,21 +208,18 @@ enum VerificationRun {
         var phases: [(String, Double)] = []
         var mark = Date()
         func phase(_ name: String) { let now = Date(); phases.append((name, now.timeIntervalSince(mark))); mark = now }
-        // A pipeline over three connections (SQLite's WAL lets readers run beside the writer):
-        // the households with their members and declarations are read on one; the match is
-        // streamed, household after household, from a second; and each household's report is
-        // made and written, in one transaction on a third, while the match is still running.
+        // Households with their members and declarations, and the match itself, are read at
+        // once on two connections (SQLite's WAL lets readers run side by side).
         async let loaded = loadHouseholds(rid, on: passedDB ?? app.db)
+        async let matches = loadMatches(rid, on: db)
+        var households = try await loaded
+        let (found, matched) = try await matches
+        for (key, records) in found { households[key]?.records = records }
         let delivered = Set(try await sql.raw("SELECT DISTINCT source FROM department_batches WHERE status = 'accepted'").all()
             .compactMap { DepartmentSource(rawValue: try $0.decode(column: "source", as: String.self)) })
-        let (stream, continuation) = AsyncStream.makeStream(of: MatchedHousehold.self)
-        let joinDB = passedDB ?? app.db
-        let matching = Task { () throws -> Int in
-            defer { continuation.finish() }
-            return try await streamMatches(rid, on: joinDB, into: continuation)
-        }
-        let households: [String: Household]
-        do { households = try await loaded } catch { matching.cancel(); _ = try? await matching.value; throw error }
+        phase("read households, members, declarations and matches")
+
+        // Standards per village and kind, for the asset limit.
         var standardsFound: [String: Money?] = [:]
         for key in Set(households.values.map { "\($0.villageCode)|\($0.kind.rawValue)" }) {
             let parts = key.split(separator: "|").map(String.init)
@@ -230,109 +227,76 @@ enum VerificationRun {
             standardsFound[key] = s.map { Money(fen: $0.monthlyFen) }
         }
         let standards = standardsFound
-        phase("read households, members and declarations")
 
+        // Reports: the rules are pure, so the households are split across the cores.
+        let ordered = households.values.sorted(by: { ($0.codes[4], $0.order) < ($1.codes[4], $1.order) })
         let number = request.number
-        let columns = ["id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
-                       "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"]
-        let counts = NIOLockedValueBox<(matched: Int, flagged: Int, matchEnded: Date?)>((0, 0, nil))
+        let parts = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+        let size = (ordered.count + parts - 1) / max(parts, 1)
+        let pieces = try await withThrowingTaskGroup(of: (Int, [[SQLCell]], [AuditEntry], Int).self) { group in
+            for p in 0..<parts where p * size < ordered.count {
+                let slice = Array(ordered[(p * size)..<min(ordered.count, (p + 1) * size)])
+                group.addTask {
+                    var ids = TimeOrderedID(stream: UInt8(p))
+                    var rows: [[SQLCell]] = []
+                    var entries: [AuditEntry] = []
+                    rows.reserveCapacity(slice.count)
+                    entries.reserveCapacity(slice.count)
+                    var flagged = 0
+                    let checkedOn = SQLCell.text(today.iso)
+                    for h in slice {
+                        let subject = VerificationSubject(members: h.members, declaredCounts: h.counts, declaredValues: h.values,
+                                                          standardPerPerson: standards["\(h.villageCode)|\(h.kind.rawValue)"] ?? nil)
+                        let report = VerificationCheck.run(subject, records: h.records, delivered: delivered, policy: policy, on: today)
+                        if !report.contradictions.isEmpty { flagged += 1 }
+                        rows.append([.uuid(ids.next()), .uuid(rid), .uuid(h.id), .optionalUUID(h.caseID), .text(h.codes[0]), .text(h.codes[1]), .text(h.codes[2]),
+                                     .text(h.codes[3]), .text(h.codes[4]), checkedOn, .int(Int64(report.contradictions.count)),
+                                     .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .text(report.json)])
+                        entries.append(AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.id.uuidString,
+                                                  areaCode: h.codes[4], detail: ["request": number, "case": h.caseID?.uuidString ?? "",
+                                                                                 "members": String(h.members.count), "records": String(h.records.count),
+                                                                                 "contradictions": String(report.contradictions.count)]))
+                    }
+                    return (p, rows, entries, flagged)
+                }
+            }
+            var out: [(Int, [[SQLCell]], [AuditEntry], Int)] = []
+            for try await piece in group { out.append(piece) }
+            return out.sorted { $0.0 < $1.0 }
+        }
+        let rows = pieces.flatMap(\.1)
+        let entries = pieces.flatMap(\.2)
+        let withContradictions = pieces.reduce(0) { $0 + $1.3 }
+        phase("rules and reports")
+        let count = households.count, flagged = withContradictions
+        let reportRows = rows, lookups = entries, matchedCount = matched
+        let elapsed = Date().timeIntervalSince(started)
+        let inserted = NIOLockedValueBox<Date?>(nil)
         try await app.audit.write(on: db) { tx in
             let tsql = tx as! any SQLDatabase
             try await BulkSQL.prepareForBulkWrite(tx)
-            var ids = TimeOrderedID()
-            var rows: [[SQLCell]] = []
-            var entries: [AuditEntry] = []
-            entries.reserveCapacity(households.count + 1)
-            var flagged = 0
-            var done = Set<String>()
-            let checkedOn = SQLCell.text(today.iso)
-            func report(_ h: Household, _ records: [DepartmentRecord]) {
-                let subject = VerificationSubject(members: h.members, declaredCounts: h.counts, declaredValues: h.values,
-                                                  standardPerPerson: standards["\(h.villageCode)|\(h.kind.rawValue)"] ?? nil)
-                let report = VerificationCheck.run(subject, records: records, delivered: delivered, policy: policy, on: today)
-                if !report.contradictions.isEmpty { flagged += 1 }
-                rows.append([.uuid(ids.next()), .uuid(rid), .uuid(h.id), .optionalUUID(h.caseID), .text(h.codes[0]), .text(h.codes[1]), .text(h.codes[2]),
-                             .text(h.codes[3]), .text(h.codes[4]), checkedOn, .int(Int64(report.contradictions.count)),
-                             .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .text(report.json)])
-                entries.append(AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.id.uuidString,
-                                          areaCode: h.codes[4], detail: ["request": number, "case": h.caseID?.uuidString ?? "",
-                                                                         "members": String(h.members.count), "records": String(records.count),
-                                                                         "contradictions": String(report.contradictions.count)]))
-            }
-            for await group in stream {
-                guard let h = households[group.key] else { continue }
-                report(h, group.records)
-                done.insert(group.key)
-                if rows.count >= 2_000 {
-                    try await BulkSQL.insert(tx, into: VerificationReportRecord.schema, columns: columns, rows: rows)
-                    rows.removeAll(keepingCapacity: true)
-                }
-            }
-            let matched = try await matching.value
-            let ended = Date()
-            // Households none of whose members any source knows.
-            for (key, h) in households where !done.contains(key) { report(h, []) }
-            try await BulkSQL.insert(tx, into: VerificationReportRecord.schema, columns: columns, rows: rows)
-            counts.withLockedValue { $0 = (matched, flagged, ended) }
+            defer { inserted.withLockedValue { $0 = Date() } }
+            try await BulkSQL.insert(tx, into: VerificationReportRecord.schema, columns: [
+                "id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
+                "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"], rows: reportRows)
             // Only a pending request is completed: a second run racing this one finds it done.
-            let updated = try await tsql.raw("""
+            let done = try await tsql.raw("""
                 UPDATE verification_requests SET status = 'done', run_by = \(bind: username), run_at_ms = \(bind: Int64(env.clock.now().timeIntervalSince1970 * 1000)),
-                duration_ms = \(bind: Int64(Date().timeIntervalSince(started) * 1000)), contradiction_households = \(bind: flagged)
+                duration_ms = \(bind: Int64(elapsed * 1000)), contradiction_households = \(bind: flagged)
                 WHERE id = \(bind: rid) AND status = 'pending' RETURNING id
                 """).all()
-            guard updated.count == 1 else {
+            guard done.count == 1 else {
                 throw FieldRefusal(field: "request", rule: "verification.already_run", zh: "核对请求：已经核对完毕", en: "Request: already checked")
             }
-            return ((), entries + [AuditEntry(actor: actor, action: "verification.run", entityType: "verification_request", entityID: rid.uuidString,
-                                              areaCode: request.centreCode, detail: ["households": String(households.count), "contradictions": String(flagged),
-                                                                                     "records": String(matched)])])
+            return ((), lookups + [AuditEntry(actor: actor, action: "verification.run", entityType: "verification_request", entityID: rid.uuidString,
+                                              areaCode: request.centreCode, detail: ["households": String(count), "contradictions": String(flagged),
+                                                                                     "records": String(matchedCount)])])
         }
-        let (matched, flagged, ended) = counts.withLockedValue { $0 }
-        if let ended {
-            phases.append(("match, rules and reports (pipelined)", ended.timeIntervalSince(mark)))
-            phases.append(("last reports, audit events and commit", Date().timeIntervalSince(ended)))
+        if let at = inserted.withLockedValue({ $0 }) {
+            phases.append(("write reports", at.timeIntervalSince(mark)))
+            phases.append(("audit events and commit", Date().timeIntervalSince(at)))
         }
-        let count = households.count
         return Outcome(households: count, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started), phases: phases)
-    }
-
-    /// One household's matched records, as the streamed join yields them.
-    struct MatchedHousehold: Sendable {
-        var key: String
-        var records: [DepartmentRecord]
-    }
-
-    /// Streams the match household by household: the join visits the request's households
-    /// in the order of its index, so a household's records arrive together.
-    static func streamMatches(_ rid: UUID, on db: any Database, into continuation: AsyncStream<MatchedHousehold>.Continuation) async throws -> Int {
-        final class Grouping: @unchecked Sendable {
-            var key = ""
-            var records: [DepartmentRecord] = []
-            var matched = 0
-            var dates: [String: CivilDate] = [:]
-        }
-        let g = Grouping()
-        // Called on the database's thread, one row after another.
-        try await BulkSQL.each(db, matchQuery(rid) + " ORDER BY s.household_id") { row in
-            guard let source = DepartmentSource(rawValue: row.text(1)) else { return }
-            let key = row.text(0)
-            if key != g.key {
-                if !g.records.isEmpty { continuation.yield(MatchedHousehold(key: g.key, records: g.records)) }
-                g.key = key
-                g.records = []
-            }
-            let dateText = row.text(5)
-            var date: CivilDate?
-            if !dateText.isEmpty {
-                // A few hundred distinct dates recur millions of times: parse each once.
-                if let d = g.dates[dateText] { date = d } else { date = CivilDate(iso: dateText); g.dates[dateText] = date }
-            }
-            g.records.append(DepartmentRecord(source: source, idNumber: row.text(2), reference: row.text(3), label: row.text(4), date: date,
-                                              amount: Money(fen: row.int(6)), quantity: row.int(7), status: row.text(8)))
-            g.matched += 1
-        }
-        if !g.records.isEmpty { continuation.yield(MatchedHousehold(key: g.key, records: g.records)) }
-        return g.matched
     }
 
     /// The households of a request, keyed by the text of their ID, with members, declared
@@ -372,6 +336,27 @@ enum VerificationRun {
             households[row.text(0)]?.values[kind] = Money(fen: row.int(3))
         }
         return households
+    }
+
+    /// Every department record of every member, grouped by household (the text of its ID).
+    static func loadMatches(_ rid: UUID, on db: any Database) async throws -> ([String: [DepartmentRecord]], Int) {
+        var found: [String: [DepartmentRecord]] = [:]
+        var matched = 0
+        var dates: [String: CivilDate] = [:]
+        for row in try await BulkSQL.rows(db, matchQuery(rid)) {
+            guard let source = DepartmentSource(rawValue: row.text(1)) else { continue }
+            let dateText = row.text(5)
+            var date: CivilDate?
+            if !dateText.isEmpty {
+                // A few hundred distinct dates recur millions of times: parse each once.
+                if let d = dates[dateText] { date = d } else { date = CivilDate(iso: dateText); dates[dateText] = date }
+            }
+            found[row.text(0), default: []].append(DepartmentRecord(
+                source: source, idNumber: row.text(2), reference: row.text(3), label: row.text(4), date: date,
+                amount: Money(fen: row.int(6)), quantity: row.int(7), status: row.text(8)))
+            matched += 1
+        }
+        return (found, matched)
     }
 
     /// The one join behind a check; the benchmark times it bare as the yardstick.
