@@ -36,4 +36,12 @@ public enum Masking {
         guard chars.count > 5 else { return String(repeating: "*", count: chars.count) }
         return String(chars.prefix(3)) + String(repeating: "*", count: chars.count - 5) + String(chars.suffix(2))
     }
+
+    /// A bank account: only the last four digits, which is what a holder reads off a
+    /// card and what a caseworker needs to tell two accounts apart on a list.
+    public static func account(_ s: String) -> String {
+        let chars = Array(s.trimmingWhitespace())
+        guard chars.count > 4 else { return String(repeating: "*", count: chars.count) }
+        return String(repeating: "*", count: min(8, chars.count - 4)) + String(chars.suffix(4))
+    }
 }

@@ -87,6 +87,14 @@ public enum Permission: String, Sendable, CaseIterable {
     case importDepartmentData
     /// Read verification reports of households in one's area.
     case readVerification
+    /// See payrolls, payment lists and budget execution of one's area (二.二.5, 三.五).
+    case readPayments
+    /// Record a household's one-card account and the decisions that change its payments.
+    case manageBenefits
+    /// Set a county's annual budget by fund source (财政).
+    case manageBudget
+    /// Exchange payment and result files for one's own bank (代发金融机构).
+    case bankExchange
 
     public var roles: Set<Role> {
         switch self {
@@ -112,6 +120,14 @@ public enum Permission: String, Sendable, CaseIterable {
             return [.verificationOfficer, .departmentClerk, .administrator]
         case .readVerification:
             return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover, .verificationOfficer, .supervisor]
+        case .readPayments:
+            return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover, .financeOfficer, .supervisor]
+        case .manageBenefits:
+            return [.countyCaseworker]
+        case .manageBudget:
+            return [.financeOfficer]
+        case .bankExchange:
+            return [.bankOperator]
         }
     }
 }

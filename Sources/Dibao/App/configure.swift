@@ -40,6 +40,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateHouseholdTables())
     app.migrations.add(CreateCaseTables())
     app.migrations.add(CreateVerificationTables())
+    app.migrations.add(CreatePaymentTables())
     try await app.autoMigrate()
     try await loadPolicies(app)
 

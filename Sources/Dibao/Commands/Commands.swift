@@ -9,6 +9,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(AuditCommands(), as: "audit")
     app.asyncCommands.use(BenchCommands(), as: "bench")
     app.asyncCommands.use(VerificationCommands(), as: "verification")
+    app.asyncCommands.use(PayrollCommands(), as: "payroll")
 }
 
 /// `dibao migrate`: brings the database schema up to date (every start does this too).

@@ -23,7 +23,7 @@ struct DemoCommand: AsyncCommand {
         let count = max(0, signature.households ?? 300)
         let password = signature.password ?? DemoData.defaultPassword
         let started = Date()
-        let seeded = try await DemoData.seed(app: app, households: count, password: password) { done in
+        let seeded = try await DemoData.seed(app: app, households: count, password: password, payrollHistory: true) { done in
             context.console.print("  … \(done) households")
         }
         if seeded.households > 0 && seeded.households <= 200_000 {
@@ -96,7 +96,16 @@ enum DemoData {
 
     struct Outcome { var households: Int; var members: Int; var existing: Int }
 
-    static func seed(app: Application, households target: Int, password: String, progress: (Int) -> Void) async throws -> Outcome {
+    /// The paying banks of the demo, and which bank operator account works for which.
+    static let banks: [(code: String, name: String, operator: String)] = [
+        ("PSBC", "中国邮政储蓄银行", "xc_bank"), ("NMRC", "内蒙古农村商业银行", "tk_bank"),
+    ]
+
+    /// With `payrollHistory`, this year's payrolls up to last month are made through the
+    /// real steps (drafted, released, exported, answered by the bank), so the payment pages
+    /// and the budget dashboard have a year to show.
+    static func seed(app: Application, households target: Int, password: String, payrollHistory: Bool = false,
+                     progress: (Int) -> Void) async throws -> Outcome {
         let db = app.db
         guard db is any SQLDatabase else { throw SettingsError("demo needs an SQL database") }
         let perTownship = villagesPerTownship(for: target)
@@ -157,10 +166,14 @@ enum DemoData {
             }
         }
 
+        try await DemoPayments.banks(app: app)
+
         let existing = try await Household.query(on: db).filter(\.$leagueCode == league.0).count()
         guard existing == 0, target > 0 else { return Outcome(households: 0, members: 0, existing: existing) }
 
-        var generator = DemoGenerator(villages: villages, today: app.dibao.clock.today())
+        let today = app.dibao.clock.today()
+        var generator = DemoGenerator(villages: villages, today: today)
+        if payrollHistory { generator.paidUpTo = CivilDate(year: today.year, month: 1, day: 1)! }
         let batch = 25_000
         var made = 0, members = 0
         while made < target {
@@ -181,11 +194,15 @@ enum DemoData {
                 try await insertRows(tsql, ApplicationCase.schema, DemoGenerator.caseColumns, rows.cases)
                 try await insertRows(tsql, CaseDeclaration.schema, DemoGenerator.declarationColumns, rows.declarations)
                 try await insertRows(tsql, Notice.schema, DemoGenerator.noticeColumns, rows.notices)
+                try await insertRows(tsql, BenefitScheduleRecord.schema, DemoGenerator.scheduleColumns, rows.schedules)
+                try await insertRows(tsql, PaymentAccount.schema, DemoGenerator.accountColumns, rows.accounts)
             }
             made += n
             members += rows.members.count
             if target >= 50_000 && made % 100_000 == 0 { progress(made) }
         }
+        try await DemoPayments.budgets(app: app)
+        if payrollHistory { try await DemoPayments.replayYear(app: app) }
         try await app.audit.record([AuditEntry(actor: .system, action: "demo.seeded", entityType: "area", entityID: league.0, areaCode: league.0,
                                                detail: ["households": String(made), "members": String(members)])], on: db)
         return Outcome(households: made, members: members, existing: 0)
@@ -216,6 +233,8 @@ struct DemoGenerator {
         var cases: [[any Encodable & Sendable]] = []
         var declarations: [[any Encodable & Sendable]] = []
         var notices: [[any Encodable & Sendable]] = []
+        var schedules: [[any Encodable & Sendable]] = []
+        var accounts: [[any Encodable & Sendable]] = []
     }
 
     static let caseColumns = ["id", "receipt", "household_id", "region_code", "league_code", "county_code", "township_code", "village_code", "kind", "stage", "version",
@@ -227,11 +246,16 @@ struct DemoGenerator {
                               "decided_on", "decided_by", "approved_amount_fen", "first_month", "reason",
                               "second_notice_posted_on", "review_class", "next_review_on", "created_at", "updated_at"]
     static let declarationColumns = ["id", "case_id", "kind", "signer_name", "signed_at_ms", "recorded_by", "held_true", "truth_note"]
+    static let scheduleColumns = ["id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code", "village_code",
+                                  "steps", "settled_fen", "active"]
+    static let accountColumns = ["id", "household_id", "bank_code", "account_number", "holder_name", "updated_on", "updated_by"]
     static let noticeColumns = ["id", "case_id", "kind", "region_code", "league_code", "county_code", "township_code", "village_code", "posted_on", "ends_on",
                                 "masked_head", "masked_members", "member_count", "monthly_income_fen", "amount_fen", "summary", "active"]
 
     let villages: [(code: String, kind: AreaKind, county: String)]
     let today: CivilDate
+    /// Enrolled households count as paid for every month before this one.
+    var paidUpTo: CivilDate
     let policy = Policy.default2013
     let calendar = WorkingDayCalendar.official
     /// Receipt sequences used per township and day.
@@ -260,6 +284,7 @@ struct DemoGenerator {
     init(villages: [(code: String, kind: AreaKind, county: String)], today: CivilDate) {
         self.villages = villages
         self.today = today
+        self.paidUpTo = today.firstOfMonth
     }
 
     static let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文").map(String.init)
@@ -403,6 +428,20 @@ struct DemoGenerator {
                                  posted.iso, kind == .first ? posted.adding(days: policy.firstNoticeDays - 1).iso : nil,
                                  Masking.name(head), people.map { Masking.name($0.0) }.joined(separator: "、"), people.count, incomeFen, amount,
                                  kind == .first ? "入户调查：已完成；民主评议：通过；乡镇审核：同意" : "", true])
+        }
+        if stage == .enrolled, let firstMonth {
+            // Paid up to `paidThrough` (the first of the current month, or of the year when
+            // the demo replays this year's payrolls), so the next payroll owes one period.
+            let paidThrough = max(firstMonth, paidUpTo)
+            let months = (paidThrough.year - firstMonth.year) * 12 + paidThrough.month - firstMonth.month
+            rows.schedules.append([nextID(), hid, cid, DemoData.region.0, DemoData.league.0, village.county + "000000", township, village.code,
+                                   BenefitSchedule.storedEnrollment(firstMonth: firstMonth, monthly: Money(fen: amount)), amount * Int64(months), true])
+            // A few households have not yet brought their one-card account: their payment is held.
+            if rng.below(40) != 0 {
+                let bank = village.kind == .urban ? DemoData.banks[0].code : DemoData.banks[1].code
+                let account = "6217" + String(format: "%015llu", rng.next() % 1_000_000_000_000_000)
+                rows.accounts.append([nextID(), hid, bank, account, head, firstMonth.iso, "demo"])
+            }
         }
         return stage == .enrolled
     }

@@ -36,3 +36,15 @@ public enum Adjustment {
         return total.isNegative ? (.zero, total) : (total, .zero)
     }
 }
+
+extension Adjustment {
+    /// `lineAmount` for a history kept as one running total per schedule: `settled` is
+    /// everything recorded as paid under `schedule` for the periods before `period`
+    /// (lines of released payrolls, less those the bank returned as failed). A county's
+    /// payrolls are made in period order, so the total is exactly the `paid` sum that
+    /// `due` would take, without reading every past line of every household.
+    public static func lineAmount(schedule: BenefitSchedule, settled: Money, period: PayrollPeriod) -> (pay: Money, carriedOver: Money) {
+        let total = schedule.amount(for: period) + schedule.owed(before: period.first) - settled
+        return total.isNegative ? (.zero, total) : (total, .zero)
+    }
+}

@@ -136,7 +136,7 @@ public struct BenefitSchedule: Sendable, Equatable, Codable {
 
     // MARK: Internals
 
-    private init(steps: [Step]) { self.steps = steps }
+    fileprivate init(steps: [Step]) { self.steps = steps }
 
     /// The first of the month a decision of `decided` reaches.
     private static func effective(_ decided: CivilDate, _ effectMonths: Int) throws(ScheduleRefusal) -> CivilDate {
@@ -169,7 +169,7 @@ public struct BenefitSchedule: Sendable, Equatable, Codable {
         (b.year - a.year) * 12 + b.month - a.month
     }
 
-    private static func isWellFormed(_ steps: [Step]) -> Bool {
+    fileprivate static func isWellFormed(_ steps: [Step]) -> Bool {
         guard let first = steps.first, first.reason == .enrolled else { return false }
         for (i, step) in steps.enumerated() {
             guard step.from.day == 1, !step.monthly.isNegative,
@@ -255,5 +255,35 @@ public enum ScheduleRefusal: Refusal, Equatable {
 
     private static func month(_ date: CivilDate) -> String {
         PayrollPeriod.containing(date, frequency: .monthly).label
+    }
+}
+
+// MARK: Stored form
+
+extension BenefitSchedule {
+    /// The schedule as one short line, e.g. `2026-04-01 50000 enrolled;2026-09-01 0 exited`:
+    /// a payroll reads a county's schedules by the hundred thousand, and a hand-read
+    /// line costs a fraction of a JSON document per household.
+    public var stored: String {
+        steps.map { "\($0.from.iso) \($0.monthly.fen) \($0.reason.rawValue)" }.joined(separator: ";")
+    }
+
+    /// Reads `stored` back, with the same checks as decoding; nil for anything else.
+    public init?(stored text: String) {
+        var steps: [Step] = []
+        for part in text.split(separator: ";") {
+            let fields = part.split(separator: " ")
+            guard fields.count == 3, let from = CivilDate(iso: String(fields[0])), let fen = Int64(fields[1]),
+                  let reason = StepReason(rawValue: String(fields[2])) else { return nil }
+            steps.append(Step(from: from, monthly: Money(fen: fen), reason: reason))
+        }
+        guard Self.isWellFormed(steps) else { return nil }
+        self.init(steps: steps)
+    }
+
+    /// The schedule of a household enrolled from `firstMonth` at `monthly` and never
+    /// changed, as `stored` would write it: what most households have, made without a value.
+    public static func storedEnrollment(firstMonth: CivilDate, monthly: Money) -> String {
+        "\(firstMonth.firstOfMonth.iso) \(monthly.fen) \(StepReason.enrolled.rawValue)"
     }
 }

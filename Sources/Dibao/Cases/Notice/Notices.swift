@@ -61,6 +61,8 @@ enum Notices {
             let first = c.firstMonth.flatMap { CivilDate(iso: $0) } ?? today.firstOfMonth
             c.reviewClass = reviewClass
             c.nextReviewOn = Enrollment.nextReviewDate(enrolledFrom: first, class: reviewClass, kind: c.kind, policy: policy).iso
+            // Payment starts from the approved first month (二.二.5): the payroll reads this schedule.
+            try await BenefitSchedules.open(for: c, firstMonth: first, on: tx)
             if let household = try await Household.find(c.householdID, on: tx) {
                 household.status = "enrolled"
                 try await household.save(on: tx)

@@ -1,0 +1,459 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import DibaoCore
+
+/// Who acts on payments: a signed-in account, or the system (commands, the benchmark).
+struct PaymentOperator: Sendable {
+    var username: String
+    var role: Role
+    var area: AreaCode
+    var audit: AuditActor
+    /// A bank operator's bank: it exchanges that bank's files only.
+    var bank: String?
+
+    init(_ actor: StaffActor, bank: String? = nil) {
+        self.init(username: actor.username, role: actor.role, area: actor.area, audit: actor.audit, bank: bank)
+    }
+
+    init(username: String, role: Role, area: AreaCode, audit: AuditActor? = nil, bank: String? = nil) {
+        self.username = username
+        self.role = role
+        self.area = area
+        self.audit = audit ?? AuditActor(id: username, name: username, role: role.rawValue)
+        self.bank = bank
+    }
+
+    /// Whether this account may see `bank`'s files: everyone but a bank operator, and a
+    /// bank operator for its own bank.
+    func sees(bank code: String) -> Bool { role != .bankOperator || bank == code }
+
+    /// Whether a county's records are within this account's area.
+    func covers(county: String) -> Bool {
+        guard let c = try? AreaCode(county) else { return false }
+        return area.contains(c)
+    }
+}
+
+/// 发放 — a county's payroll from draft to close (二.二.5). Every step checks
+/// `PayrollMachine`, runs in one transaction with its audit event, and leaves the
+/// payroll either as it was or wholly moved on.
+enum Payrolls {
+    /// The county's payment frequency: its own decision, else the policy's default.
+    static func frequency(county: String, policy: Policy, on db: any Database) async throws -> PaymentFrequency {
+        try await CountyPaymentSetting.find(county, on: db)?.frequency ?? policy.paymentFrequency
+    }
+
+    static func number(county: String, period: PayrollPeriod) -> String { "\(county.prefix(6))-\(period.label)" }
+
+    /// A payroll `op` may see: in its area (a bank operator's through its bank's files);
+    /// otherwise 404, as if it did not exist.
+    static func visible(_ id: UUID?, to op: PaymentOperator, on db: any Database) async throws -> Payroll {
+        guard let id, let p = try await Payroll.find(id, on: db), op.covers(county: p.countyCode) else { throw Abort(.notFound) }
+        return p
+    }
+
+    private static func check(_ action: PayrollAction, _ payroll: Payroll?, _ op: PaymentOperator) throws {
+        if let refusal = PayrollMachine.refusal(action, stage: payroll?.stage, role: op.role, actor: op.username,
+                                                drafter: payroll?.draftedBy ?? "") { throw refusal }
+    }
+
+    // MARK: Draft
+
+    struct DraftOutcome: Sendable {
+        var payroll: Payroll
+        var seconds: (read: Double, compute: Double, write: Double)
+    }
+
+    /// 编制: one line per enrolled household of `county` with money due for `periodText`,
+    /// computed from its schedule and what it has been paid (`Adjustment`). All in one
+    /// transaction: a crash at any moment leaves no payroll or the whole one.
+    static func draft(county: AreaCode, period periodText: String, by op: PaymentOperator, app: Application) async throws -> DraftOutcome {
+        try check(.draft, nil, op)
+        guard county.level == .county, op.covers(county: county.value) else { throw Abort(.notFound) }
+        guard let period = PayrollPeriod.parse(periodText) else { throw PayrollRefusal.badPeriod(periodText) }
+        let env = app.dibao
+        let today = env.clock.today()
+        let expected = try await frequency(county: county.value, policy: env.policy(on: period.first), on: app.db)
+        guard period.frequency == expected else { throw PayrollRefusal.wrongFrequency(period: period.label, expected: expected) }
+        let codes = county.lineage
+
+        return try await app.audit.write(on: app.db) { tx in
+            // Checked inside the transaction, so two drafts of one county cannot both pass.
+            let existing = try await Payroll.query(on: tx).filter(\.$countyCode == county.value).all()
+            if existing.contains(where: { $0.period == period.label }) { throw PayrollRefusal.periodExists(period.label) }
+            if let latest = existing.compactMap({ p in p.payrollPeriod.map { (p, $0) } }).max(by: { $0.1 < $1.1 }) {
+                if !(latest.1.last < period.first) { throw PayrollRefusal.notAfterLatest(period: period.label, latest: latest.1.label) }
+                // An unreleased earlier payroll has not yet counted as paid: drafting past it would pay twice.
+                if latest.0.stage == .drafted { throw PayrollRefusal.stage(.draft, .drafted) }
+            }
+            try await BulkSQL.prepareForBulkWrite(tx)
+            let payroll = Payroll()
+            payroll.id = UUID()
+            payroll.number = number(county: county.value, period: period)
+            payroll.regionCode = codes[.region] ?? ""
+            payroll.leagueCode = codes[.league] ?? ""
+            payroll.countyCode = county.value
+            payroll.period = period.label
+            payroll.stage = .drafted
+            payroll.version = 1
+            payroll.draftedBy = op.username
+            payroll.draftedOn = today.iso
+            payroll.releasedBy = ""
+            payroll.lineCount = 0; payroll.totalFen = 0; payroll.heldCount = 0; payroll.heldFen = 0
+            payroll.paidCount = 0; payroll.paidFen = 0; payroll.failedCount = 0; payroll.failedFen = 0
+            try await payroll.create(on: tx)
+
+            let t0 = Date()
+            let rows = try await BulkSQL.rows(tx, """
+                SELECT s.id, s.household_id, s.township_code, s.village_code, s.steps, s.settled_fen,
+                       h.head_name, h.member_count, a.bank_code, a.account_number, a.holder_name
+                FROM benefit_schedules s JOIN households h ON h.id = s.household_id
+                LEFT JOIN payment_accounts a ON a.household_id = s.household_id
+                WHERE s.county_code = \(bind: county.value) AND s.active = \(bind: true)
+                """)
+            let t1 = Date()
+            let lines = computeLines(rows, payroll: payroll.id!, period: period)
+            let t2 = Date()
+            try await BulkSQL.insert(tx, into: PayrollLine.schema, columns: lineColumns, rows: lines.rows)
+            payroll.lineCount = lines.count; payroll.totalFen = lines.total
+            payroll.heldCount = lines.heldCount; payroll.heldFen = lines.held
+            try await payroll.save(on: tx)
+            let t3 = Date()
+            let outcome = DraftOutcome(payroll: payroll, seconds: (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2)))
+            return (outcome, [AuditEntry(actor: op.audit, action: "payroll.drafted", entityType: "payroll", entityID: payroll.id!.uuidString,
+                                         areaCode: county.value, detail: ["number": payroll.number, "period": period.label,
+                                                                          "lines": String(lines.count), "total_fen": String(lines.total),
+                                                                          "held": String(lines.heldCount), "held_fen": String(lines.held)])])
+        }
+    }
+
+    static let lineColumns = ["id", "payroll_id", "seq", "household_id", "schedule_id", "township_code", "village_code", "head_name",
+                              "member_count", "bank_code", "account_number", "holder_name", "period_fen", "adjustment_fen",
+                              "amount_fen", "status", "note"]
+
+    struct ComputedLines {
+        var rows: [[SQLCell]] = []
+        var count = 0
+        var total: Int64 = 0
+        var heldCount = 0
+        var held: Int64 = 0
+    }
+
+    /// The lines of a payroll from its schedule rows. Split across the cores: each
+    /// household's line depends on its own schedule only.
+    static func computeLines(_ rows: [FastRow], payroll: UUID, period: PayrollPeriod) -> ComputedLines {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 20_000 + 1))
+        let chunk = (rows.count + workers - 1) / max(1, workers)
+        let parts = WorkerSlots(count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var ids = TimeOrderedID(stream: UInt8(w))
+            var out: [[SQLCell]] = []
+            let range = (w * chunk)..<min(rows.count, (w + 1) * chunk)
+            out.reserveCapacity(range.count)
+            for i in range {
+                let r = rows[i]
+                guard let schedule = BenefitSchedule(stored: r.text(4)) else { continue }
+                let (pay, _) = Adjustment.lineAmount(schedule: schedule, settled: Money(fen: r.int(5)), period: period)
+                guard pay.isPositive else { continue }
+                let own = schedule.amount(for: period)
+                let hasAccount = !r.isNull(8) && !r.text(9).isEmpty
+                out.append([.uuid(ids.next()), .uuid(payroll), .int(0), .uuid(r.uuid(1)!), .uuid(r.uuid(0)!), .text(r.text(2)), .text(r.text(3)),
+                            .text(r.text(6)), .int(r.int(7)), .text(hasAccount ? r.text(8) : ""), .text(hasAccount ? r.text(9) : ""),
+                            .text(hasAccount ? r.text(10) : ""), .int(own.fen), .int(pay.fen - own.fen), .int(pay.fen),
+                            .text(hasAccount ? PayrollLineStatus.pending.rawValue : PayrollLineStatus.held.rawValue), .text("")])
+            }
+            parts.set(w, out)
+        }
+        var result = ComputedLines()
+        result.rows.reserveCapacity(rows.count)
+        var seq: Int64 = 0
+        for part in parts.all() {
+            for var row in part {
+                seq += 1
+                row[2] = .int(seq)
+                guard case .int(let amount) = row[14], case .text(let status) = row[15] else { continue }
+                if status == PayrollLineStatus.held.rawValue { result.heldCount += 1; result.held += amount }
+                else { result.count += 1; result.total += amount }
+                result.rows.append(row)
+            }
+        }
+        return result
+    }
+
+    // MARK: Discard, release
+
+    /// A draft thrown away before release (e.g. a decision came in late); the period can be drawn again.
+    static func discard(_ id: UUID?, by op: PaymentOperator, app: Application) async throws {
+        let p = try await visible(id, to: op, on: app.db)
+        try check(.discard, p, op)
+        try await app.audit.write(on: app.db) { tx in
+            guard let current = try await Payroll.find(p.id, on: tx), current.stage == .drafted else { throw PayrollRefusal.stage(.discard, p.stage) }
+            try await PayrollLine.query(on: tx).filter(\.$payrollID == p.id!).delete()
+            try await current.delete(on: tx)
+            return ((), [AuditEntry(actor: op.audit, action: "payroll.discarded", entityType: "payroll", entityID: p.id!.uuidString,
+                                    areaCode: p.countyCode, detail: ["number": p.number])])
+        }
+    }
+
+    /// 审核拨付: finance releases the list. From here on it never changes; what it sends
+    /// to banks counts as paid until a bank says otherwise.
+    static func release(_ id: UUID?, by op: PaymentOperator, app: Application) async throws -> Payroll {
+        let p = try await visible(id, to: op, on: app.db)
+        try check(.release, p, op)
+        let today = app.dibao.clock.today()
+        return try await app.audit.write(on: app.db) { tx in
+            guard let current = try await Payroll.find(p.id, on: tx), current.version == p.version else {
+                throw Abort(.conflict, reason: "stale")
+            }
+            try check(.release, current, op)
+            current.stage = .released
+            current.releasedBy = op.username
+            current.releasedOn = today.iso
+            current.version += 1
+            try await current.save(on: tx)
+            let sql = tx as! any SQLDatabase
+            try await sql.raw("""
+                UPDATE benefit_schedules SET settled_fen = settled_fen + l.amount_fen
+                FROM payroll_lines l
+                WHERE l.schedule_id = benefit_schedules.id AND l.payroll_id = \(bind: current.id!) AND l.status = \(bind: PayrollLineStatus.pending.rawValue)
+                """).run()
+            return (current, [AuditEntry(actor: op.audit, action: "payroll.released", entityType: "payroll", entityID: current.id!.uuidString,
+                                         areaCode: current.countyCode, detail: ["number": current.number, "lines": String(current.lineCount),
+                                                                                "total_fen": String(current.totalFen)])])
+        }
+    }
+
+    // MARK: Bank files
+
+    /// The payments of `payroll` for `bank`, in line order.
+    static func payments(_ payrollID: UUID, bank: String, on db: any Database) async throws -> [BankFile.Payment] {
+        let rows = try await BulkSQL.rows(db, """
+            SELECT seq, account_number, holder_name, amount_fen FROM payroll_lines
+            WHERE payroll_id = \(bind: payrollID) AND bank_code = \(bind: bank) AND status <> \(bind: PayrollLineStatus.held.rawValue)
+            ORDER BY seq
+            """)
+        return rows.map { BankFile.Payment(reference: String($0.int(0)), account: $0.text(1), holder: $0.text(2), amount: Money(fen: $0.int(3))) }
+    }
+
+    static func banks(of payrollID: UUID, on db: any Database) async throws -> [String] {
+        try await BulkSQL.rows(db, """
+            SELECT DISTINCT bank_code FROM payroll_lines
+            WHERE payroll_id = \(bind: payrollID) AND status <> \(bind: PayrollLineStatus.held.rawValue) ORDER BY bank_code
+            """).map { $0.text(0) }
+    }
+
+    struct ExportedFile: Sendable {
+        var bank: String
+        var fileName: String
+        var text: String
+        var count: Int
+        var total: Money
+    }
+
+    /// 生成代发文件: one payment file per bank. The file is made from the frozen lines, so
+    /// exporting again gives the same bytes; the first export records each file's
+    /// checksum and moves the payroll on.
+    static func export(_ id: UUID?, by op: PaymentOperator, app: Application) async throws -> [ExportedFile] {
+        let p = try await visible(id, to: op, on: app.db)
+        try check(.export, p, op)
+        let created = CivilDate(iso: p.releasedOn ?? "") ?? app.dibao.clock.today()
+        var files: [ExportedFile] = []
+        for bank in try await banks(of: p.id!, on: app.db) {
+            let payments = try await payments(p.id!, bank: bank, on: app.db)
+            let text = BankFile.paymentFile(.init(payroll: p.number, county: p.countyCode, period: p.period, bank: bank),
+                                            created: created, payments: payments)
+            files.append(ExportedFile(bank: bank, fileName: "\(p.number)-\(bank).txt", text: text, count: payments.count,
+                                      total: payments.map(\.amount).sum()))
+        }
+        let today = app.dibao.clock.today()
+        let finished = files
+        try await app.audit.write(on: app.db) { tx in
+            guard let current = try await Payroll.find(p.id, on: tx) else { throw Abort(.notFound) }
+            try check(.export, current, op)
+            var entries: [AuditEntry] = []
+            for f in finished {
+                let digest = sha256(f.text)
+                if let known = try await PayrollBankFile.query(on: tx).filter(\.$payrollID == p.id!).filter(\.$bankCode == f.bank).first() {
+                    // Lines are frozen after release: a different file would mean they changed.
+                    guard known.sha256 == digest else { throw Abort(.internalServerError, reason: "payment file changed after release") }
+                    continue
+                }
+                let file = PayrollBankFile()
+                file.payrollID = p.id!; file.bankCode = f.bank; file.lineCount = f.count; file.totalFen = f.total.fen
+                file.sha256 = digest; file.exportedOn = today.iso; file.exportedBy = op.username; file.resultBy = ""
+                file.paidCount = 0; file.paidFen = 0; file.failedCount = 0; file.failedFen = 0
+                try await file.create(on: tx)
+                entries.append(AuditEntry(actor: op.audit, action: "payroll.exported", entityType: "payroll", entityID: p.id!.uuidString,
+                                          areaCode: p.countyCode, detail: ["bank": f.bank, "lines": String(f.count), "total_fen": String(f.total.fen), "sha256": digest]))
+            }
+            if current.stage == .released {
+                current.stage = .exported
+                current.exportedOn = today.iso
+                current.version += 1
+                try await current.save(on: tx)
+            }
+            return ((), entries)
+        }
+        return files
+    }
+
+    // MARK: Bank results
+
+    struct ResultOutcome: Sendable {
+        var paid: Int
+        var failed: Int
+        var failedFen: Int64
+    }
+
+    /// 回盘: the bank's result for its file of `payroll`, checked whole against what was
+    /// sent (`BankFile.reconcile`) before anything is booked. Failed lines go back to
+    /// owed (the schedule's settled total drops) and wait for a decision.
+    static func importResult(_ id: UUID?, bank: String, text: String, by op: PaymentOperator, app: Application) async throws -> ResultOutcome {
+        let p = try await visible(id, to: op, on: app.db)
+        try check(.importResult, p, op)
+        guard op.sees(bank: bank) else { throw Abort(.notFound) }
+        guard let file = try await PayrollBankFile.query(on: app.db).filter(\.$payrollID == p.id!).filter(\.$bankCode == bank).first() else {
+            throw FieldRefusal(field: "bank", rule: "bank_file.no_payment_file", zh: "银行：本花名册没有发给银行 \(bank) 的代发文件",
+                               en: "Bank: this payroll sent no payment file to bank \(bank)")
+        }
+        guard file.resultOn == nil else {
+            throw FieldRefusal(field: "file", rule: "bank_file.result_exists", zh: "回盘文件：银行 \(bank) 的回盘已于 \(file.resultOn!) 导入",
+                               en: "File: the result of bank \(bank) was imported on \(file.resultOn!)")
+        }
+        let sent = try await payments(p.id!, bank: bank, on: app.db)
+        let results = try BankFile.reconcile(text, payroll: p.number, bank: bank, payments: sent)
+        let failed = results.filter { $0.outcome == .failed }
+        let today = app.dibao.clock.today()
+        let digest = sha256(text)
+        return try await app.audit.write(on: app.db) { tx in
+            guard let current = try await Payroll.find(p.id, on: tx), let f = try await PayrollBankFile.find(file.id, on: tx), f.resultOn == nil else {
+                throw Abort(.conflict, reason: "stale")
+            }
+            try check(.importResult, current, op)
+            let sql = tx as! any SQLDatabase
+            for r in failed {
+                try await sql.raw("""
+                    UPDATE payroll_lines SET status = \(bind: PayrollLineStatus.failed.rawValue), note = \(bind: r.reason)
+                    WHERE payroll_id = \(bind: p.id!) AND seq = \(bind: Int(r.reference) ?? -1)
+                    """).run()
+                try await sql.raw("""
+                    UPDATE benefit_schedules SET settled_fen = settled_fen - \(bind: r.amount.fen)
+                    WHERE id = (SELECT schedule_id FROM payroll_lines WHERE payroll_id = \(bind: p.id!) AND seq = \(bind: Int(r.reference) ?? -1))
+                    """).run()
+            }
+            try await sql.raw("""
+                UPDATE payroll_lines SET status = \(bind: PayrollLineStatus.paid.rawValue)
+                WHERE payroll_id = \(bind: p.id!) AND bank_code = \(bind: bank) AND status = \(bind: PayrollLineStatus.pending.rawValue)
+                """).run()
+            let failedFen = failed.map(\.amount.fen).reduce(0, +)
+            f.resultSHA256 = digest; f.resultOn = today.iso; f.resultBy = op.username
+            f.failedCount = failed.count; f.failedFen = failedFen
+            f.paidCount = results.count - failed.count; f.paidFen = f.totalFen - failedFen
+            try await f.save(on: tx)
+            current.paidCount += f.paidCount; current.paidFen += f.paidFen
+            current.failedCount += f.failedCount; current.failedFen += f.failedFen
+            let files = try await PayrollBankFile.query(on: tx).filter(\.$payrollID == p.id!).all()
+            let banks = try await banks(of: p.id!, on: tx)
+            if files.count == banks.count && files.allSatisfy({ $0.resultOn != nil }) { current.stage = .resultsIn }
+            current.version += 1
+            try await current.save(on: tx)
+            let outcome = ResultOutcome(paid: f.paidCount, failed: f.failedCount, failedFen: failedFen)
+            return (outcome, [AuditEntry(actor: op.audit, action: "payroll.result_imported", entityType: "payroll", entityID: p.id!.uuidString,
+                                         areaCode: p.countyCode, detail: ["bank": bank, "paid": String(f.paidCount), "failed": String(f.failedCount),
+                                                                          "failed_fen": String(failedFen), "sha256": digest])])
+        }
+    }
+
+    // MARK: Failures and close
+
+    enum Resolution: Sendable {
+        /// The account is corrected; the next payroll pays the amount again.
+        case repay(bank: String, account: String, holder: String)
+        /// Payment stops from the month after the decision until the household is reached.
+        case suspend
+    }
+
+    /// 失败处理: a failed line is settled by correcting the account (paid again in the
+    /// next payroll, through its adjustment) or by suspending payment.
+    static func resolve(line lineID: UUID?, _ resolution: Resolution, note: String, by op: PaymentOperator, app: Application) async throws -> PayrollLine {
+        guard let lineID, let line = try await PayrollLine.find(lineID, on: app.db) else { throw Abort(.notFound) }
+        let p = try await visible(line.payrollID, to: op, on: app.db)
+        try check(.resolveFailure, p, op)
+        guard line.status == .failed else {
+            throw FieldRefusal(field: "line", rule: "payroll.line_not_failed", zh: "发放明细：该笔状态为“\(line.status.zh)”，无需处理",
+                               en: "Line: it is “\(line.status.en)”, nothing to settle")
+        }
+        let today = app.dibao.clock.today()
+        let policy = app.dibao.policy(on: today)
+        if case let .repay(bank, account, holder) = resolution {
+            try PaymentAccounts.validate(bank: bank, account: account, holder: holder)
+            guard try await Bank.find(bank, on: app.db) != nil else { throw PaymentAccounts.unknownBank(bank) }
+        }
+        return try await app.audit.write(on: app.db) { tx in
+            guard let current = try await PayrollLine.find(lineID, on: tx), current.status == .failed else { throw Abort(.conflict, reason: "stale") }
+            var detail = ["payroll": p.number, "seq": String(current.seq), "amount_fen": String(current.amountFen)]
+            switch resolution {
+            case let .repay(bank, account, holder):
+                try await PaymentAccounts.put(household: current.householdID, bank: bank, account: account, holder: holder,
+                                              by: op.username, on: today, tx)
+                current.status = .repay
+                detail["bank"] = bank
+            case .suspend:
+                guard let record = try await BenefitScheduleRecord.find(current.scheduleID, on: tx), var schedule = record.schedule else {
+                    throw Abort(.notFound)
+                }
+                try schedule.suspend(from: policy.changeEffectiveFrom(decidedOn: today))
+                record.steps = schedule.stored
+                try await record.save(on: tx)
+                current.status = .suspended
+            }
+            current.note = note.isEmpty ? current.note : current.note + "；" + note
+            try await current.save(on: tx)
+            return (current, [AuditEntry(actor: op.audit, action: "payroll.failure_\(current.status.rawValue)", entityType: "household",
+                                         entityID: current.householdID.uuidString, areaCode: current.villageCode, reason: note, detail: detail)])
+        }
+    }
+
+    static func close(_ id: UUID?, by op: PaymentOperator, app: Application) async throws -> Payroll {
+        let p = try await visible(id, to: op, on: app.db)
+        try check(.close, p, op)
+        let today = app.dibao.clock.today()
+        return try await app.audit.write(on: app.db) { tx in
+            guard let current = try await Payroll.find(p.id, on: tx) else { throw Abort(.notFound) }
+            try check(.close, current, op)
+            let open = try await PayrollLine.query(on: tx).filter(\.$payrollID == p.id!).filter(\.$status == .failed).count()
+            guard open == 0 else { throw PayrollRefusal.unresolvedFailures(open) }
+            current.stage = .closed
+            current.closedOn = today.iso
+            current.version += 1
+            try await current.save(on: tx)
+            return (current, [AuditEntry(actor: op.audit, action: "payroll.closed", entityType: "payroll", entityID: p.id!.uuidString,
+                                         areaCode: p.countyCode, detail: ["number": p.number, "paid_fen": String(current.paidFen)])])
+        }
+    }
+
+    static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Results of parallel workers, one slot each.
+final class WorkerSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [[[SQLCell]]]
+
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    func set(_ i: Int, _ value: [[SQLCell]]) {
+        lock.lock(); defer { lock.unlock() }
+        slots[i] = value
+    }
+
+    func all() -> [[[SQLCell]]] {
+        lock.lock(); defer { lock.unlock() }
+        return slots
+    }
+}

@@ -1,0 +1,255 @@
+/// The files exchanged with the paying bank (代发金融机构, 二.二.5 "通过金融机构实行社会化发放").
+///
+/// The payment file tells the bank what to pay into each one-card (一卡通) account; the
+/// result file tells civil affairs what was paid. Both are plain UTF-8 text, one record
+/// a line, fields separated by `|` (a character no name, account or amount contains),
+/// with a header and a trailer carrying the count and the total, so that a truncated or
+/// edited file is caught by arithmetic before anything is booked. The formats are
+/// documented for banks in `docs/bank-file-formats.md`.
+public enum BankFile {
+    public static let paymentKind = "DIBAO-PAY"
+    public static let resultKind = "DIBAO-RESULT"
+    public static let formatVersion = "1"
+
+    /// One payment: a line of the payroll for this bank.
+    public struct Payment: Sendable, Equatable {
+        /// The payroll line's reference, echoed by the bank in its result.
+        public var reference: String
+        public var account: String
+        public var holder: String
+        public var amount: Money
+
+        public init(reference: String, account: String, holder: String, amount: Money) {
+            self.reference = reference
+            self.account = account
+            self.holder = holder
+            self.amount = amount
+        }
+    }
+
+    /// What the header names: the payroll, its county and period, the bank.
+    public struct Header: Sendable, Equatable {
+        public var payroll: String
+        public var county: String
+        public var period: String
+        public var bank: String
+
+        public init(payroll: String, county: String, period: String, bank: String) {
+            self.payroll = payroll
+            self.county = county
+            self.period = period
+            self.bank = bank
+        }
+    }
+
+    // MARK: Payment file
+
+    /// The header line, every payment line and the trailer, each ending in "\n".
+    /// Lines are numbered from 1 in the order given.
+    public static func paymentFile(_ header: Header, created: CivilDate, payments: [Payment]) -> String {
+        var out = ""
+        out.reserveCapacity(96 + payments.count * 96)
+        out += "H|\(paymentKind)|\(formatVersion)|\(header.payroll)|\(header.county)|\(header.period)|\(header.bank)|\(created.iso)\n"
+        var total = Money.zero
+        for (i, p) in payments.enumerated() {
+            out += "D|\(i + 1)|\(p.reference)|\(p.account)|\(p.holder)|\(p.amount.plain)\n"
+            total = total + p.amount
+        }
+        out += "T|\(payments.count)|\(total.plain)\n"
+        return out
+    }
+
+    /// Whether `text` can stand in a field: no separator, no line break.
+    public static func isFieldSafe(_ text: String) -> Bool {
+        !text.isEmpty && !text.utf8.contains { $0 == UInt8(ascii: "|") || $0 == 10 || $0 == 13 }
+    }
+
+    // MARK: Result file
+
+    public enum Outcome: String, Sendable, Equatable {
+        case paid = "S", failed = "F"
+    }
+
+    public struct Result: Sendable, Equatable {
+        public var line: Int
+        public var reference: String
+        public var account: String
+        public var amount: Money
+        public var outcome: Outcome
+        /// The bank's reason for a failure (account closed, name mismatch …).
+        public var reason: String
+    }
+
+    /// A result file for `payments` as a bank would write it, every payment with the
+    /// outcome `outcome(reference)` gives; for tests, the demo and bank integrators.
+    public static func resultFile(_ header: Header, payments: [Payment],
+                                  outcome: (Payment) -> (Outcome, String) = { _ in (.paid, "") }) -> String {
+        var out = "H|\(resultKind)|\(formatVersion)|\(header.payroll)|\(header.bank)\n"
+        var total = Money.zero, paid = Money.zero, failed = Money.zero
+        var paidCount = 0, failedCount = 0
+        for (i, p) in payments.enumerated() {
+            let (o, reason) = outcome(p)
+            out += "D|\(i + 1)|\(p.reference)|\(p.account)|\(p.amount.plain)|\(o.rawValue)|\(reason)\n"
+            total = total + p.amount
+            if o == .paid { paid = paid + p.amount; paidCount += 1 } else { failed = failed + p.amount; failedCount += 1 }
+        }
+        out += "T|\(payments.count)|\(total.plain)|\(paidCount)|\(paid.plain)|\(failedCount)|\(failed.plain)\n"
+        return out
+    }
+
+    /// Reads a result file and checks it against the payments that were sent: the same
+    /// payroll and bank, every line one of the payments with its own account and amount,
+    /// each payment exactly once, and the trailer's counts and totals equal to the lines'.
+    /// Anything else refuses the whole file, naming the first problem: half a result
+    /// booked would leave households paid twice or not at all.
+    public static func reconcile(_ text: String, payroll: String, bank: String,
+                                 payments: [Payment]) throws(BankFileRefusal) -> [Result] {
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.map(String.init)
+        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
+        while let last = lines.last, last.trimmingWhitespace().isEmpty { lines.removeLast() }
+        guard lines.count >= 2 else { throw .init(line: 1, .structure) }
+
+        let head = lines[0].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard head.count == 5, head[0] == "H", head[1] == resultKind else { throw .init(line: 1, .header) }
+        guard head[2] == formatVersion else { throw .init(line: 1, .version(head[2])) }
+        guard head[3] == payroll else { throw .init(line: 1, .otherPayroll(head[3])) }
+        guard head[4] == bank else { throw .init(line: 1, .otherBank(head[4])) }
+
+        var expected: [String: Payment] = [:]
+        expected.reserveCapacity(payments.count)
+        for p in payments { expected[p.reference] = p }
+        var seen = Set<String>()
+        seen.reserveCapacity(payments.count)
+        var results: [Result] = []
+        results.reserveCapacity(payments.count)
+        var total = Money.zero, paid = Money.zero, failed = Money.zero
+        var paidCount = 0, failedCount = 0
+
+        for n in 1..<(lines.count - 1) {
+            let lineNo = n + 1
+            let f = lines[n].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 7, f[0] == "D" else { throw .init(line: lineNo, .structure) }
+            guard let amount = try? Money.parse(f[4]), !amount.isNegative else { throw .init(line: lineNo, .amount(f[4])) }
+            guard let outcome = Outcome(rawValue: f[5]) else { throw .init(line: lineNo, .outcome(f[5])) }
+            guard let sent = expected[f[2]] else { throw .init(line: lineNo, .unknownReference(f[2])) }
+            guard sent.account == f[3] else { throw .init(line: lineNo, .unknownAccount(f[3])) }
+            guard sent.amount == amount else { throw .init(line: lineNo, .amountDiffers(sent: sent.amount, returned: amount)) }
+            guard seen.insert(f[2]).inserted else { throw .init(line: lineNo, .duplicate(f[2])) }
+            if outcome == .failed && f[6].trimmingWhitespace().isEmpty { throw .init(line: lineNo, .failureWithoutReason) }
+            results.append(Result(line: lineNo, reference: f[2], account: f[3], amount: amount, outcome: outcome, reason: f[6]))
+            total = total + amount
+            if outcome == .paid { paid = paid + amount; paidCount += 1 } else { failed = failed + amount; failedCount += 1 }
+        }
+
+        let trailerNo = lines.count
+        let t = lines[lines.count - 1].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard t.count == 7, t[0] == "T" else { throw .init(line: trailerNo, .trailer) }
+        let numbers = [t[1], t[3], t[5]].map { Int($0) }
+        let sums = [t[2], t[4], t[6]].map { try? Money.parse($0) }
+        guard numbers.allSatisfy({ $0 != nil }), sums.allSatisfy({ $0 != nil }) else { throw .init(line: trailerNo, .trailer) }
+        guard numbers[0]! == results.count, sums[0]! == total, numbers[1]! == paidCount, sums[1]! == paid,
+              numbers[2]! == failedCount, sums[2]! == failed
+        else { throw .init(line: trailerNo, .trailerDiffers(count: results.count, total: total)) }
+
+        let sentTotal = payments.map(\.amount).sum()
+        guard results.count == payments.count, total == sentTotal else {
+            throw .init(line: trailerNo, .incomplete(returned: results.count, sent: payments.count, returnedTotal: total, sentTotal: sentTotal))
+        }
+        return results
+    }
+}
+
+/// Why a bank result file is refused, with the line (1 = header) where it shows.
+public struct BankFileRefusal: Refusal, Equatable {
+    public enum Reason: Sendable, Equatable {
+        case structure, header, trailer
+        case version(String)
+        case otherPayroll(String)
+        case otherBank(String)
+        case amount(String)
+        case outcome(String)
+        case unknownReference(String)
+        case unknownAccount(String)
+        case amountDiffers(sent: Money, returned: Money)
+        case duplicate(String)
+        case failureWithoutReason
+        case trailerDiffers(count: Int, total: Money)
+        case incomplete(returned: Int, sent: Int, returnedTotal: Money, sentTotal: Money)
+    }
+
+    public let line: Int
+    public let reason: Reason
+
+    public init(line: Int, _ reason: Reason) {
+        self.line = line
+        self.reason = reason
+    }
+
+    public var field: String { "file" }
+
+    public var rule: String {
+        switch reason {
+        case .structure: return "bank_file.structure"
+        case .header: return "bank_file.header"
+        case .trailer: return "bank_file.trailer"
+        case .version: return "bank_file.version"
+        case .otherPayroll: return "bank_file.payroll"
+        case .otherBank: return "bank_file.bank"
+        case .amount: return "bank_file.amount"
+        case .outcome: return "bank_file.outcome"
+        case .unknownReference: return "bank_file.unknown_line"
+        case .unknownAccount: return "bank_file.unknown_account"
+        case .amountDiffers: return "bank_file.amount_differs"
+        case .duplicate: return "bank_file.duplicate"
+        case .failureWithoutReason: return "bank_file.failure_reason"
+        case .trailerDiffers: return "bank_file.trailer_differs"
+        case .incomplete: return "bank_file.total_mismatch"
+        }
+    }
+
+    public var zh: String {
+        let at = "回盘文件第 \(line) 行："
+        let tail = "，整个文件未导入"
+        switch reason {
+        case .structure: return at + "格式不符（应为 D|序号|明细编号|账号|金额|S或F|原因）" + tail
+        case .header: return at + "文件头不符（应为 H|DIBAO-RESULT|1|花名册编号|银行代码）" + tail
+        case .trailer: return at + "文件尾不符（应为 T|笔数|总金额|成功笔数|成功金额|失败笔数|失败金额）" + tail
+        case .version(let v): return at + "格式版本 \(v) 不受支持" + tail
+        case .otherPayroll(let p): return at + "文件属于花名册 \(p)，不是本花名册" + tail
+        case .otherBank(let b): return at + "文件属于银行 \(b)，不是本花名册该银行的文件" + tail
+        case .amount(let a): return at + "金额“\(a)”无效" + tail
+        case .outcome(let o): return at + "发放结果“\(o)”无效（应为 S 成功或 F 失败）" + tail
+        case .unknownReference(let r): return at + "明细编号 \(r) 不在本次代发文件中" + tail
+        case .unknownAccount(let a): return at + "账号 \(Masking.account(a)) 与代发文件中的账号不符" + tail
+        case let .amountDiffers(s, r): return at + "金额 \(r.plain) 与代发金额 \(s.plain) 不符" + tail
+        case .duplicate(let r): return at + "明细编号 \(r) 重复" + tail
+        case .failureWithoutReason: return at + "发放失败须注明原因" + tail
+        case let .trailerDiffers(c, t): return at + "文件尾的笔数或金额与明细（\(c) 笔，\(t.plain) 元）不符" + tail
+        case let .incomplete(rc, sc, rt, st):
+            return at + "回盘 \(rc) 笔共 \(rt.plain) 元，与代发 \(sc) 笔共 \(st.plain) 元不符" + tail
+        }
+    }
+
+    public var en: String {
+        let at = "Result file line \(line): "
+        let tail = "; nothing in the file was imported"
+        switch reason {
+        case .structure: return at + "not a detail line (D|no|reference|account|amount|S or F|reason)" + tail
+        case .header: return at + "not a result header (H|DIBAO-RESULT|1|payroll|bank)" + tail
+        case .trailer: return at + "not a trailer (T|count|total|paid count|paid total|failed count|failed total)" + tail
+        case .version(let v): return at + "format version \(v) is not supported" + tail
+        case .otherPayroll(let p): return at + "the file is for payroll \(p), not this one" + tail
+        case .otherBank(let b): return at + "the file is from bank \(b), not this payroll's file for that bank" + tail
+        case .amount(let a): return at + "amount “\(a)” is not valid" + tail
+        case .outcome(let o): return at + "outcome “\(o)” is not S (paid) or F (failed)" + tail
+        case .unknownReference(let r): return at + "line reference \(r) was not in the payment file" + tail
+        case .unknownAccount(let a): return at + "account \(Masking.account(a)) is not the account in the payment file" + tail
+        case let .amountDiffers(s, r): return at + "amount \(r.plain) differs from the \(s.plain) sent" + tail
+        case .duplicate(let r): return at + "line reference \(r) appears twice" + tail
+        case .failureWithoutReason: return at + "a failed payment needs the bank's reason" + tail
+        case let .trailerDiffers(c, t): return at + "the trailer's counts or totals differ from the lines (\(c) lines, \(t.plain))" + tail
+        case let .incomplete(rc, sc, rt, st):
+            return at + "\(rc) results totalling \(rt.plain) do not match the \(sc) payments totalling \(st.plain) sent" + tail
+        }
+    }
+}

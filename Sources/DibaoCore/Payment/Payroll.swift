@@ -1,0 +1,172 @@
+/// 发放花名册 — a county's payroll for one period, and who may move it on (二.二.5).
+///
+/// Civil affairs draws up the list, finance checks it and releases the money, the bank
+/// pays it and reports back, and civil affairs settles the failures. Two rules carry the
+/// weight: the person who releases is never the person who drafted (one person cannot
+/// both make a list and pay it out), and a released list is what the bank was told to
+/// pay, so it never changes afterwards — a correction is an adjustment in a later payroll.
+public enum PayrollStage: String, Sendable, Codable, CaseIterable {
+    /// 编制: computed by a county caseworker; may still be discarded and drawn again.
+    case drafted
+    /// 审核拨付: checked and released by finance; frozen from here on.
+    case released
+    /// 已报送银行: payment files made for the banks.
+    case exported
+    /// 银行已回盘: every bank's result file is in; failed lines wait for a decision.
+    case resultsIn = "results_in"
+    /// 已结清: every failed line is settled.
+    case closed
+
+    public var zh: String {
+        switch self {
+        case .drafted: return "已编制，待财政审核"
+        case .released: return "财政已审核拨付"
+        case .exported: return "已生成银行代发文件"
+        case .resultsIn: return "银行已回盘"
+        case .closed: return "已结清"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .drafted: return "Drafted, awaiting finance"
+        case .released: return "Released by finance"
+        case .exported: return "Payment files sent to the bank"
+        case .resultsIn: return "Bank results in"
+        case .closed: return "Closed"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+public enum PayrollAction: String, Sendable, CaseIterable {
+    case draft, discard, release, export, importResult = "import_result", resolveFailure = "resolve_failure", close
+
+    /// Who may take the step: civil affairs makes and settles the list, finance releases
+    /// it, the bank (or civil affairs on its behalf, from the file the bank sent) returns results.
+    public var roles: Set<Role> {
+        switch self {
+        case .draft, .discard, .resolveFailure, .close: return [.countyCaseworker]
+        case .release: return [.financeOfficer]
+        case .export: return [.countyCaseworker, .financeOfficer]
+        case .importResult: return [.bankOperator, .countyCaseworker]
+        }
+    }
+
+    /// The stages the step starts from.
+    public var from: Set<PayrollStage> {
+        switch self {
+        case .draft: return []
+        case .discard, .release: return [.drafted]
+        case .export: return [.released, .exported]
+        case .importResult: return [.exported]
+        case .resolveFailure: return [.resultsIn]
+        case .close: return [.resultsIn]
+        }
+    }
+
+    public var zh: String {
+        switch self {
+        case .draft: return "编制发放花名册"
+        case .discard: return "作废草稿"
+        case .release: return "审核拨付"
+        case .export: return "生成银行代发文件"
+        case .importResult: return "导入银行回盘文件"
+        case .resolveFailure: return "处理发放失败"
+        case .close: return "结清"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .draft: return "draft the payroll"
+        case .discard: return "discard the draft"
+        case .release: return "release"
+        case .export: return "export the payment files"
+        case .importResult: return "import a bank result file"
+        case .resolveFailure: return "settle a failed payment"
+        case .close: return "close"
+        }
+    }
+}
+
+/// The payroll rules, as one function a service asks before every step.
+public enum PayrollMachine {
+    /// Nil when `role` (account `actor`) may take `action` on a payroll in `stage`
+    /// drafted by `drafter`; otherwise why not.
+    public static func refusal(_ action: PayrollAction, stage: PayrollStage?, role: Role, actor: String,
+                               drafter: String) -> PayrollRefusal? {
+        guard action.roles.contains(role) else { return .role(action, role) }
+        if let stage, !action.from.contains(stage) { return .stage(action, stage) }
+        if action == .release && actor == drafter { return .drafterReleases }
+        return nil
+    }
+
+    /// Whether lines in a payroll of `stage` may still change: only while drafted.
+    public static func isFrozen(_ stage: PayrollStage) -> Bool { stage != .drafted }
+}
+
+/// Why a payroll step is refused.
+public enum PayrollRefusal: Refusal, Equatable {
+    case role(PayrollAction, Role)
+    case stage(PayrollAction, PayrollStage)
+    /// 二.二.5 separates the list (civil affairs) from the release (finance); within
+    /// the system the same account may never do both.
+    case drafterReleases
+    /// A county has at most one payroll per period.
+    case periodExists(String)
+    /// Payrolls are made in period order, so each sees every earlier payment.
+    case notAfterLatest(period: String, latest: String)
+    /// The period's frequency is not the county's.
+    case wrongFrequency(period: String, expected: PaymentFrequency)
+    case badPeriod(String)
+    /// The list cannot close while failed lines wait for a decision.
+    case unresolvedFailures(Int)
+
+    public var field: String {
+        switch self {
+        case .periodExists, .notAfterLatest, .wrongFrequency, .badPeriod: return "period"
+        default: return "payroll"
+        }
+    }
+
+    public var rule: String {
+        switch self {
+        case .role: return "payroll.role"
+        case .stage: return "payroll.stage"
+        case .drafterReleases: return "payroll.four_eyes"
+        case .periodExists: return "payroll.period_exists"
+        case .notAfterLatest: return "payroll.period_order"
+        case .wrongFrequency: return "payroll.frequency"
+        case .badPeriod: return "payroll.period"
+        case .unresolvedFailures: return "payroll.unresolved_failures"
+        }
+    }
+
+    public var zh: String {
+        switch self {
+        case let .role(a, r): return "发放花名册：\(r.zh)不能\(a.zh)"
+        case let .stage(a, s): return "发放花名册：当前状态为“\(s.zh)”，不能\(a.zh)"
+        case .drafterReleases: return "发放花名册：编制人不能审核拨付本人编制的花名册，须由财政部门另一名经办人审核"
+        case let .periodExists(p): return "发放期间：\(p) 的发放花名册已存在"
+        case let .notAfterLatest(p, l): return "发放期间：\(p) 不晚于已拨付的最近一期 \(l)，发放花名册须按期间顺序编制"
+        case let .wrongFrequency(p, f): return "发放期间：\(p) 与本旗县的发放周期（\(f.zh)）不符"
+        case let .badPeriod(p): return "发放期间：“\(p)”不是有效的期间（如 2026-03 或 2026Q1）"
+        case let .unresolvedFailures(n): return "发放花名册：尚有 \(n) 笔发放失败未处理，不能结清"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case let .role(a, r): return "Payroll: a \(r.en) may not \(a.en)"
+        case let .stage(a, s): return "Payroll: it is “\(s.en)”, so you cannot \(a.en)"
+        case .drafterReleases: return "Payroll: the person who drafted it cannot release it; another finance officer must"
+        case let .periodExists(p): return "Period: a payroll for \(p) already exists"
+        case let .notAfterLatest(p, l): return "Period: \(p) is not after \(l), the latest released payroll; payrolls are made in period order"
+        case let .wrongFrequency(p, f): return "Period: \(p) does not match the county's payment frequency (\(f.en))"
+        case let .badPeriod(p): return "Period: “\(p)” is not a period (e.g. 2026-03 or 2026Q1)"
+        case let .unresolvedFailures(n): return "Payroll: \(n) failed payments are still unsettled, so it cannot close"
+        }
+    }
+}
