@@ -82,6 +82,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: HouseholdPages())
     try pages.register(collection: CasePages())
     try pages.register(collection: VerificationPages())
+    try pages.register(collection: PaymentPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
     try api.register(collection: HouseholdAPI())

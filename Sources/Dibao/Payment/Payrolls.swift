@@ -50,8 +50,10 @@ enum Payrolls {
 
     /// A payroll `op` may see: in its area (a bank operator's through its bank's files);
     /// otherwise 404, as if it did not exist.
+    /// A township or village account sees its county's payrolls (and on them, its own lines only).
     static func visible(_ id: UUID?, to op: PaymentOperator, on db: any Database) async throws -> Payroll {
-        guard let id, let p = try await Payroll.find(id, on: db), op.covers(county: p.countyCode) else { throw Abort(.notFound) }
+        guard let id, let p = try await Payroll.find(id, on: db),
+              op.covers(county: p.countyCode) || op.area.ancestor(at: .county)?.value == p.countyCode else { throw Abort(.notFound) }
         return p
     }
 
@@ -290,7 +292,9 @@ enum Payrolls {
                                           areaCode: p.countyCode, detail: ["bank": f.bank, "lines": String(f.count), "total_fen": String(f.total.fen), "sha256": digest]))
             }
             if current.stage == .released {
-                current.stage = .exported
+                // With no line for any bank (nobody due, or every account missing) there is
+                // no result to wait for.
+                current.stage = finished.isEmpty ? .resultsIn : .exported
                 current.exportedOn = today.iso
                 current.version += 1
                 try await current.save(on: tx)
