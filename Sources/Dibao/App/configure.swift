@@ -88,6 +88,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: HouseholdAPI())
     try api.register(collection: CaseAPI())
     try api.register(collection: VerificationAPI())
+    try api.register(collection: PaymentAPI())
 }
 
 /// Loads every stored policy version into the environment (SPEC "Policy is data").
