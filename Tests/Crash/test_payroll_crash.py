@@ -46,6 +46,8 @@ def remove(db):
 
 def test_sigkill_leaves_no_payroll_or_a_whole_one():
     assert os.path.exists(BINARY), "build first: swift build"
+    # Every kill below lands after the command has said the draft began: inside the
+    # transaction, or (rarely) just after its commit.
     work = tempfile.mkdtemp(prefix="dibao-crash-")
     db = os.path.join(work, "crash.sqlite")
     clock = os.path.join(work, "today")
@@ -57,9 +59,19 @@ def test_sigkill_leaves_no_payroll_or_a_whole_one():
                        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         draft = [BINARY, "payroll", "draft", "--county", COUNTY, "--period", PERIOD, "--by", "xc_county", "--log", "warning"]
 
-        # One uninterrupted run: how long a draft takes, and what a whole one holds.
+        def start():
+            """Starts a draft and returns once it says the work has begun."""
+            proc = subprocess.Popen(draft, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            while True:
+                line = proc.stdout.readline()
+                assert line, "the draft command ended without starting"
+                if line.startswith("Drafting"):
+                    return proc
+
+        # One uninterrupted run: how long the draft itself takes, and what a whole one holds.
+        proc = start()
         started = time.time()
-        subprocess.run(draft, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        assert proc.wait() == 0
         full = time.time() - started
         payrolls, orphans, whole, _ = state(db)
         assert len(payrolls) == 1 and whole and orphans == 0
@@ -70,10 +82,12 @@ def test_sigkill_leaves_no_payroll_or_a_whole_one():
         outcomes = {"none": 0, "whole": 0}
         for _ in range(24):
             _, _, _, events_before = state(db)
-            proc = subprocess.Popen(draft, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.2, 1.0) * full)
+            proc = start()
+            # A moment within the draft (a few land just after its commit).
+            time.sleep(rng.uniform(0.0, 1.1) * full)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+            proc.stdout.close()
             payrolls, orphans, whole, events = state(db)
             assert orphans == 0, "lines without their payroll"
             if payrolls:
@@ -86,6 +100,6 @@ def test_sigkill_leaves_no_payroll_or_a_whole_one():
                 assert events == events_before, "an audit event for a payroll that is not there"
                 outcomes["none"] += 1
         print("crash outcomes:", outcomes)
-        assert outcomes["none"] >= 5, f"too few kills landed before the commit to test anything: {outcomes}"
+        assert outcomes["none"] >= 10, f"too few kills landed inside the draft to test anything: {outcomes}"
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -270,7 +270,7 @@ struct PaymentTests {
         try await withDibao { app in
             let p = try await exported(app)
             let townshipRows = try await BulkSQL.rows(app.db, """
-                SELECT township_code, SUM(amount_fen), COUNT(*) FROM payroll_lines WHERE payroll_id = \(bind: p.id!) AND status <> 'held' GROUP BY township_code
+                SELECT township_code, CAST(SUM(amount_fen) AS BIGINT), COUNT(*) FROM payroll_lines WHERE payroll_id = \(bind: p.id!) AND status <> 'held' GROUP BY township_code
                 """)
             #expect(townshipRows.map { $0.int(1) }.reduce(0, +) == p.totalFen)
             let own = "150102001000"

@@ -10,6 +10,9 @@ enum SQLCell: Sendable {
     case int(Int64)
     /// A UUID column: text in SQLite (as Fluent stores it), `uuid` in PostgreSQL.
     case uuid(UUID)
+    /// A UUID already read as text from another row: bound as read on SQLite, without a
+    /// parse and a format per value; parsed for PostgreSQL.
+    case uuidText(String)
     case null
 
     static func optionalUUID(_ id: UUID?) -> SQLCell { id.map { .uuid($0) } ?? .null }
@@ -19,6 +22,7 @@ enum SQLCell: Sendable {
         case .text(let s): return s
         case .int(let i): return i
         case .uuid(let u): return u
+        case .uuidText(let s): return UUID(uuidString: s)
         case .null: return String?.none
         }
     }
@@ -35,6 +39,7 @@ enum SQLCell: Sendable {
         case .text(let s): return .text(s)
         case .int(let i): return .integer(Int(i))
         case .uuid(let u): return .text(u.uuidString)
+        case .uuidText(let s): return .text(s)
         case .null: return .null
         }
     }

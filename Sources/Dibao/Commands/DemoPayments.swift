@@ -30,7 +30,7 @@ enum DemoPayments {
         for county in counties {
             guard try await BudgetAllocation.query(on: app.db).filter(\.$countyCode == county.code).filter(\.$year == year).count() == 0 else { continue }
             let monthly = try await BulkSQL.rows(app.db, """
-                SELECT COALESCE(SUM(approved_amount_fen), 0) FROM cases WHERE county_code = \(bind: county.code) AND stage = \(bind: CaseStage.enrolled.rawValue)
+                SELECT CAST(COALESCE(SUM(approved_amount_fen), 0) AS BIGINT) FROM cases WHERE county_code = \(bind: county.code) AND stage = \(bind: CaseStage.enrolled.rawValue)
                 """).first?.int(0) ?? 0
             let year12 = Money(fen: monthly * 12).percent(108)
             let op = PaymentOperator(username: county.finance, role: .financeOfficer, area: try AreaCode(county.code))

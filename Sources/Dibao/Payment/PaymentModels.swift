@@ -282,12 +282,17 @@ struct CreatePaymentTables: AsyncMigration {
             .field("amount_fen", .int64, .required).field("set_by", .string, .required).field("set_on", .string, .required)
             .unique(on: "county_code", "year", "source").create()
         guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "benefit_schedules_county").on(BenefitScheduleRecord.schema).column("county_code").column("active").run()
+        // A payroll reads a county's active schedules village by village, so its lines come
+        // out in the order the payment lists print them and every index grows at its end.
+        try await sql.create(index: "benefit_schedules_county").on(BenefitScheduleRecord.schema).column("county_code").column("active")
+            .column("township_code").column("village_code").run()
         try await sql.create(index: "benefit_schedules_household").on(BenefitScheduleRecord.schema).column("household_id").run()
         // A line is found by its reference within its payroll; lists read a payroll by township and village.
         try await sql.create(index: "payroll_lines_seq").unique().on(PayrollLine.schema).column("payroll_id").column("seq").run()
         try await sql.create(index: "payroll_lines_area").on(PayrollLine.schema).column("payroll_id").column("township_code").column("village_code").run()
-        try await sql.create(index: "payroll_lines_household").on(PayrollLine.schema).column("household_id").run()
+        // A household's payments are found through its schedules: schedule ids are time-ordered
+        // and read in order, so this index takes each payroll as one sweep, not 1.5 M random writes.
+        try await sql.create(index: "payroll_lines_schedule").on(PayrollLine.schema).column("schedule_id").run()
         try await sql.create(index: "payrolls_league").on(Payroll.schema).column("league_code").column("period").run()
     }
 

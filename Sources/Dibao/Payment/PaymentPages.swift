@@ -177,7 +177,7 @@ struct PaymentPages: RouteCollection {
         var levelFen: Int64 = 0
         if op.bank == nil {
             let rows = try await BulkSQL.rows(req.db, """
-                SELECT township_code, COUNT(*), SUM(amount_fen) FROM payroll_lines
+                SELECT township_code, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM payroll_lines
                 WHERE payroll_id = \(bind: p.id!) AND status <> \(bind: PayrollLineStatus.held.rawValue) GROUP BY township_code ORDER BY township_code
                 """)
             let names = try await Self.areaNames(Set(rows.map { $0.text(0) }), on: req.db)
@@ -392,7 +392,8 @@ struct PaymentPages: RouteCollection {
         let h = try await Household.visible(id, to: actor, on: req)
         let record = try await BenefitSchedules.current(household: h.id!, for: op, on: req.db)
         let account = try await PaymentAccount.query(on: req.db).filter(\.$householdID == h.id!).first()
-        let lines = try await PayrollLine.query(on: req.db).filter(\.$householdID == h.id!).all()
+        let schedules = try await BenefitScheduleRecord.query(on: req.db).filter(\.$householdID == h.id!).all().compactMap(\.id)
+        let lines = schedules.isEmpty ? [] : try await PayrollLine.query(on: req.db).filter(\.$scheduleID ~~ schedules).all()
         let payrolls = Dictionary(uniqueKeysWithValues: try await Payroll.query(on: req.db).filter(\.$id ~~ Array(Set(lines.map(\.payrollID)))).all().map { ($0.id!, $0) })
         let history = lines.compactMap { l in payrolls[l.payrollID].map { (p: $0, l: l) } }.sorted { $0.p.period > $1.p.period }
             .map { HouseholdPage.Paid(number: $0.p.number, period: $0.p.period, amount: Money(fen: $0.l.amountFen).formatted,

@@ -115,6 +115,7 @@ enum Payrolls {
                 FROM benefit_schedules s JOIN households h ON h.id = s.household_id
                 LEFT JOIN payment_accounts a ON a.household_id = s.household_id
                 WHERE s.county_code = \(bind: county.value) AND s.active = \(bind: true)
+                ORDER BY s.township_code, s.village_code
                 """)
             let t1 = Date()
             let lines = computeLines(rows, payroll: payroll.id!, period: period)
@@ -162,7 +163,7 @@ enum Payrolls {
                 guard pay.isPositive else { continue }
                 let own = schedule.amount(for: period)
                 let hasAccount = !r.isNull(8) && !r.text(9).isEmpty
-                out.append([.uuid(ids.next()), .uuid(payroll), .int(0), .uuid(r.uuid(1)!), .uuid(r.uuid(0)!), .text(r.text(2)), .text(r.text(3)),
+                out.append([.uuid(ids.next()), .uuid(payroll), .int(0), .uuidText(r.text(1)), .uuidText(r.text(0)), .text(r.text(2)), .text(r.text(3)),
                             .text(r.text(6)), .int(r.int(7)), .text(hasAccount ? r.text(8) : ""), .text(hasAccount ? r.text(9) : ""),
                             .text(hasAccount ? r.text(10) : ""), .int(own.fen), .int(pay.fen - own.fen), .int(pay.fen),
                             .text(hasAccount ? PayrollLineStatus.pending.rawValue : PayrollLineStatus.held.rawValue), .text("")])
