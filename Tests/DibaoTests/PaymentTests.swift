@@ -75,7 +75,7 @@ struct PaymentTests {
             let p = try await exported(app)
             #expect(p.stage == .exported)
             let bank = DemoData.banks[0].code
-            let payments = try await Payrolls.payments(p.id!, bank: bank, on: app.db)
+            let payments = try await Payrolls.payments(p, bank: bank, on: app.db)
             #expect(payments.count == p.lineCount)
             #expect(payments.map(\.amount).sum().fen == p.totalFen)
             let header = BankFile.Header(payroll: p.number, county: p.countyCode, period: p.period, bank: bank)

@@ -140,21 +140,25 @@ enum PlainInsert {
 
     static func run(app: Application, path: String) async throws -> Outcome {
         let sql = app.db as! any SQLDatabase
-        // The same table shape and the same indexes as payroll_lines.
+        // The same table and the same indexes as payroll_lines, copied from its own schema.
         try await sql.raw("DROP TABLE IF EXISTS bench_plain_lines").run()
-        try await sql.raw("CREATE TABLE bench_plain_lines AS SELECT * FROM payroll_lines WHERE 0").run()
-        try await sql.raw("CREATE UNIQUE INDEX bench_plain_pk ON bench_plain_lines (id)").run()
-        try await sql.raw("CREATE UNIQUE INDEX bench_plain_seq ON bench_plain_lines (payroll_id, seq)").run()
-        try await sql.raw("CREATE INDEX bench_plain_area ON bench_plain_lines (payroll_id, township_code, village_code)").run()
-        try await sql.raw("CREATE INDEX bench_plain_household ON bench_plain_lines (household_id)").run()
+        let schema = try await BulkSQL.rows(app.db, """
+            SELECT type, sql FROM sqlite_master WHERE tbl_name = 'payroll_lines' AND sql IS NOT NULL ORDER BY type DESC
+            """)
+        for row in schema {
+            let statement = row.text(1).replacingOccurrences(of: "\"payroll_lines\"", with: "\"bench_plain_lines\"")
+                .replacingOccurrences(of: " payroll_lines ", with: " bench_plain_lines ")
+                .replacingOccurrences(of: "INDEX \"payroll_lines_", with: "INDEX \"bench_plain_lines_")
+                .replacingOccurrences(of: "INDEX payroll_lines_", with: "INDEX bench_plain_lines_")
+            try await sql.raw(SQLQueryString(statement)).run()
+        }
+        let copied = try await BulkSQL.rows(app.db, "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'bench_plain_lines'").first?.int(0) ?? 0
+        let original = try await BulkSQL.rows(app.db, "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'payroll_lines'").first?.int(0) ?? 0
+        guard copied == original else { throw SettingsError("could not copy payroll_lines' schema (\(copied) of \(original) objects)") }
         let rows = try await BulkSQL.rows(app.db, "SELECT \(unsafeRaw: Payrolls.lineColumns.joined(separator: ", ")) FROM payroll_lines")
-        // Fresh ids, as a new payroll's lines would have.
-        var ids = TimeOrderedID(stream: 11)
+        let integers: Set<Int> = [6, 10, 11, 12]
         let values: [[SQLiteData]] = rows.map { r in
-            (0..<Payrolls.lineColumns.count).map { i in
-                if i == 0 { return .text(ids.next().uuidString) }
-                return [2, 8, 12, 13, 14].contains(i) ? .integer(Int(r.int(i))) : .text(r.text(i))
-            }
+            (0..<Payrolls.lineColumns.count).map { i in integers.contains(i) ? .integer(Int(r.int(i))) : .text(r.text(i)) }
         }
         let columns = Payrolls.lineColumns
         let seconds = try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Double, any Error>) in

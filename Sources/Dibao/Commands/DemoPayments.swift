@@ -57,7 +57,7 @@ enum DemoPayments {
                 _ = try await Payrolls.release(drafted.id, by: finance, app: app)
                 let files = try await Payrolls.export(drafted.id, by: finance, app: app)
                 for file in files {
-                    let payments = try await Payrolls.payments(drafted.id!, bank: file.bank, on: app.db)
+                    let payments = try await Payrolls.payments(drafted, bank: file.bank, on: app.db)
                     let failing = last ? payments.first?.reference : nil
                     let result = BankFile.resultFile(.init(payroll: drafted.number, county: county.code, period: period.label, bank: file.bank),
                                                      payments: payments) { p in p.reference == failing ? (.failed, "账户已销户") : (.paid, "") }

@@ -59,7 +59,7 @@ struct PayrollSummary: AsyncCommand {
         guard let county = signature.county else { throw SettingsError("usage: dibao payroll summary --county CODE") }
         for p in try await Payroll.query(on: app.db).filter(\.$countyCode == county).sort(\.$period).all() {
             let sums = try await BulkSQL.rows(app.db, """
-                SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payroll_lines WHERE payroll_id = \(bind: p.id!) AND status <> 'held'
+                SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payroll_lines WHERE \(Payrolls.linesOf(p)) AND status <> 'held'
                 """).first
             let ok = sums.map { Int($0.int(0)) == p.lineCount && $0.int(1) == p.totalFen } ?? false
             context.console.print("\(p.number)\t\(p.stage.rawValue)\tlines=\(p.lineCount)\ttotal_fen=\(p.totalFen)\tlines_match=\(ok)")

@@ -15,7 +15,7 @@ struct PaymentPages: RouteCollection {
         p.get("payrolls", ":id", "files", ":bank", use: file)
         p.on(.POST, "payrolls", ":id", "results", body: .collect(maxSize: "200mb"), use: result)
         p.get("payrolls", ":id", "list", use: list)
-        p.post("lines", ":id", "resolve", use: resolve)
+        p.post("lines", ":line", "resolve", use: resolve)
         p.get("households", ":id", use: household)
         p.post("households", ":id", "account", use: account)
         p.post("households", ":id", "decision", use: decision)
@@ -143,7 +143,7 @@ struct PaymentPages: RouteCollection {
             var resultOn: String?; var paid: Int; var failed: Int; var failedTotal: String; var canUpload: Bool
         }
         struct Line: Encodable {
-            var id: String; var seq: Int; var head: String; var village: String; var account: String; var amount: String
+            var id: Int; var head: String; var village: String; var account: String; var amount: String
             var reason: String; var status: String
         }
         var row: PayrollRow
@@ -178,7 +178,7 @@ struct PaymentPages: RouteCollection {
         if op.bank == nil {
             let rows = try await BulkSQL.rows(req.db, """
                 SELECT township_code, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM payroll_lines
-                WHERE payroll_id = \(bind: p.id!) AND status <> \(bind: PayrollLineStatus.held.rawValue) GROUP BY township_code ORDER BY township_code
+                WHERE \(Payrolls.linesOf(p)) AND status <> \(bind: PayrollLineStatus.held.rawValue) GROUP BY township_code ORDER BY township_code
                 """)
             let names = try await Self.areaNames(Set(rows.map { $0.text(0) }), on: req.db)
             for r in rows where op.area.level <= .county || ((try? AreaCode(r.text(0))).map(op.area.contains) ?? false) {
@@ -188,10 +188,10 @@ struct PaymentPages: RouteCollection {
         }
         var failures: [PayrollPage.Line] = []
         if op.bank == nil && op.area.level <= .county {
-            let lines = try await PayrollLine.query(on: req.db).filter(\.$payrollID == p.id!).filter(\.$status ~~ [.failed, .repay, .suspended])
-                .sort(\.$seq).limit(500).all()
+            let lines = try await PayrollLine.query(on: req.db).of(p).filter(\.$status ~~ [.failed, .repay, .suspended])
+                .sort(\.$id).limit(500).all()
             let villages = try await Self.areaNames(Set(lines.map(\.villageCode)), on: req.db)
-            failures = lines.map { .init(id: $0.id!.uuidString, seq: $0.seq, head: $0.headName, village: villages[$0.villageCode] ?? $0.villageCode,
+            failures = lines.map { .init(id: $0.id!, head: $0.headName, village: villages[$0.villageCode] ?? $0.villageCode,
                                          account: Masking.account($0.accountNumber), amount: Money(fen: $0.amountFen).formatted, reason: $0.note,
                                          status: req.lang == .zh ? $0.status.zh : $0.status.en) }
         }
@@ -251,7 +251,7 @@ struct PaymentPages: RouteCollection {
         guard op.sees(bank: bank), let known = try await PayrollBankFile.query(on: req.db).filter(\.$payrollID == p.id!).filter(\.$bankCode == bank).first() else {
             throw Abort(.notFound)
         }
-        let payments = try await Payrolls.payments(p.id!, bank: bank, on: req.db)
+        let payments = try await Payrolls.payments(p, bank: bank, on: req.db)
         let text = BankFile.paymentFile(.init(payroll: p.number, county: p.countyCode, period: p.period, bank: bank),
                                         created: CivilDate(iso: p.releasedOn ?? "") ?? req.dibao.clock.today(), payments: payments)
         guard Payrolls.sha256(text) == known.sha256 else { throw Abort(.internalServerError, reason: "payment file changed after release") }
@@ -289,7 +289,7 @@ struct PaymentPages: RouteCollection {
     func resolve(req: Request) async throws -> Response {
         let op = try await Self.op(req)
         let form = try req.content.decode(ResolveForm.self)
-        let lineID = req.parameters.get("id", as: UUID.self)
+        let lineID = req.parameters.get("line", as: Int.self)
         let resolution: Payrolls.Resolution = form.action == "suspend" ? .suspend
             : .repay(bank: form.bank ?? "", account: (form.account ?? "").trimmingCharacters(in: .whitespaces), holder: form.holder ?? "")
         let line = try await PayrollLine.find(lineID, on: req.db)
@@ -309,7 +309,7 @@ struct PaymentPages: RouteCollection {
 
     struct ListPage: Encodable {
         struct Village: Encodable { var name: String; var households: Int; var total: String; var lines: [Line] }
-        struct Line: Encodable { var seq: Int; var head: String; var members: Int; var account: String; var holder: String
+        struct Line: Encodable { var id: Int; var head: String; var members: Int; var account: String; var holder: String
             var period: String; var adjustment: String; var amount: String; var status: String }
         var number: String; var period: String; var countyName: String; var townshipName: String; var township: String
         var villages: [Village]; var households: Int; var total: String; var csv: String
@@ -326,10 +326,10 @@ struct PaymentPages: RouteCollection {
             throw FieldRefusal(field: "township", rule: "payment_list.township", zh: "苏木乡镇/街道：请选择本辖区内的苏木乡镇/街道",
                                en: "Township: choose a township in your area")
         }
-        var query = PayrollLine.query(on: req.db).filter(\.$payrollID == p.id!).filter(\.$townshipCode == tcode.value)
+        var query = PayrollLine.query(on: req.db).of(p).filter(\.$townshipCode == tcode.value)
         if op.area.level == .village { query = query.filter(\.$villageCode == op.area.value) }
         if let v = req.query[String.self, at: "village"], !v.isEmpty { query = query.filter(\.$villageCode == v) }
-        let lines = try await query.sort(\.$villageCode).sort(\.$seq).all()
+        let lines = try await query.sort(\.$villageCode).sort(\.$id).all()
         let names = try await Self.areaNames(Set(lines.map(\.villageCode) + [tcode.value, p.countyCode]), on: req.db)
         let sensitive = op.role.may(.viewSensitive)
         let status = { (l: PayrollLine) in req.lang == .zh ? l.status.zh : l.status.en }
@@ -337,7 +337,7 @@ struct PaymentPages: RouteCollection {
             let header = req.lang == .zh ? ["序号", "嘎查村/社区", "户主", "人数", "开户银行", "一卡通账号", "户名", "本期应发", "补（扣）发", "实发金额", "状态"]
                 : ["No", "Village", "Head", "Members", "Bank", "Account", "Holder", "This period", "Adjustment", "Amount", "Status"]
             var rows = lines.map { l in
-                [String(l.seq), names[l.villageCode] ?? l.villageCode, l.headName, String(l.memberCount), l.bankCode,
+                [String(l.id ?? 0), names[l.villageCode] ?? l.villageCode, l.headName, String(l.memberCount), l.bankCode,
                  sensitive ? l.accountNumber : Masking.account(l.accountNumber), l.holderName, Money(fen: l.periodFen).plain,
                  Money(fen: l.adjustmentFen).plain, Money(fen: l.amountFen).plain, status(l)]
             }
@@ -356,7 +356,7 @@ struct PaymentPages: RouteCollection {
         for (code, group) in Dictionary(grouping: lines, by: \.villageCode).sorted(by: { $0.key < $1.key }) {
             let paid = group.filter { $0.status != .held }
             villages.append(.init(name: names[code] ?? code, households: paid.count, total: Money(fen: paid.map(\.amountFen).reduce(0, +)).formatted,
-                                  lines: group.map { l in .init(seq: l.seq, head: l.headName, members: l.memberCount,
+                                  lines: group.map { l in .init(id: l.id ?? 0, head: l.headName, members: l.memberCount,
                                                                 account: l.accountNumber.isEmpty ? "—" : (sensitive ? l.accountNumber : Masking.account(l.accountNumber)),
                                                                 holder: l.holderName, period: Money(fen: l.periodFen).formatted,
                                                                 adjustment: Money(fen: l.adjustmentFen).formatted, amount: Money(fen: l.amountFen).formatted,

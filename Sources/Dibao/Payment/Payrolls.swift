@@ -105,6 +105,7 @@ enum Payrolls {
             payroll.draftedOn = today.iso
             payroll.releasedBy = ""
             payroll.lineCount = 0; payroll.totalFen = 0; payroll.heldCount = 0; payroll.heldFen = 0
+            payroll.firstLine = 0; payroll.lastLine = 0
             payroll.paidCount = 0; payroll.paidFen = 0; payroll.failedCount = 0; payroll.failedFen = 0
             try await payroll.create(on: tx)
 
@@ -115,12 +116,17 @@ enum Payrolls {
                 FROM benefit_schedules s JOIN households h ON h.id = s.household_id
                 LEFT JOIN payment_accounts a ON a.household_id = s.household_id
                 WHERE s.county_code = \(bind: county.value) AND s.active = \(bind: true)
-                ORDER BY s.township_code, s.village_code
                 """)
             let t1 = Date()
             let lines = computeLines(rows, payroll: payroll.id!, period: period)
             let t2 = Date()
+            let before = try await maxLineID(tx)
             try await BulkSQL.insert(tx, into: PayrollLine.schema, columns: lineColumns, rows: lines.rows)
+            let after = try await maxLineID(tx)
+            // Written in one run under the write lock (SQLite's, and the audit chain's lock on
+            // PostgreSQL): the new lines are exactly the ids after the old maximum.
+            payroll.firstLine = after > before ? before + 1 : 0
+            payroll.lastLine = after > before ? after : 0
             payroll.lineCount = lines.count; payroll.totalFen = lines.total
             payroll.heldCount = lines.heldCount; payroll.heldFen = lines.held
             try await payroll.save(on: tx)
@@ -133,9 +139,19 @@ enum Payrolls {
         }
     }
 
-    static let lineColumns = ["id", "payroll_id", "seq", "household_id", "schedule_id", "township_code", "village_code", "head_name",
+    static let lineColumns = ["payroll_id", "household_id", "schedule_id", "township_code", "village_code", "head_name",
                               "member_count", "bank_code", "account_number", "holder_name", "period_fen", "adjustment_fen",
                               "amount_fen", "status", "note"]
+
+    static func maxLineID(_ db: any Database) async throws -> Int {
+        Int(try await BulkSQL.rows(db, "SELECT COALESCE(MAX(id), 0) FROM payroll_lines").first?.int(0) ?? 0)
+    }
+
+    /// The payroll's lines as an SQL condition: its key range, and its id for safety.
+    static func linesOf(_ p: Payroll, alias: String = "") -> SQLQueryString {
+        let a = alias.isEmpty ? "" : alias + "."
+        return "\(unsafeRaw: a)id BETWEEN \(bind: p.firstLine) AND \(bind: p.lastLine) AND \(unsafeRaw: a)payroll_id = \(bind: p.id!)"
+    }
 
     struct ComputedLines {
         var rows: [[SQLCell]] = []
@@ -152,7 +168,6 @@ enum Payrolls {
         let chunk = (rows.count + workers - 1) / max(1, workers)
         let parts = WorkerSlots(count: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var ids = TimeOrderedID(stream: UInt8(w))
             var out: [[SQLCell]] = []
             let range = (w * chunk)..<min(rows.count, (w + 1) * chunk)
             out.reserveCapacity(range.count)
@@ -163,7 +178,7 @@ enum Payrolls {
                 guard pay.isPositive else { continue }
                 let own = schedule.amount(for: period)
                 let hasAccount = !r.isNull(8) && !r.text(9).isEmpty
-                out.append([.uuid(ids.next()), .uuid(payroll), .int(0), .uuidText(r.text(1)), .uuidText(r.text(0)), .text(r.text(2)), .text(r.text(3)),
+                out.append([.uuid(payroll), .uuidText(r.text(1)), .uuidText(r.text(0)), .text(r.text(2)), .text(r.text(3)),
                             .text(r.text(6)), .int(r.int(7)), .text(hasAccount ? r.text(8) : ""), .text(hasAccount ? r.text(9) : ""),
                             .text(hasAccount ? r.text(10) : ""), .int(own.fen), .int(pay.fen - own.fen), .int(pay.fen),
                             .text(hasAccount ? PayrollLineStatus.pending.rawValue : PayrollLineStatus.held.rawValue), .text("")])
@@ -172,12 +187,9 @@ enum Payrolls {
         }
         var result = ComputedLines()
         result.rows.reserveCapacity(rows.count)
-        var seq: Int64 = 0
         for part in parts.all() {
-            for var row in part {
-                seq += 1
-                row[2] = .int(seq)
-                guard case .int(let amount) = row[14], case .text(let status) = row[15] else { continue }
+            for row in part {
+                guard case .int(let amount) = row[12], case .text(let status) = row[13] else { continue }
                 if status == PayrollLineStatus.held.rawValue { result.heldCount += 1; result.held += amount }
                 else { result.count += 1; result.total += amount }
                 result.rows.append(row)
@@ -194,7 +206,7 @@ enum Payrolls {
         try check(.discard, p, op)
         try await app.audit.write(on: app.db) { tx in
             guard let current = try await Payroll.find(p.id, on: tx), current.stage == .drafted else { throw PayrollRefusal.stage(.discard, p.stage) }
-            try await PayrollLine.query(on: tx).filter(\.$payrollID == p.id!).delete()
+            try await (tx as! any SQLDatabase).raw("DELETE FROM payroll_lines WHERE \(linesOf(current))").run()
             try await current.delete(on: tx)
             return ((), [AuditEntry(actor: op.audit, action: "payroll.discarded", entityType: "payroll", entityID: p.id!.uuidString,
                                     areaCode: p.countyCode, detail: ["number": p.number])])
@@ -221,7 +233,7 @@ enum Payrolls {
             try await sql.raw("""
                 UPDATE benefit_schedules SET settled_fen = settled_fen + l.amount_fen
                 FROM payroll_lines l
-                WHERE l.schedule_id = benefit_schedules.id AND l.payroll_id = \(bind: current.id!) AND l.status = \(bind: PayrollLineStatus.pending.rawValue)
+                WHERE l.schedule_id = benefit_schedules.id AND \(linesOf(current, alias: "l")) AND l.status = \(bind: PayrollLineStatus.pending.rawValue)
                 """).run()
             return (current, [AuditEntry(actor: op.audit, action: "payroll.released", entityType: "payroll", entityID: current.id!.uuidString,
                                          areaCode: current.countyCode, detail: ["number": current.number, "lines": String(current.lineCount),
@@ -232,19 +244,19 @@ enum Payrolls {
     // MARK: Bank files
 
     /// The payments of `payroll` for `bank`, in line order.
-    static func payments(_ payrollID: UUID, bank: String, on db: any Database) async throws -> [BankFile.Payment] {
+    static func payments(_ payroll: Payroll, bank: String, on db: any Database) async throws -> [BankFile.Payment] {
         let rows = try await BulkSQL.rows(db, """
-            SELECT seq, account_number, holder_name, amount_fen FROM payroll_lines
-            WHERE payroll_id = \(bind: payrollID) AND bank_code = \(bind: bank) AND status <> \(bind: PayrollLineStatus.held.rawValue)
-            ORDER BY seq
+            SELECT id, account_number, holder_name, amount_fen FROM payroll_lines
+            WHERE \(linesOf(payroll)) AND bank_code = \(bind: bank) AND status <> \(bind: PayrollLineStatus.held.rawValue)
+            ORDER BY id
             """)
         return rows.map { BankFile.Payment(reference: String($0.int(0)), account: $0.text(1), holder: $0.text(2), amount: Money(fen: $0.int(3))) }
     }
 
-    static func banks(of payrollID: UUID, on db: any Database) async throws -> [String] {
+    static func banks(of payroll: Payroll, on db: any Database) async throws -> [String] {
         try await BulkSQL.rows(db, """
             SELECT DISTINCT bank_code FROM payroll_lines
-            WHERE payroll_id = \(bind: payrollID) AND status <> \(bind: PayrollLineStatus.held.rawValue) ORDER BY bank_code
+            WHERE \(linesOf(payroll)) AND status <> \(bind: PayrollLineStatus.held.rawValue) ORDER BY bank_code
             """).map { $0.text(0) }
     }
 
@@ -264,8 +276,8 @@ enum Payrolls {
         try check(.export, p, op)
         let created = CivilDate(iso: p.releasedOn ?? "") ?? app.dibao.clock.today()
         var files: [ExportedFile] = []
-        for bank in try await banks(of: p.id!, on: app.db) {
-            let payments = try await payments(p.id!, bank: bank, on: app.db)
+        for bank in try await banks(of: p, on: app.db) {
+            let payments = try await payments(p, bank: bank, on: app.db)
             let text = BankFile.paymentFile(.init(payroll: p.number, county: p.countyCode, period: p.period, bank: bank),
                                             created: created, payments: payments)
             files.append(ExportedFile(bank: bank, fileName: "\(p.number)-\(bank).txt", text: text, count: payments.count,
@@ -328,7 +340,7 @@ enum Payrolls {
             throw FieldRefusal(field: "file", rule: "bank_file.result_exists", zh: "回盘文件：银行 \(bank) 的回盘已于 \(file.resultOn!) 导入",
                                en: "File: the result of bank \(bank) was imported on \(file.resultOn!)")
         }
-        let sent = try await payments(p.id!, bank: bank, on: app.db)
+        let sent = try await payments(p, bank: bank, on: app.db)
         let results = try BankFile.reconcile(text, payroll: p.number, bank: bank, payments: sent)
         let failed = results.filter { $0.outcome == .failed }
         let today = app.dibao.clock.today()
@@ -340,18 +352,19 @@ enum Payrolls {
             try check(.importResult, current, op)
             let sql = tx as! any SQLDatabase
             for r in failed {
+                let line = Int(r.reference) ?? -1
                 try await sql.raw("""
                     UPDATE payroll_lines SET status = \(bind: PayrollLineStatus.failed.rawValue), note = \(bind: r.reason)
-                    WHERE payroll_id = \(bind: p.id!) AND seq = \(bind: Int(r.reference) ?? -1)
+                    WHERE id = \(bind: line) AND payroll_id = \(bind: p.id!)
                     """).run()
                 try await sql.raw("""
                     UPDATE benefit_schedules SET settled_fen = settled_fen - \(bind: r.amount.fen)
-                    WHERE id = (SELECT schedule_id FROM payroll_lines WHERE payroll_id = \(bind: p.id!) AND seq = \(bind: Int(r.reference) ?? -1))
+                    WHERE id = (SELECT schedule_id FROM payroll_lines WHERE id = \(bind: line) AND payroll_id = \(bind: p.id!))
                     """).run()
             }
             try await sql.raw("""
                 UPDATE payroll_lines SET status = \(bind: PayrollLineStatus.paid.rawValue)
-                WHERE payroll_id = \(bind: p.id!) AND bank_code = \(bind: bank) AND status = \(bind: PayrollLineStatus.pending.rawValue)
+                WHERE \(linesOf(current)) AND bank_code = \(bind: bank) AND status = \(bind: PayrollLineStatus.pending.rawValue)
                 """).run()
             let failedFen = failed.map(\.amount.fen).reduce(0, +)
             f.resultSHA256 = digest; f.resultOn = today.iso; f.resultBy = op.username
@@ -361,7 +374,7 @@ enum Payrolls {
             current.paidCount += f.paidCount; current.paidFen += f.paidFen
             current.failedCount += f.failedCount; current.failedFen += f.failedFen
             let files = try await PayrollBankFile.query(on: tx).filter(\.$payrollID == p.id!).all()
-            let banks = try await banks(of: p.id!, on: tx)
+            let banks = try await banks(of: current, on: tx)
             if files.count == banks.count && files.allSatisfy({ $0.resultOn != nil }) { current.stage = .resultsIn }
             current.version += 1
             try await current.save(on: tx)
@@ -383,7 +396,7 @@ enum Payrolls {
 
     /// 失败处理: a failed line is settled by correcting the account (paid again in the
     /// next payroll, through its adjustment) or by suspending payment.
-    static func resolve(line lineID: UUID?, _ resolution: Resolution, note: String, by op: PaymentOperator, app: Application) async throws -> PayrollLine {
+    static func resolve(line lineID: Int?, _ resolution: Resolution, note: String, by op: PaymentOperator, app: Application) async throws -> PayrollLine {
         guard let lineID, let line = try await PayrollLine.find(lineID, on: app.db) else { throw Abort(.notFound) }
         let p = try await visible(line.payrollID, to: op, on: app.db)
         try check(.resolveFailure, p, op)
@@ -399,7 +412,7 @@ enum Payrolls {
         }
         return try await app.audit.write(on: app.db) { tx in
             guard let current = try await PayrollLine.find(lineID, on: tx), current.status == .failed else { throw Abort(.conflict, reason: "stale") }
-            var detail = ["payroll": p.number, "seq": String(current.seq), "amount_fen": String(current.amountFen)]
+            var detail = ["payroll": p.number, "line": String(current.id ?? 0), "amount_fen": String(current.amountFen)]
             switch resolution {
             case let .repay(bank, account, holder):
                 try await PaymentAccounts.put(household: current.householdID, bank: bank, account: account, holder: holder,
@@ -429,7 +442,7 @@ enum Payrolls {
         return try await app.audit.write(on: app.db) { tx in
             guard let current = try await Payroll.find(p.id, on: tx) else { throw Abort(.notFound) }
             try check(.close, current, op)
-            let open = try await PayrollLine.query(on: tx).filter(\.$payrollID == p.id!).filter(\.$status == .failed).count()
+            let open = try await PayrollLine.query(on: tx).of(current).filter(\.$status == .failed).count()
             guard open == 0 else { throw PayrollRefusal.unresolvedFailures(open) }
             current.stage = .closed
             current.closedOn = today.iso
@@ -460,5 +473,12 @@ final class WorkerSlots: @unchecked Sendable {
     func all() -> [[[SQLCell]]] {
         lock.lock(); defer { lock.unlock() }
         return slots
+    }
+}
+
+extension QueryBuilder where Model == PayrollLine {
+    /// The lines of `payroll`: its key range (read straight off the table's key) and its id.
+    func of(_ payroll: Payroll) -> Self {
+        filter(\.$id >= payroll.firstLine).filter(\.$id <= payroll.lastLine).filter(\.$payrollID == payroll.id!)
     }
 }

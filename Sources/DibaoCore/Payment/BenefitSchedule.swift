@@ -104,7 +104,13 @@ public struct BenefitSchedule: Sendable, Equatable, Codable {
 
     /// What `period` pays: the sum of its months, each at its own amount.
     public func amount(for period: PayrollPeriod) -> Money {
-        breakdown(for: period).map(\.amount).sum()
+        var total: Int64 = 0
+        var month = period.first
+        for _ in 0..<period.frequency.months {
+            total += monthly(in: month).fen
+            month = month.adding(months: 1)
+        }
+        return Money(fen: total)
     }
 
     /// Everything owed from enrollment up to and including `period`, i.e. the
@@ -116,10 +122,12 @@ public struct BenefitSchedule: Sendable, Equatable, Codable {
     /// Everything owed for the months before `end` (a first of month), summed
     /// step by step rather than month by month.
     func owed(before end: CivilDate) -> Money {
-        let ends = steps.dropFirst().map(\.from) + [end]
-        return zip(steps, ends).map { step, next in
-            step.monthly * Swift.max(0, Self.months(from: step.from, to: Swift.min(next, end)))
-        }.sum()
+        var total: Int64 = 0
+        for i in steps.indices {
+            let next = i + 1 < steps.count ? steps[i + 1].from : end
+            total += steps[i].monthly.fen * Int64(Swift.max(0, Self.months(from: steps[i].from, to: Swift.min(next, end))))
+        }
+        return Money(fen: total)
     }
 
     // MARK: Codable — checked on the way in, so a stored schedule keeps the invariants.
