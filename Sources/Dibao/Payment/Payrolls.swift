@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import FluentSQLiteDriver
 import SQLKit
 import Vapor
 import DibaoCore
@@ -110,25 +111,46 @@ enum Payrolls {
             try await payroll.create(on: tx)
 
             let t0 = Date()
-            let rows = try await BulkSQL.rows(tx, """
-                SELECT s.id, s.household_id, s.township_code, s.village_code, s.steps, s.settled_fen,
-                       h.head_name, h.member_count, a.bank_code, a.account_number, a.holder_name
-                FROM benefit_schedules s JOIN households h ON h.id = s.household_id
-                LEFT JOIN payment_accounts a ON a.household_id = s.household_id
-                WHERE s.county_code = \(bind: county.value) AND s.active = \(bind: true)
-                """)
-            let t1 = Date()
-            let lines = computeLines(rows, payroll: payroll.id!, period: period)
-            let t2 = Date()
             let before = try await maxLineID(tx)
-            try await BulkSQL.insert(tx, into: PayrollLine.schema, columns: lineColumns, rows: lines.rows)
+            var lines = ComputedLines()
+            var t1 = t0, t2 = t0
+            if let lite = tx as? any SQLiteDatabase {
+                // On SQLite the rows never leave the database: the rules run inside the INSERT …
+                // SELECT as a function of the connection, so a county's payroll is one statement.
+                try await insertLinesInSQLite(lite, payroll: payroll.id!, county: county.value, period: period)
+                t1 = Date(); t2 = t1
+            } else {
+                let rows = try await BulkSQL.rows(tx, """
+                    SELECT s.id, s.household_id, s.township_code, s.village_code, s.steps, s.settled_fen,
+                           h.head_name, h.member_count, a.bank_code, a.account_number, a.holder_name
+                    FROM benefit_schedules s JOIN households h ON h.id = s.household_id
+                    LEFT JOIN payment_accounts a ON a.household_id = s.household_id
+                    WHERE s.county_code = \(bind: county.value) AND s.active = \(bind: true)
+                    """)
+                t1 = Date()
+                lines = computeLines(rows, payroll: payroll.id!, period: period)
+                t2 = Date()
+                try await BulkSQL.insert(tx, into: PayrollLine.schema, columns: lineColumns, rows: lines.rows)
+            }
             let after = try await maxLineID(tx)
             // Written in one run under the write lock (SQLite's, and the audit chain's lock on
             // PostgreSQL): the new lines are exactly the ids after the old maximum.
             payroll.firstLine = after > before ? before + 1 : 0
             payroll.lastLine = after > before ? after : 0
-            payroll.lineCount = lines.count; payroll.totalFen = lines.total
-            payroll.heldCount = lines.heldCount; payroll.heldFen = lines.held
+            let totals = try await BulkSQL.rows(tx, """
+                SELECT status = \(bind: PayrollLineStatus.held.rawValue), COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)
+                FROM payroll_lines WHERE \(linesOf(payroll)) GROUP BY status = \(bind: PayrollLineStatus.held.rawValue)
+                """)
+            for t in totals {
+                if t.int(0) != 0 { payroll.heldCount = Int(t.int(1)); payroll.heldFen = t.int(2) }
+                else { payroll.lineCount = Int(t.int(1)); payroll.totalFen = t.int(2) }
+            }
+            if !lines.rows.isEmpty {
+                // The Swift path's own sums must agree with what was written.
+                guard lines.count == payroll.lineCount, lines.total == payroll.totalFen else {
+                    throw Abort(.internalServerError, reason: "payroll lines do not add up to what was computed")
+                }
+            }
             try await payroll.save(on: tx)
             let t3 = Date()
             let outcome = DraftOutcome(payroll: payroll, seconds: (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2)))
@@ -142,6 +164,47 @@ enum Payrolls {
     static let lineColumns = ["payroll_id", "household_id", "schedule_id", "township_code", "village_code", "head_name",
                               "member_count", "bank_code", "account_number", "holder_name", "period_fen", "adjustment_fen",
                               "amount_fen", "status", "note"]
+
+    /// The draft's lines in one INSERT … SELECT on the transaction's own connection, with
+    /// the payroll rules (`Adjustment.lineAmount`, `BenefitSchedule.amount`) installed as
+    /// SQL functions for the statement.
+    static func insertLinesInSQLite(_ lite: any SQLiteDatabase, payroll: UUID, county: String, period: PayrollPeriod) async throws {
+        let own = SQLiteCustomFunction("dibao_period_amount", argumentCount: 1, pure: true) { args in
+            guard case .text(let steps) = args[0], let schedule = BenefitSchedule(stored: steps) else { return nil as Int? }
+            return Int(schedule.amount(for: period).fen)
+        }
+        let due = SQLiteCustomFunction("dibao_line_amount", argumentCount: 2, pure: true) { args in
+            guard case .text(let steps) = args[0], case .integer(let settled) = args[1],
+                  let schedule = BenefitSchedule(stored: steps) else { return nil as Int? }
+            return Int(Adjustment.lineAmount(schedule: schedule, settled: Money(fen: Int64(settled)), period: period).pay.fen)
+        }
+        let held = PayrollLineStatus.held.rawValue, pending = PayrollLineStatus.pending.rawValue
+        let statement = """
+            INSERT INTO payroll_lines (\(lineColumns.joined(separator: ", ")))
+            SELECT ?, x.household_id, x.id, x.township_code, x.village_code, x.head_name, x.member_count, x.bank, x.account, x.holder,
+                   x.own, x.pay - x.own, x.pay, CASE WHEN x.account = '' THEN '\(held)' ELSE '\(pending)' END, ''
+            FROM (SELECT s.id, s.household_id, s.township_code, s.village_code, h.head_name, h.member_count,
+                         COALESCE(a.bank_code, '') AS bank, COALESCE(a.account_number, '') AS account, COALESCE(a.holder_name, '') AS holder,
+                         dibao_period_amount(s.steps) AS own, dibao_line_amount(s.steps, s.settled_fen) AS pay
+                  FROM benefit_schedules s JOIN households h ON h.id = s.household_id
+                  LEFT JOIN payment_accounts a ON a.household_id = s.household_id
+                  WHERE s.county_code = ? AND s.active = 1) x
+            WHERE x.pay > 0
+            """
+        try await lite.withConnection { conn in
+            try await conn.install(customFunction: own)
+            try await conn.install(customFunction: due)
+            do {
+                try await conn.query(statement, [.text(payroll.uuidString), .text(county)]) { _ in }
+            } catch {
+                try? await conn.uninstall(customFunction: own)
+                try? await conn.uninstall(customFunction: due)
+                throw error
+            }
+            try await conn.uninstall(customFunction: own)
+            try await conn.uninstall(customFunction: due)
+        }
+    }
 
     static func maxLineID(_ db: any Database) async throws -> Int {
         Int(try await BulkSQL.rows(db, "SELECT COALESCE(MAX(id), 0) FROM payroll_lines").first?.int(0) ?? 0)
