@@ -52,7 +52,7 @@ struct BenchPayroll: AsyncCommand {
             let out = try await Payrolls.draft(county: area, period: period, by: drafter, app: app)
             let d = Date().timeIntervalSince(t)
             draftSecs += d
-            console.print(String(format: "  %@ %@: %d lines (%d held), ¥%@; drafted in %.2f s (read %.2f, compute %.2f, write %.2f)",
+            console.print(String(format: "  %@ %@: %d lines (%d held), ¥%@; drafted in %.2f s (lines %.2f, compute apart %.2f, totals %.2f)",
                                  out.payroll.number, county, out.payroll.lineCount, out.payroll.heldCount, Money(fen: out.payroll.totalFen).plain,
                                  d, out.seconds.read, out.seconds.compute, out.seconds.write))
             lines += out.payroll.lineCount + out.payroll.heldCount

@@ -251,9 +251,7 @@ struct PaymentPages: RouteCollection {
         guard op.sees(bank: bank), let known = try await PayrollBankFile.query(on: req.db).filter(\.$payrollID == p.id!).filter(\.$bankCode == bank).first() else {
             throw Abort(.notFound)
         }
-        let payments = try await Payrolls.payments(p, bank: bank, on: req.db)
-        let text = BankFile.paymentFile(.init(payroll: p.number, county: p.countyCode, period: p.period, bank: bank),
-                                        created: CivilDate(iso: p.releasedOn ?? "") ?? req.dibao.clock.today(), payments: payments)
+        let (text, _, _) = try await Payrolls.paymentFile(p, bank: bank, created: CivilDate(iso: p.releasedOn ?? "") ?? req.dibao.clock.today(), on: req.db)
         guard Payrolls.sha256(text) == known.sha256 else { throw Abort(.internalServerError, reason: "payment file changed after release") }
         try await req.audit.record([AuditEntry(actor: op.audit, action: "payroll.file_downloaded", entityType: "payroll", entityID: p.id!.uuidString,
                                                areaCode: p.countyCode, detail: ["bank": bank])], on: req.db)

@@ -316,6 +316,35 @@ enum Payrolls {
         return rows.map { BankFile.Payment(reference: String($0.int(0)), account: $0.text(1), holder: $0.text(2), amount: Money(fen: $0.int(3))) }
     }
 
+    /// The payment file of `payroll` for `bank`, written as the lines are read (on SQLite
+    /// straight from the connection, without a row object per line).
+    static func paymentFile(_ p: Payroll, bank: String, created: CivilDate, on db: any Database) async throws -> (String, Int, Money) {
+        let header = BankFile.Header(payroll: p.number, county: p.countyCode, period: p.period, bank: bank)
+        guard let lite = db as? any SQLiteDatabase else {
+            let payments = try await payments(p, bank: bank, on: db)
+            return (BankFile.paymentFile(header, created: created, payments: payments), payments.count, payments.map(\.amount).sum())
+        }
+        final class Box: @unchecked Sendable { var writer: BankFile.PaymentWriter; init(_ w: BankFile.PaymentWriter) { writer = w } }
+        let box = Box(BankFile.PaymentWriter(header, created: created, expectedLines: p.lineCount))
+        let statement = """
+            SELECT id, account_number, holder_name, amount_fen FROM payroll_lines
+            WHERE id BETWEEN ? AND ? AND payroll_id = ? AND bank_code = ? AND status <> ? ORDER BY id
+            """
+        let binds: [SQLiteData] = [.integer(p.firstLine), .integer(p.lastLine), .text(p.id!.uuidString), .text(bank), .text(PayrollLineStatus.held.rawValue)]
+        // The connection calls back on its own thread, one row after another; the writer is
+        // read only after the query has finished.
+        try await lite.withConnection { conn in
+            try await conn.query(statement, binds) { row in
+                let c = row.columns
+                guard case .integer(let id) = c[0].data, case .text(let account) = c[1].data, case .text(let holder) = c[2].data,
+                      case .integer(let fen) = c[3].data else { return }
+                box.writer.add(reference: Int64(id), account: account, holder: holder, amount: Money(fen: Int64(fen)))
+            }
+        }
+        let count = box.writer.count, total = box.writer.total
+        return (box.writer.finish(), count, total)
+    }
+
     static func banks(of payroll: Payroll, on db: any Database) async throws -> [String] {
         try await BulkSQL.rows(db, """
             SELECT DISTINCT bank_code FROM payroll_lines
@@ -340,11 +369,8 @@ enum Payrolls {
         let created = CivilDate(iso: p.releasedOn ?? "") ?? app.dibao.clock.today()
         var files: [ExportedFile] = []
         for bank in try await banks(of: p, on: app.db) {
-            let payments = try await payments(p, bank: bank, on: app.db)
-            let text = BankFile.paymentFile(.init(payroll: p.number, county: p.countyCode, period: p.period, bank: bank),
-                                            created: created, payments: payments)
-            files.append(ExportedFile(bank: bank, fileName: "\(p.number)-\(bank).txt", text: text, count: payments.count,
-                                      total: payments.map(\.amount).sum()))
+            let (text, count, total) = try await paymentFile(p, bank: bank, created: created, on: app.db)
+            files.append(ExportedFile(bank: bank, fileName: "\(p.number)-\(bank).txt", text: text, count: count, total: total))
         }
         let today = app.dibao.clock.today()
         let finished = files

@@ -47,17 +47,62 @@ public enum BankFile {
     /// The header line, every payment line and the trailer, each ending in "\n".
     /// Lines are numbered from 1 in the order given.
     public static func paymentFile(_ header: Header, created: CivilDate, payments: [Payment]) -> String {
-        // Written as bytes: a county's file has hundreds of thousands of lines.
-        var out: [UInt8] = []
-        out.reserveCapacity(96 + payments.count * 72)
-        func put(_ s: String) { out.append(contentsOf: s.utf8) }
-        func put(_ n: Int64) {
-            if n < 0 { out.append(45) }
-            var v = n.magnitude, digits: [UInt8] = []
-            repeat { digits.append(UInt8(48 + v % 10)); v /= 10 } while v > 0
-            out.append(contentsOf: digits.reversed())
+        var writer = PaymentWriter(header, created: created, expectedLines: payments.count)
+        for p in payments { writer.add(reference: p.reference, account: p.account, holder: p.holder, amount: p.amount) }
+        return writer.finish()
+    }
+
+    /// Writes a payment file line by line as the payments are read, into one byte buffer:
+    /// a county's file has hundreds of thousands of lines, and no line needs to exist twice.
+    public struct PaymentWriter {
+        private var out: [UInt8] = []
+        private var digits: [UInt8] = []
+        public private(set) var count = 0
+        public private(set) var total = Money.zero
+
+        public init(_ header: Header, created: CivilDate, expectedLines: Int = 0) {
+            out.reserveCapacity(96 + expectedLines * 72)
+            digits.reserveCapacity(20)
+            put("H|\(paymentKind)|\(formatVersion)|\(header.payroll)|\(header.county)|\(header.period)|\(header.bank)|\(created.iso)\n")
         }
-        func put(_ m: Money) {
+
+        public mutating func add(reference: String, account: String, holder: String, amount: Money) {
+            count += 1
+            put("D|"); put(Int64(count)); out.append(124)
+            put(reference); out.append(124)
+            put(account); out.append(124)
+            put(holder); out.append(124)
+            put(amount); out.append(10)
+            total = total + amount
+        }
+
+        /// The line reference as a number (the payroll line's id), without making its text first.
+        public mutating func add(reference: Int64, account: String, holder: String, amount: Money) {
+            count += 1
+            put("D|"); put(Int64(count)); out.append(124)
+            put(reference); out.append(124)
+            put(account); out.append(124)
+            put(holder); out.append(124)
+            put(amount); out.append(10)
+            total = total + amount
+        }
+
+        public mutating func finish() -> String {
+            put("T|"); put(Int64(count)); out.append(124); put(total); out.append(10)
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        private mutating func put(_ s: String) { out.append(contentsOf: s.utf8) }
+
+        private mutating func put(_ n: Int64) {
+            if n < 0 { out.append(45) }
+            var v = n.magnitude
+            digits.removeAll(keepingCapacity: true)
+            repeat { digits.append(UInt8(48 + v % 10)); v /= 10 } while v > 0
+            for d in digits.reversed() { out.append(d) }
+        }
+
+        private mutating func put(_ m: Money) {
             if m.isNegative { out.append(45) }
             let f = m.fen.magnitude
             put(Int64(f / 100))
@@ -65,18 +110,6 @@ public enum BankFile {
             out.append(UInt8(48 + f % 100 / 10))
             out.append(UInt8(48 + f % 10))
         }
-        put("H|\(paymentKind)|\(formatVersion)|\(header.payroll)|\(header.county)|\(header.period)|\(header.bank)|\(created.iso)\n")
-        var total = Money.zero
-        for (i, p) in payments.enumerated() {
-            put("D|"); put(Int64(i + 1)); out.append(124)
-            put(p.reference); out.append(124)
-            put(p.account); out.append(124)
-            put(p.holder); out.append(124)
-            put(p.amount); out.append(10)
-            total = total + p.amount
-        }
-        put("T|"); put(Int64(payments.count)); out.append(124); put(total); out.append(10)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether `text` can stand in a field: no separator, no line break.
