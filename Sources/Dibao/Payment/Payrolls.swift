@@ -188,9 +188,11 @@ enum Payrolls {
                          dibao_period_amount(s.steps) AS own, dibao_line_amount(s.steps, s.settled_fen) AS pay
                   FROM benefit_schedules s JOIN households h ON h.id = s.household_id
                   LEFT JOIN payment_accounts a ON a.household_id = s.household_id
-                  WHERE s.county_code = ? AND s.active = 1) x
+                  WHERE s.county_code = ? AND s.active = 1 LIMIT -1) x
             WHERE x.pay > 0
             """
+        // `LIMIT -1` keeps SQLite from folding the inner query into the outer one, which would
+        // call the functions once per use of `own` and `pay` instead of once per household.
         try await lite.withConnection { conn in
             try await conn.install(customFunction: own)
             try await conn.install(customFunction: due)
