@@ -138,8 +138,8 @@ enum Payrolls {
             payroll.firstLine = after > before ? before + 1 : 0
             payroll.lastLine = after > before ? after : 0
             let totals = try await BulkSQL.rows(tx, """
-                SELECT status = \(bind: PayrollLineStatus.held.rawValue), COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)
-                FROM payroll_lines WHERE \(linesOf(payroll)) GROUP BY status = \(bind: PayrollLineStatus.held.rawValue)
+                SELECT CASE WHEN status = 'held' THEN 1 ELSE 0 END AS held, COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)
+                FROM payroll_lines WHERE \(linesOf(payroll)) GROUP BY CASE WHEN status = 'held' THEN 1 ELSE 0 END
                 """)
             for t in totals {
                 if t.int(0) != 0 { payroll.heldCount = Int(t.int(1)); payroll.heldFen = t.int(2) }
