@@ -105,3 +105,56 @@ def test_budget_dashboard_draws_the_year(browser, server):
     # January and February were paid by the demo's payrolls; the bars carry their fen.
     assert int(bars[0].get_attribute("data-value")) > 0 and int(bars[1].get_attribute("data-value")) > 0
     assert yuan(county.find_element(By.CSS_SELECTOR, ".spent").text) > 0
+
+
+def test_failed_payment_settled_and_household_payments(browser, server):
+    """February's demo payroll came back with one failed line in each county: the county
+    caseworker corrects the account (repaid next month), then closes the payroll; the
+    household's payment page shows the account (masked for a supervisor) and its history."""
+    sign_in(browser, server, "xc_county")
+    browser.get(server + "/payments")
+    browser.find_element(By.CSS_SELECTOR, "tr.payroll-row[data-period='2026-02'] a").click()
+    assert browser.find_element(By.ID, "stage").get_attribute("data-stage") == "results_in"
+    assert browser.find_element(By.ID, "failed-count").text.startswith("1")
+    # Closing with the failure open is refused, with the reason.
+    submit(browser, "do-close")
+    assert "未处理" in browser.find_element(By.ID, "problems").text
+    row = browser.find_element(By.CSS_SELECTOR, "tr.failure-row")
+    row.find_element(By.NAME, "account").send_keys("6217000099998888777")
+    row.find_element(By.NAME, "note").send_keys("户主已到银行换卡")
+    row.find_element(By.CSS_SELECTOR, "button[value='repay']").click()
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, "done"))
+    assert "下期补发" in browser.find_element(By.CSS_SELECTOR, "tr.failure-row").text
+    submit(browser, "do-close")
+    assert browser.find_element(By.ID, "stage").get_attribute("data-stage") == "closed"
+
+    # The household's own page: its account was corrected, its February line is listed.
+    browser.get(browser.find_element(By.CSS_SELECTOR, "tr.failure-row a.household-link").get_attribute("href"))
+    assert browser.find_element(By.ID, "account-number").text == "6217000099998888777"
+    assert "2026-02" in browser.find_element(By.ID, "history").text
+    household_url = browser.current_url
+
+    # A bad account number is refused with the field named.
+    browser.find_element(By.ID, "account-input").send_keys("12AB")
+    browser.find_element(By.CSS_SELECTOR, "#account form button[type=submit]").click()
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, "problems"))
+    assert "一卡通账号" in browser.find_element(By.ID, "problems").text
+
+    sign_in(browser, server, "supervisor")
+    browser.get(household_url)
+    assert browser.find_element(By.ID, "account-number").text.endswith("8777")
+    assert "6217000099998888777" not in browser.page_source
+
+
+def test_finance_sets_the_budget(browser, server):
+    sign_in(browser, server, "tk_finance")
+    browser.get(server + "/payments/budget?year=2026")
+    form = browser.find_element(By.CSS_SELECTOR, "#set-budget form")
+    for name, value in (("central", "5000000"), ("region", "2000000"), ("league", "1000000"), ("county", "1000000")):
+        form.find_element(By.NAME, name).send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 15).until(lambda b: "done=budget" in b.current_url)
+    county = browser.find_element(By.CSS_SELECTOR, "section.county-execution[data-county='150122000000']")
+    assert county.find_element(By.CSS_SELECTOR, "tr[data-source='central']").text.count("¥5,000,000.00") == 1
+    # Nine million against two months of a small county: far more than 10 % would carry over.
+    assert county.find_elements(By.CSS_SELECTOR, ".carry-flag")

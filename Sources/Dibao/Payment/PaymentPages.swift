@@ -143,7 +143,7 @@ struct PaymentPages: RouteCollection {
             var resultOn: String?; var paid: Int; var failed: Int; var failedTotal: String; var canUpload: Bool
         }
         struct Line: Encodable {
-            var id: Int; var head: String; var village: String; var account: String; var amount: String
+            var id: Int; var household: String; var head: String; var village: String; var account: String; var amount: String
             var reason: String; var status: String
         }
         var row: PayrollRow
@@ -191,7 +191,7 @@ struct PaymentPages: RouteCollection {
             let lines = try await PayrollLine.query(on: req.db).of(p).filter(\.$status ~~ [.failed, .repay, .suspended])
                 .sort(\.$id).limit(500).all()
             let villages = try await Self.areaNames(Set(lines.map(\.villageCode)), on: req.db)
-            failures = lines.map { .init(id: $0.id!, head: $0.headName, village: villages[$0.villageCode] ?? $0.villageCode,
+            failures = lines.map { .init(id: $0.id!, household: $0.householdID.uuidString, head: $0.headName, village: villages[$0.villageCode] ?? $0.villageCode,
                                          account: Masking.account($0.accountNumber), amount: Money(fen: $0.amountFen).formatted, reason: $0.note,
                                          status: req.lang == .zh ? $0.status.zh : $0.status.en) }
         }
