@@ -55,7 +55,7 @@ struct PaymentAPI: RouteCollection {
     func draft(req: Request) async throws -> Response {
         let op = try await PaymentPages.op(req)
         let input = try req.content.decode(DraftInput.self)
-        let out = try await PaymentPages.guarded(req, op, target: "draft") {
+        let out = try await PaymentPages.guarded(req, op) {
             try await Payrolls.draft(county: op.area, period: input.period, by: op, app: req.application)
         }
         return try await Self.dto(out.payroll).encodeResponse(status: .created, for: req)
@@ -67,11 +67,11 @@ struct PaymentAPI: RouteCollection {
         let app = req.application
         let p: Payroll
         switch req.parameters.get("step") ?? "" {
-        case "release": p = try await PaymentPages.guarded(req, op, target: "release") { try await Payrolls.release(id, by: op, app: app) }
+        case "release": p = try await PaymentPages.guarded(req, op) { try await Payrolls.release(id, by: op, app: app) }
         case "export":
-            _ = try await PaymentPages.guarded(req, op, target: "export") { try await Payrolls.export(id, by: op, app: app) }
+            _ = try await PaymentPages.guarded(req, op) { try await Payrolls.export(id, by: op, app: app) }
             p = try await Payrolls.visible(id, to: op, on: req.db)
-        case "close": p = try await PaymentPages.guarded(req, op, target: "close") { try await Payrolls.close(id, by: op, app: app) }
+        case "close": p = try await PaymentPages.guarded(req, op) { try await Payrolls.close(id, by: op, app: app) }
         default: throw Abort(.notFound)
         }
         return Self.dto(p, files: try await PayrollBankFile.query(on: req.db).filter(\.$payrollID == p.id!).all())
@@ -89,7 +89,7 @@ struct PaymentAPI: RouteCollection {
         let bank = req.parameters.get("bank") ?? ""
         guard let body = req.body.data else { throw FieldRefusal(field: "file", rule: "bank_file.empty", zh: "回盘文件：内容为空", en: "Result file: empty body") }
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
-        let out = try await PaymentPages.guarded(req, op, target: "import_result") {
+        let out = try await PaymentPages.guarded(req, op) {
             try await Payrolls.importResult(req.parameters.get("id", as: UUID.self), bank: bank, text: text, by: op, app: req.application)
         }
         return ResultDTO(paid: out.paid, failed: out.failed, failedTotal: Money(fen: out.failedFen).plain)

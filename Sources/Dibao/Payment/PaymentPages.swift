@@ -43,7 +43,7 @@ struct PaymentPages: RouteCollection {
 
     /// Runs a payroll step; a refusal by role is a denied access (403, audited), any other
     /// refusal is shown to the person.
-    static func guarded<T>(_ req: Request, _ op: PaymentOperator, target: String, _ body: () async throws -> T) async throws -> T {
+    static func guarded<T>(_ req: Request, _ op: PaymentOperator, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch PayrollRefusal.role(let action, let role) {
@@ -123,7 +123,7 @@ struct PaymentPages: RouteCollection {
         let op = try await Self.op(req)
         let form = try req.content.decode(DraftForm.self)
         do {
-            let out = try await Self.guarded(req, op, target: "draft") {
+            let out = try await Self.guarded(req, op) {
                 try await Payrolls.draft(county: op.area, period: form.period ?? "", by: op, app: req.application)
             }
             return req.redirect(to: "/payments/payrolls/\(out.payroll.id!.uuidString)")
@@ -228,12 +228,12 @@ struct PaymentPages: RouteCollection {
         let app = req.application
         do {
             switch name {
-            case "release": _ = try await Self.guarded(req, op, target: name) { try await Payrolls.release(id, by: op, app: app) }
+            case "release": _ = try await Self.guarded(req, op) { try await Payrolls.release(id, by: op, app: app) }
             case "discard":
-                try await Self.guarded(req, op, target: name) { try await Payrolls.discard(id, by: op, app: app) }
+                try await Self.guarded(req, op) { try await Payrolls.discard(id, by: op, app: app) }
                 return req.redirect(to: "/payments")
-            case "export": _ = try await Self.guarded(req, op, target: name) { try await Payrolls.export(id, by: op, app: app) }
-            case "close": _ = try await Self.guarded(req, op, target: name) { try await Payrolls.close(id, by: op, app: app) }
+            case "export": _ = try await Self.guarded(req, op) { try await Payrolls.export(id, by: op, app: app) }
+            case "close": _ = try await Self.guarded(req, op) { try await Payrolls.close(id, by: op, app: app) }
             default: throw Abort(.notFound)
             }
         } catch let refusal as PayrollRefusal {
@@ -273,7 +273,7 @@ struct PaymentPages: RouteCollection {
         }
         let text = String(decoding: file.data.readableBytesView, as: UTF8.self)
         do {
-            _ = try await Self.guarded(req, op, target: "import_result") {
+            _ = try await Self.guarded(req, op) {
                 try await Payrolls.importResult(id, bank: form.bank ?? op.bank ?? "", text: text, by: op, app: req.application)
             }
         } catch let refusal as any Refusal {
@@ -292,7 +292,7 @@ struct PaymentPages: RouteCollection {
             : .repay(bank: form.bank ?? "", account: (form.account ?? "").trimmingCharacters(in: .whitespaces), holder: form.holder ?? "")
         let line = try await PayrollLine.find(lineID, on: req.db)
         do {
-            _ = try await Self.guarded(req, op, target: "resolve") {
+            _ = try await Self.guarded(req, op) {
                 try await Payrolls.resolve(line: lineID, resolution, note: form.note ?? "", by: op, app: req.application)
             }
         } catch let refusal as any Refusal {
@@ -417,11 +417,8 @@ struct PaymentPages: RouteCollection {
     struct AccountForm: Content { var bank: String?; var account: String?; var holder: String? }
 
     func account(req: Request) async throws -> Response {
+        let actor = try await req.require(.manageBenefits)
         let op = try await Self.op(req)
-        guard op.role.may(.manageBenefits), let actor = req.actor else {
-            if let actor = req.actor { try await req.recordDenial(actor, target: "permission:manage_benefits", entityType: "route", entityID: req.url.path) }
-            throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
-        }
         let id = req.parameters.get("id", as: UUID.self)
         let h = try await Household.visible(id, to: actor, on: req)
         let form = try req.content.decode(AccountForm.self)
@@ -439,11 +436,8 @@ struct PaymentPages: RouteCollection {
     struct DecisionForm: Content { var action: String?; var amount: String?; var decidedOn: String?; var reason: String? }
 
     func decision(req: Request) async throws -> Response {
+        let actor = try await req.require(.manageBenefits)
         let op = try await Self.op(req)
-        guard op.role.may(.manageBenefits), let actor = req.actor else {
-            if let actor = req.actor { try await req.recordDenial(actor, target: "permission:manage_benefits", entityType: "route", entityID: req.url.path) }
-            throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
-        }
         let id = req.parameters.get("id", as: UUID.self)
         let h = try await Household.visible(id, to: actor, on: req)
         let form = try req.content.decode(DecisionForm.self)
@@ -545,11 +539,8 @@ struct PaymentPages: RouteCollection {
     }
 
     func setBudget(req: Request) async throws -> Response {
+        try await req.require(.manageBudget)
         let op = try await Self.op(req)
-        guard op.role.may(.manageBudget) else {
-            if let actor = req.actor { try await req.recordDenial(actor, target: "permission:manage_budget", entityType: "route", entityID: req.url.path) }
-            throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
-        }
         let form = try req.content.decode(BudgetForm.self)
         let year = form.year ?? req.dibao.clock.today().year
         do {

@@ -67,20 +67,25 @@ public enum BankFile {
         }
 
         public mutating func add(reference: String, account: String, holder: String, amount: Money) {
-            count += 1
-            put("D|"); put(Int64(count)); out.append(124)
-            put(reference); out.append(124)
-            put(account); out.append(124)
-            put(holder); out.append(124)
-            put(amount); out.append(10)
-            total = total + amount
+            startLine()
+            put(reference)
+            endLine(account: account, holder: holder, amount: amount)
         }
 
         /// The line reference as a number (the payroll line's id), without making its text first.
         public mutating func add(reference: Int64, account: String, holder: String, amount: Money) {
+            startLine()
+            put(reference)
+            endLine(account: account, holder: holder, amount: amount)
+        }
+
+        private mutating func startLine() {
             count += 1
             put("D|"); put(Int64(count)); out.append(124)
-            put(reference); out.append(124)
+        }
+
+        private mutating func endLine(account: String, holder: String, amount: Money) {
+            out.append(124)
             put(account); out.append(124)
             put(holder); out.append(124)
             put(amount); out.append(10)
