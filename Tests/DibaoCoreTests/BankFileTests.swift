@@ -153,5 +153,13 @@ struct BankFileTests {
         let edge = BudgetExecution(year: 2026, budget: [.central: Money(yuan: 1_100)], monthly: [Money(yuan: 1_000)] + Array(repeating: .zero, count: 11))
         #expect(!edge.carryOverFlagged(policy: .default2013))
         #expect(edge.projectedCarryOver(throughMonth: 12) == Money(yuan: 100))
+
+        // A league: its counties added up, then judged as one.
+        let league = BudgetExecution.combined([even, lumpy], year: 2026)
+        #expect(league.totalBudget == even.totalBudget + lumpy.totalBudget)
+        #expect(league.spent == even.spent + lumpy.spent)
+        #expect(league.monthly[5] == Money(yuan: 700))
+        #expect(league.evennessPerMille(months: 12) < 1000)
+        #expect(BudgetExecution.combined([even], year: 2025).spent == .zero)
     }
 }

@@ -316,6 +316,11 @@ struct PaymentTests {
             let page = try await Client.signedIn(app, as: "xc_finance")
             let html = try await page.get("/payments/budget?year=2026").body.string
             #expect(html.contains("<svg") && html.contains("data-value=\"\(p.totalFen)\""))
+            // The league's supervisor sees every county and the league judged as one.
+            let league = try await Client.signedIn(app, as: "supervisor").get("/payments/budget?year=2026").body.string
+            #expect(league.contains("data-county=\"\(urbanCounty.value)\"") && league.contains("data-county=\"\(ruralCounty.value)\""))
+            #expect(league.contains("id=\"area-evenness\""))
+            #expect(!league.contains("id=\"set-budget\""))
             // The county caseworker reads it; a bank does not.
             #expect(try await Client.signedIn(app, as: "xc_county").get("/payments/budget").status == .ok)
             #expect(try await Client.signedIn(app, as: "xc_bank").get("/payments/budget").status == .forbidden)

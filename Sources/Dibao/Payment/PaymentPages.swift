@@ -476,6 +476,7 @@ struct PaymentPages: RouteCollection {
         var year: Int; var counties: [CountyRow]; var sourceNames: [String]
         var canSet: Bool; var county: String; var problems: [Problem]; var done: String?
         var totalBudget: String; var totalSpent: String; var overall: String
+        var areaName: String; var areaTime: String; var areaEvenness: String; var areaFlagged: Bool
     }
 
     func budget(req: Request) async throws -> Response {
@@ -523,12 +524,19 @@ struct PaymentPages: RouteCollection {
                          evenness: pct(e.evennessPerMille(months: months)), carryOver: carry.formatted, flagged: flagged,
                          sources: sources, quarters: quarters, monthlyChart: monthlyChart, sourceChart: sourceChart)
         }
-        let overall = totalBudget.isPositive ? pct(Int(totalSpent.fen * 1000 / totalBudget.fen)) : "—"
+        let area = BudgetExecution.combined(rows.map(\.execution), year: year)
+        let overall = totalBudget.isPositive ? pct(area.progressPerMille) : "—"
+        let areaMonths = max(1, throughMonth)
+        let areaFlagged = year < today.year ? area.carryOverFlagged(policy: policy)
+            : (throughMonth > 0 && area.projectedCarryOverFlagged(throughMonth: areaMonths, policy: policy))
         let r = try await req.render("payments/budget", title: req.l10n("pay.budget"), BudgetPage(
             year: year, counties: counties, sourceNames: FundSource.allCases.map { $0.name(req.lang) },
             canSet: op.role.may(.manageBudget) && op.area.level == .county, county: op.area.value,
             problems: problems.map { Problem(field: $0.field, message: $0.message(req.lang)) }, done: req.query[String.self, at: "done"],
-            totalBudget: totalBudget.formatted, totalSpent: totalSpent.formatted, overall: overall))
+            totalBudget: totalBudget.formatted, totalSpent: totalSpent.formatted, overall: overall,
+            areaName: try await Area.find(op.area.value, on: req.db)?.name ?? op.area.value,
+            areaTime: pct(BudgetExecution.timePerMille(throughMonth: throughMonth)), areaEvenness: pct(area.evennessPerMille(months: areaMonths)),
+            areaFlagged: areaFlagged))
         if !problems.isEmpty { r.status = .unprocessableEntity }
         return r
     }

@@ -140,3 +140,17 @@ extension BudgetExecution {
         return policy.carryOverLimit(yearSpending: projected) < projectedCarryOver(throughMonth: n)
     }
 }
+
+extension BudgetExecution {
+    /// A league's (or the region's) execution: its counties' budgets and spending added up,
+    /// so progress and evenness are judged for the league as a whole (三.五 绩效评价).
+    public static func combined(_ parts: [BudgetExecution], year: Int) -> BudgetExecution {
+        var budget: [FundSource: Money] = [:]
+        var monthly = Array(repeating: Money.zero, count: 12)
+        for e in parts where e.year == year {
+            for (source, amount) in e.budget { budget[source, default: .zero] = budget[source, default: .zero] + amount }
+            for m in 0..<12 { monthly[m] = monthly[m] + e.monthly[m] }
+        }
+        return BudgetExecution(year: year, budget: budget, monthly: monthly)
+    }
+}
