@@ -258,6 +258,25 @@ struct PaymentTests {
             #expect(Payrolls.sha256(file) == stored.sha256)
             #expect(file.hasPrefix("H|DIBAO-PAY|1|\(p.number)|"))
             #expect(file.hasSuffix("T|\(p.lineCount)|\(Money(fen: p.totalFen).plain)\n"))
+            // Through the API: the bank's token lists this payroll and fetches its file; the other
+            // county's caseworker lists none of this county's payrolls.
+            let bankHeaders = try await tokenHeaders(app, for: "xc_bank")
+            try await app.testing().test(.GET, "/api/v1/payrolls", headers: bankHeaders) { res in
+                #expect(res.status == .ok)
+                let list = try res.decode([PaymentAPI.PayrollDTO].self)
+                #expect(list.map(\.id) == [p.id!])
+            }
+            try await app.testing().test(.GET, "/api/v1/payrolls/\(id)/files/\(bank)", headers: bankHeaders) { res in
+                #expect(res.status == .ok)
+                #expect(Payrolls.sha256(res.body.string) == stored.sha256)
+            }
+            try await app.testing().test(.GET, "/api/v1/payrolls", headers: try await tokenHeaders(app, for: "tk_county")) { res in
+                let list = try res.decode([PaymentAPI.PayrollDTO].self)
+                #expect(list.isEmpty)
+            }
+            try await app.testing().test(.POST, "/api/v1/payrolls/\(id)/release", headers: try await tokenHeaders(app, for: "xc_county")) { res in
+                #expect(res.status == .forbidden)
+            }
             // A supervisor's view shows no buttons that change anything.
             let sup = try await Client.signedIn(app, as: "supervisor")
             let page = try await sup.get("/payments/payrolls/\(id)").body.string

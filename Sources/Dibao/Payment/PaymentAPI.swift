@@ -33,8 +33,7 @@ struct PaymentAPI: RouteCollection {
 
     func list(req: Request) async throws -> [PayrollDTO] {
         let op = try await PaymentPages.op(req)
-        var all = try await Payroll.query(on: req.db).sort(\.$period, .descending).limit(500).all()
-            .filter { op.covers(county: $0.countyCode) || op.area.ancestor(at: .county)?.value == $0.countyCode }
+        var all = try await PaymentPages.payrollsQuery(for: op, on: req.db).sort(\.$period, .descending).limit(500).all()
         if let bank = op.bank {
             let mine = Set(try await PayrollBankFile.query(on: req.db).filter(\.$bankCode == bank).all().map(\.payrollID))
             all = all.filter { mine.contains($0.id!) }

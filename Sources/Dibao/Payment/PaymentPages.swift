@@ -82,13 +82,7 @@ struct PaymentPages: RouteCollection {
 
     func indexPage(_ req: Request, problems: [any Refusal]) async throws -> Response {
         let op = try await Self.op(req)
-        var query = Payroll.query(on: req.db)
-        switch op.area.level {
-        case .region: query = query.filter(\.$regionCode == op.area.value)
-        case .league: query = query.filter(\.$leagueCode == op.area.value)
-        default: query = query.filter(\.$countyCode == (op.area.ancestor(at: .county)?.value ?? op.area.value))
-        }
-        var payrolls = try await query.sort(\.$period, .descending).limit(120).all()
+        var payrolls = try await Self.payrollsQuery(for: op, on: req.db).sort(\.$period, .descending).limit(120).all()
         if let bank = op.bank {
             let mine = Set(try await PayrollBankFile.query(on: req.db).filter(\.$bankCode == bank).all().map(\.payrollID))
             payrolls = payrolls.filter { mine.contains($0.id!) }
@@ -110,6 +104,17 @@ struct PaymentPages: RouteCollection {
             payrolls: payrolls.map { Self.row($0, lang: req.lang, countyName: names[$0.countyCode] ?? $0.countyCode) },
             canDraft: op.role == .countyCaseworker && county != nil, nextPeriod: next, frequency: frequency, bankName: bankName,
             problems: problems.map { Problem(field: $0.field, message: $0.message(req.lang)) }))
+    }
+
+    /// The payrolls `op` may see, narrowed in the query: a region's or league's, else the
+    /// county's (a township or village sees its county's payrolls, and its own lines on them).
+    static func payrollsQuery(for op: PaymentOperator, on db: any Database) -> QueryBuilder<Payroll> {
+        let query = Payroll.query(on: db)
+        switch op.area.level {
+        case .region: return query.filter(\.$regionCode == op.area.value)
+        case .league: return query.filter(\.$leagueCode == op.area.value)
+        default: return query.filter(\.$countyCode == (op.area.ancestor(at: .county)?.value ?? op.area.value))
+        }
     }
 
     static func areaNames(_ codes: Set<String>, on db: any Database) async throws -> [String: String] {
