@@ -65,7 +65,9 @@ public final class BenefitScheduleRecord: Model, AreaScoped, @unchecked Sendable
     @Field(key: "steps") public var steps: String
     /// Paid under this schedule by released payrolls, less what the bank returned as failed.
     @Field(key: "settled_fen") public var settledFen: Int64
-    /// False once the household has left and nothing more is owed either way.
+    /// Read by payrolls while true. An exit leaves it true: the payroll skips a household with
+    /// nothing due, and one still owed (a failed last payment) is paid. Closing a schedule
+    /// for good belongs to dynamic review (module 10), which is not built yet.
     @Field(key: "active") public var active: Bool
 
     public init() {}
