@@ -298,10 +298,16 @@ struct PaymentTests {
             let page = try await c.get("/payments/payrolls/\(p.id!.uuidString)/list?township=\(own)")
             #expect(page.status == .ok)
             #expect(page.body.string.contains("id=\"list-total\">\(Money(fen: ownTotal.int(1)).formatted)<"))
-            // Accounts are masked for a role that does not need them in full… the township caseworker does.
             let csv = try await c.get("/payments/payrolls/\(p.id!.uuidString)/list?township=\(own)&format=csv")
             #expect(csv.status == .ok)
             let text = csv.body.string
+            // Accounts in full for the township caseworker, who pays with them; the last four only
+            // for a supervisor, who reads the list without needing the numbers.
+            let accounts = try await PayrollLine.query(on: app.db).filter(\.$payrollID == p.id!).filter(\.$townshipCode == own)
+                .filter(\.$status != .held).all().map(\.accountNumber)
+            #expect(!accounts.isEmpty && accounts.allSatisfy { text.contains($0) })
+            let supervised = try await Client.signedIn(app, as: "supervisor").get("/payments/payrolls/\(p.id!.uuidString)/list?township=\(own)&format=csv").body.string
+            #expect(accounts.allSatisfy { !supervised.contains($0) && supervised.contains(Masking.account($0)) })
             #expect(text.contains(Money(fen: ownTotal.int(1)).plain))
             #expect(text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == Int(ownTotal.int(2)) + 2)   // header, lines, total
             // Another township's list is not for this account.

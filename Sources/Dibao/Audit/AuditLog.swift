@@ -116,32 +116,11 @@ public final class AuditLog: Sendable {
         var out = "{"
         for (n, key) in detail.keys.sorted().enumerated() {
             if n > 0 { out += "," }
-            appendJSONString(key, to: &out)
+            JSONText.appendQuoted(key, to: &out)
             out += ":"
-            appendJSONString(detail[key]!, to: &out)
+            JSONText.appendQuoted(detail[key]!, to: &out)
         }
         return out + "}"
-    }
-
-    private static func appendJSONString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 
     /// SHA-256 over every stored field and the previous hash. The unit separator keeps

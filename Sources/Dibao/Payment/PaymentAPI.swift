@@ -54,7 +54,7 @@ struct PaymentAPI: RouteCollection {
     func draft(req: Request) async throws -> Response {
         let op = try await PaymentPages.op(req)
         let input = try req.content.decode(DraftInput.self)
-        let out = try await PaymentPages.guarded(req, op) {
+        let out = try await PaymentPages.guarded(req) {
             try await Payrolls.draft(county: op.area, period: input.period, by: op, app: req.application)
         }
         return try await Self.dto(out.payroll).encodeResponse(status: .created, for: req)
@@ -66,11 +66,11 @@ struct PaymentAPI: RouteCollection {
         let app = req.application
         let p: Payroll
         switch req.parameters.get("step") ?? "" {
-        case "release": p = try await PaymentPages.guarded(req, op) { try await Payrolls.release(id, by: op, app: app) }
+        case "release": p = try await PaymentPages.guarded(req) { try await Payrolls.release(id, by: op, app: app) }
         case "export":
-            _ = try await PaymentPages.guarded(req, op) { try await Payrolls.export(id, by: op, app: app) }
+            _ = try await PaymentPages.guarded(req) { try await Payrolls.export(id, by: op, app: app) }
             p = try await Payrolls.visible(id, to: op, on: req.db)
-        case "close": p = try await PaymentPages.guarded(req, op) { try await Payrolls.close(id, by: op, app: app) }
+        case "close": p = try await PaymentPages.guarded(req) { try await Payrolls.close(id, by: op, app: app) }
         default: throw Abort(.notFound)
         }
         return Self.dto(p, files: try await PayrollBankFile.query(on: req.db).filter(\.$payrollID == p.id!).all())
@@ -88,7 +88,7 @@ struct PaymentAPI: RouteCollection {
         let bank = req.parameters.get("bank") ?? ""
         guard let body = req.body.data else { throw FieldRefusal(field: "file", rule: "bank_file.empty", zh: "回盘文件：内容为空", en: "Result file: empty body") }
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
-        let out = try await PaymentPages.guarded(req, op) {
+        let out = try await PaymentPages.guarded(req) {
             try await Payrolls.importResult(req.parameters.get("id", as: UUID.self), bank: bank, text: text, by: op, app: req.application)
         }
         return ResultDTO(paid: out.paid, failed: out.failed, failedTotal: Money(fen: out.failedFen).plain)
@@ -105,15 +105,15 @@ struct PaymentAPI: RouteCollection {
         guard op.bank == nil, op.area.level <= .county else { throw Abort(.forbidden) }
         let today = req.dibao.clock.today()
         let year = req.query[Int.self, at: "year"] ?? today.year
-        let months = year < today.year ? 12 : max(1, today.month - 1)
+        let months = BudgetExecution.monthsClosed(year: year, today: today)
         let policy = req.dibao.policy(on: today)
         return try await Budgets.execution(area: op.area, year: year, on: req.db).map { county, e in
             let spent = e.spentBySource
+            let outlook = e.carryOverOutlook(monthsClosed: months, policy: policy)
             return ExecutionDTO(county: county, year: year, budget: e.totalBudget.plain, spent: e.spent.plain, monthly: e.monthly.map(\.plain),
                                 quarters: (1...4).map { e.quarter($0).plain }, progressPerMille: e.progressPerMille,
                                 evennessPerMille: e.evennessPerMille(months: months),
-                                carryOver: (year < today.year ? e.carryOver : e.projectedCarryOver(throughMonth: months)).plain,
-                                carryOverFlagged: year < today.year ? e.carryOverFlagged(policy: policy) : e.projectedCarryOverFlagged(throughMonth: months, policy: policy),
+                                carryOver: outlook.carryOver.plain, carryOverFlagged: outlook.flagged,
                                 sources: FundSource.allCases.map { .init(source: $0.rawValue, budget: (e.budget[$0] ?? .zero).plain, spent: (spent[$0] ?? .zero).plain) })
         }
     }

@@ -43,7 +43,7 @@ struct PaymentPages: RouteCollection {
 
     /// Runs a payroll step; a refusal by role is a denied access (403, audited), any other
     /// refusal is shown to the person.
-    static func guarded<T>(_ req: Request, _ op: PaymentOperator, _ body: () async throws -> T) async throws -> T {
+    static func guarded<T>(_ req: Request, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch PayrollRefusal.role(let action, let role) {
@@ -128,7 +128,7 @@ struct PaymentPages: RouteCollection {
         let op = try await Self.op(req)
         let form = try req.content.decode(DraftForm.self)
         do {
-            let out = try await Self.guarded(req, op) {
+            let out = try await Self.guarded(req) {
                 try await Payrolls.draft(county: op.area, period: form.period ?? "", by: op, app: req.application)
             }
             return req.redirect(to: "/payments/payrolls/\(out.payroll.id!.uuidString)")
@@ -233,12 +233,12 @@ struct PaymentPages: RouteCollection {
         let app = req.application
         do {
             switch name {
-            case "release": _ = try await Self.guarded(req, op) { try await Payrolls.release(id, by: op, app: app) }
+            case "release": _ = try await Self.guarded(req) { try await Payrolls.release(id, by: op, app: app) }
             case "discard":
-                try await Self.guarded(req, op) { try await Payrolls.discard(id, by: op, app: app) }
+                try await Self.guarded(req) { try await Payrolls.discard(id, by: op, app: app) }
                 return req.redirect(to: "/payments")
-            case "export": _ = try await Self.guarded(req, op) { try await Payrolls.export(id, by: op, app: app) }
-            case "close": _ = try await Self.guarded(req, op) { try await Payrolls.close(id, by: op, app: app) }
+            case "export": _ = try await Self.guarded(req) { try await Payrolls.export(id, by: op, app: app) }
+            case "close": _ = try await Self.guarded(req) { try await Payrolls.close(id, by: op, app: app) }
             default: throw Abort(.notFound)
             }
         } catch let refusal as PayrollRefusal {
@@ -278,7 +278,7 @@ struct PaymentPages: RouteCollection {
         }
         let text = String(decoding: file.data.readableBytesView, as: UTF8.self)
         do {
-            _ = try await Self.guarded(req, op) {
+            _ = try await Self.guarded(req) {
                 try await Payrolls.importResult(id, bank: form.bank ?? op.bank ?? "", text: text, by: op, app: req.application)
             }
         } catch let refusal as any Refusal {
@@ -297,7 +297,7 @@ struct PaymentPages: RouteCollection {
             : .repay(bank: form.bank ?? "", account: (form.account ?? "").trimmingCharacters(in: .whitespaces), holder: form.holder ?? "")
         let line = try await PayrollLine.find(lineID, on: req.db)
         do {
-            _ = try await Self.guarded(req, op) {
+            _ = try await Self.guarded(req) {
                 try await Payrolls.resolve(line: lineID, resolution, note: form.note ?? "", by: op, app: req.application)
             }
         } catch let refusal as any Refusal {
@@ -496,7 +496,7 @@ struct PaymentPages: RouteCollection {
         }
         let today = req.dibao.clock.today()
         let year = req.query[Int.self, at: "year"] ?? today.year
-        let throughMonth = year < today.year ? 12 : year > today.year ? 0 : today.month - 1
+        let throughMonth = BudgetExecution.monthsClosed(year: year, today: today)
         let policy = req.dibao.policy(on: CivilDate(year: year, month: 12, day: 31) ?? today)
         let rows = try await Budgets.execution(area: op.area, year: year, on: req.db)
         let names = try await Self.areaNames(Set(rows.map(\.county)), on: req.db)
@@ -522,8 +522,7 @@ struct PaymentPages: RouteCollection {
                                              reference: evenPace, referenceLabel: req.l10n("pay.evenness"), id: "monthly-\(county)")
             let sourceChart = SVGChart.progress(FundSource.allCases.map { (label: $0.name(req.lang), budget: (e.budget[$0] ?? .zero).fen, spent: (bySource[$0] ?? .zero).fen) },
                                                 id: "sources-\(county)")
-            let carry = year < today.year ? e.carryOver : e.projectedCarryOver(throughMonth: months)
-            let flagged = year < today.year ? e.carryOverFlagged(policy: policy) : (throughMonth > 0 && e.projectedCarryOverFlagged(throughMonth: months, policy: policy))
+            let (carry, flagged) = e.carryOverOutlook(monthsClosed: throughMonth, policy: policy)
             return .init(code: county, name: names[county] ?? county, budget: e.totalBudget.formatted, spent: e.spent.formatted,
                          progress: pct(e.progressPerMille), time: pct(BudgetExecution.timePerMille(throughMonth: throughMonth)),
                          evenness: pct(e.evennessPerMille(months: months)), carryOver: carry.formatted, flagged: flagged,
@@ -532,8 +531,7 @@ struct PaymentPages: RouteCollection {
         let area = BudgetExecution.combined(rows.map(\.execution), year: year)
         let overall = totalBudget.isPositive ? pct(area.progressPerMille) : "—"
         let areaMonths = max(1, throughMonth)
-        let areaFlagged = year < today.year ? area.carryOverFlagged(policy: policy)
-            : (throughMonth > 0 && area.projectedCarryOverFlagged(throughMonth: areaMonths, policy: policy))
+        let areaFlagged = area.carryOverOutlook(monthsClosed: throughMonth, policy: policy).flagged
         let r = try await req.render("payments/budget", title: req.l10n("pay.budget"), BudgetPage(
             year: year, counties: counties, sourceNames: FundSource.allCases.map { $0.name(req.lang) },
             canSet: op.role.may(.manageBudget) && op.area.level == .county, county: op.area.value,

@@ -545,7 +545,7 @@ enum Payrolls {
     }
 
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        AuditLog.hex(SHA256.hash(data: Data(text.utf8)))
     }
 }
 

@@ -142,6 +142,20 @@ extension BudgetExecution {
 }
 
 extension BudgetExecution {
+    /// Whole months of `year` already over on `today`: all twelve for a past year, none for
+    /// a future one, else the months before the current one. Execution is judged on these.
+    public static func monthsClosed(year: Int, today: CivilDate) -> Int {
+        year < today.year ? 12 : year > today.year ? 0 : today.month - 1
+    }
+
+    /// The year-end carry-over after `monthsClosed` months at the pace so far, and whether
+    /// it is above the policy share. At twelve months it is the year's own figure; with no
+    /// month over yet nothing is flagged.
+    public func carryOverOutlook(monthsClosed: Int, policy: Policy) -> (carryOver: Money, flagged: Bool) {
+        let months = max(1, monthsClosed)
+        return (projectedCarryOver(throughMonth: months), monthsClosed > 0 && projectedCarryOverFlagged(throughMonth: months, policy: policy))
+    }
+
     /// A league's (or the region's) execution: its counties' budgets and spending added up,
     /// so progress and evenness are judged for the league as a whole (三.五 绩效评价).
     public static func combined(_ parts: [BudgetExecution], year: Int) -> BudgetExecution {

@@ -89,7 +89,13 @@ struct JSONWriter {
         text += "\""; text += k; text += "\":"
     }
     mutating func int(_ v: Int64) { text += String(v) }
-    mutating func string(_ s: String) {
+    mutating func string(_ s: String) { JSONText.appendQuoted(s, to: &text) }
+}
+
+/// A string as JSON text: the one escaping rule for every document the system writes by
+/// hand (reports, the audit log's details), so two writers can never disagree on a byte.
+public enum JSONText {
+    public static func appendQuoted(_ s: String, to text: inout String) {
         text += "\""
         var plain = true
         for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { plain = false; break }
