@@ -169,6 +169,13 @@ import Testing
         let report = VerificationCheck.run(subject(), records: records, delivered: Set(DepartmentSource.allCases), policy: policy, on: today)
         let decoded = try JSONDecoder().decode(VerificationReport.self, from: Data(report.json.utf8))
         #expect(decoded == report)
+        // The stored form reads back to the same report, and so does the named form stored before it.
+        #expect(report.stored.count < report.json.count)
+        #expect(try VerificationReport(stored: report.stored) == report)
+        #expect(try VerificationReport(stored: report.json) == report)
+        var partial = report
+        partial.delivered = [.vehicle, .tax]
+        #expect(try VerificationReport(stored: partial.stored).delivered == [.vehicle, .tax])
         #expect(report.totals.providentBalance == Money(fen: 1_000_000))
         #expect(report.members[0].verifiedIncome == [IncomeLine(kind: .business, monthly: Money(yuan: 1_000))])
     }

@@ -121,6 +121,23 @@ enum BulkSQL {
         return try await sql.raw(query).all().map { FastRow(storage: .sql($0)) }
     }
 
+    /// Every row of `query`, read from the embedded database's file on a connection and a
+    /// thread of its own (see `SQLiteFile`): for reads of hundreds of thousands of rows
+    /// that need not see the caller's uncommitted writes.
+    static func rows(file path: String, _ db: any Database, _ query: SQLQueryString) async throws -> [FastRow] {
+        let (text, binds) = (db as! any SQLDatabase).serialize(query)
+        let encoder = SQLiteDataEncoder()
+        let values = try binds.map { try encoder.encode($0) }
+        return try await SQLiteFile.onOwnThread {
+            let file = try SQLiteFile(path: path)
+            let statement = try file.prepare(text, values)
+            let columns = statement.columnCount
+            var rows: [FastRow] = []
+            while try statement.step() { rows.append(FastRow(storage: .lite((0..<columns).map { statement.data($0) }))) }
+            return rows
+        }
+    }
+
     /// Inserts `rows` in multi-row statements; with `conflict`, a row whose key exists
     /// updates the `update` columns instead (a later delivery replaces an earlier one).
     static func insert(_ db: any Database, into table: String, columns: [String], rows: [[SQLCell]],

@@ -72,6 +72,41 @@ public final class AuditLog: Sendable {
         return value
     }
 
+    /// As `write`, on the embedded database's file directly (see `SQLiteFile`), on a thread
+    /// of its own: for a change of a hundred thousand rows, bound and stepped without the
+    /// driver. `body` runs inside the transaction; nothing of it stays if it throws.
+    func write<T: Sendable>(file path: String, _ body: @Sendable @escaping (SQLiteFile) throws -> (T, [AuditEntry])) async throws -> T {
+        let (value, areas) = try await gate.run {
+            try await SQLiteFile.onOwnThread {
+                let file = try SQLiteFile(path: path, readOnly: false)
+                // Room for the whole change in memory, so no page is written twice; and the
+                // copy of a change this size from the log into the database (the checkpoint)
+                // is left to a thread of its own once it is committed, as PostgreSQL leaves
+                // it to its checkpointer: the change is durable in the log when COMMIT returns.
+                try file.exec("PRAGMA cache_size = -524288")
+                try file.exec("PRAGMA wal_autocheckpoint = 0")
+                try file.exec("BEGIN IMMEDIATE")
+                do {
+                    let (value, entries) = try body(file)
+                    if !entries.isEmpty {
+                        let head = try file.prepare("SELECT seq, hash FROM \(AuditEvent.schema) ORDER BY seq DESC LIMIT 1")
+                        let found = try head.step()
+                        let rows = self.chain(entries, after: found ? head.int(0) : 0, hash: found ? head.text(1) : Self.genesisHash)
+                        try file.insert(into: AuditEvent.schema, columns: Self.columns, rows: rows)
+                    }
+                    try file.exec("COMMIT")
+                    Thread.detachNewThread { try? file.exec("PRAGMA wal_checkpoint(PASSIVE)") }
+                    return (value, Set(entries.map(\.areaCode)))
+                } catch {
+                    try? file.exec("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+        afterCommit(areas)
+        return value
+    }
+
     /// Records events that come with no change to what pages show (a refused access, a
     /// sign-in, an export), so cached pages stay.
     public func record(_ entries: [AuditEntry], on database: any Database) async throws {
@@ -87,8 +122,19 @@ public final class AuditLog: Sendable {
     private func append(_ entries: [AuditEntry], on tx: any Database) async throws {
         guard !entries.isEmpty else { return }
         let head = try await AuditEvent.query(on: tx).sort(\.$id, .descending).first()
-        var seq = Int64(head?.id ?? 0)
-        var prev = head?.hash ?? Self.genesisHash
+        let rows = chain(entries, after: Int64(head?.id ?? 0), hash: head?.hash ?? Self.genesisHash)
+        try await BulkSQL.insert(tx, into: AuditEvent.schema, columns: Self.columns, rows: rows)
+    }
+
+    private static let columns = [
+        "seq", "occurred_at_ms", "actor_id", "actor_name", "actor_role", "action", "entity_type", "entity_id",
+        "area_code", "reason", "detail", "prev_hash", "hash",
+    ]
+
+    /// The rows of `entries`, numbered and hashed on from the chain's head.
+    private func chain(_ entries: [AuditEntry], after head: Int64, hash headHash: String) -> [[SQLCell]] {
+        var seq = head
+        var prev = headHash
         let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded())
         // Plain values, not model objects: a batch check appends a hundred thousand events
         // (one per household looked up), and a model object per event costs more than the
@@ -104,10 +150,7 @@ public final class AuditLog: Sendable {
                          .text(entry.entityType), .text(entry.entityID), .text(entry.areaCode), .text(entry.reason), .text(detail), .text(prev), .text(hash)])
             prev = hash
         }
-        try await BulkSQL.insert(tx, into: AuditEvent.schema, columns: [
-            "seq", "occurred_at_ms", "actor_id", "actor_name", "actor_role", "action", "entity_type", "entity_id",
-            "area_code", "reason", "detail", "prev_hash", "hash",
-        ], rows: rows)
+        return rows
     }
 
     /// The detail as a JSON object with sorted keys, written directly (an encoder per event

@@ -56,19 +56,46 @@ public final class Standard: Model, @unchecked Sendable {
     /// The standard for a village's kind on a date: the most specific area with one wins,
     /// then the latest effective date not after `date`.
     public static func inForce(for village: AreaCode, kind: AreaKind, on date: CivilDate, db: any Database) async throws -> Standard? {
-        var chain: [String] = []
-        var cursor: AreaCode? = village
-        while let c = cursor { chain.append(c.value); cursor = c.parent }
+        let chain = village.chain
         let candidates = try await Standard.query(on: db)
             .filter(\.$areaCode ~~ chain)
             .filter(\.$kind == kind)
             .filter(\.$effectiveFrom <= date.iso)
             .all()
-        return candidates.max { a, b in
+        return pick(candidates, chain: chain)
+    }
+
+    /// The standards in force for many villages at once ("village|kind" keys, as a batch
+    /// verification needs them): one read, the same choice as `inForce`.
+    static func inForce(for keys: Set<String>, on date: CivilDate, db: any Database) async throws -> [String: Money?] {
+        let all = try await Standard.query(on: db).filter(\.$effectiveFrom <= date.iso).all()
+        var out: [String: Money?] = [:]
+        for key in keys {
+            let parts = key.split(separator: "|").map(String.init)
+            guard parts.count == 2, let village = try? AreaCode(parts[0]) else { out[key] = Money?.none; continue }
+            let kind = AreaKind(rawValue: parts[1]) ?? .urban
+            let chain = village.chain
+            out[key] = pick(all.filter { $0.kind == kind && chain.contains($0.areaCode) }, chain: chain).map { Money(fen: $0.monthlyFen) }
+        }
+        return out
+    }
+
+    private static func pick(_ candidates: [Standard], chain: [String]) -> Standard? {
+        candidates.max { a, b in
             let da = chain.firstIndex(of: a.areaCode) ?? .max, db = chain.firstIndex(of: b.areaCode) ?? .max
             if da != db { return da > db }
             return a.effectiveFrom < b.effectiveFrom
         }
+    }
+}
+
+extension AreaCode {
+    /// This area's code and its ancestors', nearest first.
+    var chain: [String] {
+        var out: [String] = []
+        var cursor: AreaCode? = self
+        while let c = cursor { out.append(c.value); cursor = c.parent }
+        return out
     }
 }
 

@@ -92,7 +92,7 @@ public final class VerificationSubjectRecord: Model, @unchecked Sendable {
 }
 
 /// 核对报告 of one household from one request: the figures the lists need as columns, the
-/// whole `VerificationReport` as JSON. Written once, never changed.
+/// whole `VerificationReport` in its stored JSON form (`VerificationReport.stored`). Written once, never changed.
 public final class VerificationReportRecord: Model, AreaScoped, @unchecked Sendable {
     public static let schema = "verification_reports"
 
@@ -114,7 +114,7 @@ public final class VerificationReportRecord: Model, AreaScoped, @unchecked Senda
     public init() {}
 
     public func decoded() throws -> VerificationReport {
-        try JSONDecoder().decode(VerificationReport.self, from: Data(body.utf8))
+        try VerificationReport(stored: body)
     }
 }
 

@@ -4,6 +4,18 @@
 /// Each delivers a CSV batch keyed by resident ID number; `columns` is its documented
 /// format (docs/verification-formats.md), and every row becomes one `DepartmentRecord`.
 public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The source whose raw value is `bytes` (UTF-8), without making a string of them:
+    /// a batch check reads the source of two million rows.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        for (name, source) in Self.names where name.count == bytes.count && name.elementsEqual(bytes) {
+            self = source
+            return
+        }
+        return nil
+    }
+
+    private static let names: [([UInt8], DepartmentSource)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+
     case householdRegistration = "hukou"
     case vehicle
     case employment
