@@ -375,19 +375,14 @@ enum VerificationRun {
             households[key] = Household(id: id, order: households.count, caseID: row.isNull(1) ? nil : row.uuid(1), codes: codes,
                                         villageCode: codes[4], kind: AreaKind(rawValue: row.text(7)) ?? .urban)
         }
-        var declaredIncome: [String: Int64] = [:]
         for row in try await read("""
-            SELECT i.member_id, CAST(SUM(i.monthly_fen) AS BIGINT) AS total FROM verification_subjects s JOIN income_items i ON i.household_id = s.household_id
-            WHERE s.request_id = \(bind: rid) GROUP BY i.member_id
-            """) {
-            declaredIncome[row.text(0)] = row.int(1)
-        }
-        for row in try await read("""
-            SELECT m.household_id, m.id, m.position, m.name, m.id_number FROM verification_subjects s JOIN members m ON m.household_id = s.household_id
+            SELECT m.household_id, m.position, m.name, m.id_number,
+              (SELECT CAST(SUM(i.monthly_fen) AS BIGINT) FROM income_items i WHERE i.member_id = m.id) AS declared
+            FROM verification_subjects s JOIN members m ON m.household_id = s.household_id
             WHERE s.request_id = \(bind: rid) ORDER BY m.household_id, m.position
             """) {
-            households[row.text(0)]?.members.append(.init(position: Int(row.int(2)), name: row.text(3), idNumber: row.text(4),
-                                                          declaredMonthlyIncome: Money(fen: declaredIncome[row.text(1)] ?? 0)))
+            households[row.text(0)]?.members.append(.init(position: Int(row.int(1)), name: row.text(2), idNumber: row.text(3),
+                                                          declaredMonthlyIncome: Money(fen: row.int(4))))
         }
         for row in try await read("""
             SELECT a.household_id, a.kind, COUNT(*) AS n, CAST(SUM(a.value_fen) AS BIGINT) AS total FROM verification_subjects s JOIN assets a ON a.household_id = s.household_id

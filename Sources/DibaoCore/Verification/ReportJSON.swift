@@ -75,54 +75,65 @@ extension VerificationReport {
 }
 
 /// A minimal JSON writer: objects and arrays opened and closed in order, commas placed
-/// by the writer.
+/// by the writer. It writes bytes and makes one string at the end.
 struct JSONWriter {
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
     private var first = true
 
-    mutating func reserve(_ bytes: Int) { text.reserveCapacity(bytes) }
-    mutating func open(_ bracket: String) { text += bracket; first = true }
-    mutating func close(_ bracket: String) { text += bracket; first = false }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }
+    mutating func open(_ bracket: Unicode.Scalar) { bytes.append(UInt8(bracket.value)); first = true }
+    mutating func close(_ bracket: Unicode.Scalar) { bytes.append(UInt8(bracket.value)); first = false }
     /// Separates array elements.
-    mutating func comma() { if !first { text += "," }; first = false }
-    mutating func key(_ k: String) {
-        if !first { text += "," }
+    mutating func comma() { if !first { bytes.append(0x2C) }; first = false }
+    mutating func key(_ k: StaticString) {
+        if !first { bytes.append(0x2C) }
         first = false
-        text += "\""; text += k; text += "\":"
+        bytes.append(0x22)
+        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(0x22); bytes.append(0x3A)
     }
-    mutating func int(_ v: Int64) { text += String(v) }
-    mutating func null() { text += "null" }
-    mutating func string(_ s: String) { JSONText.appendQuoted(s, to: &text) }
+    mutating func int(_ v: Int64) {
+        if v >= 0 && v < 10 { bytes.append(UInt8(v) + 0x30); return }
+        bytes.append(contentsOf: String(v).utf8)
+    }
+    mutating func null() { bytes.append(contentsOf: "null".utf8) }
+    mutating func string(_ s: String) { JSONText.appendQuoted(s, to: &bytes) }
 }
 
 /// A string as JSON text: the one escaping rule for every document the system writes by
 /// hand (reports, the audit log's details), so two writers can never disagree on a byte.
 public enum JSONText {
     public static func appendQuoted(_ s: String, to text: inout String) {
-        text += "\""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 2)
+        appendQuoted(s, to: &bytes)
+        text += String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(0x22)
         var plain = true
         for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { plain = false; break }
         if plain {
-            text += s
+            out.append(contentsOf: s.utf8)
         } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        text.unicodeScalars.append(scalar)
-                    }
+            for u in s.utf8 {
+                switch u {
+                case 0x22: out.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                case 0x09: out.append(contentsOf: [0x5C, 0x74])
+                case ..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(u >> 4)], hex[Int(u & 0x0F)]])
+                default: out.append(u)
                 }
             }
         }
-        text += "\""
+        out.append(0x22)
     }
 }
 
