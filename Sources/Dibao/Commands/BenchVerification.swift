@@ -104,12 +104,13 @@ struct BenchVerification: AsyncCommand {
                              out.households, out.matchedRecords, out.withContradictions, out.households, out.households + 1, out.seconds))
         for (name, secs) in out.phases { console.print(String(format: "  %-44@ %.2f s", name as NSString, secs)) }
         let c = Date()
-        // Until a checkpoint finds no other one running (its first column is 1 while busy).
+        // Until a checkpoint has copied every frame of the log (its columns: busy, frames in
+        // the log, frames copied). PASSIVE, as the server's own: the log file keeps its size.
         try await SQLiteFile.onOwnThread {
             let file = try SQLiteFile(path: path, readOnly: false)
             while true {
-                let result = try file.prepare("PRAGMA wal_checkpoint(TRUNCATE)")
-                guard try result.step(), result.int(0) != 0 else { break }
+                let result = try file.prepare("PRAGMA wal_checkpoint(PASSIVE)")
+                guard try result.step(), result.int(0) != 0 || result.int(1) != result.int(2) else { break }
                 Thread.sleep(forTimeInterval: 0.01)
             }
         }

@@ -220,20 +220,35 @@ public enum VerificationCheck {
     /// the household and the asset limits of `policy`, as of `date`.
     public static func run(_ subject: VerificationSubject, records: [DepartmentRecord], delivered: Set<DepartmentSource>,
                            policy: Policy, on date: CivilDate) -> VerificationReport {
+        // Read in place: a batch check passes two million records through here, and taking
+        // each out of an array copies its four texts.
+        records.withUnsafeBufferPointer { run(subject, records: $0, delivered: delivered, policy: policy, on: date) }
+    }
+
+    private static func run(_ subject: VerificationSubject, records: UnsafeBufferPointer<DepartmentRecord>, delivered: Set<DepartmentSource>,
+                            policy: Policy, on date: CivilDate) -> VerificationReport {
         let months = max(1, policy.verificationIncomeMonths)
         let windowEnd = date.firstOfMonth
         let windowStart = windowEnd.adding(months: -months)
-        let exempt = Set(policy.exemptVehicleTypes)
-        var byMember: [String: [DepartmentRecord]] = [:]
-        for r in records { byMember[r.idNumber, default: []].append(r) }
+        // Each member's records, as positions in `records`, none dated after the check. A member's records come together from the match, so the member of one
+        // record is tried first for the next.
+        var positions = [[Int]](repeating: [], count: subject.members.count)
+        var member = 0
+        for p in records.indices {
+            if let d = records[p].date, d > date { continue }
+            if member >= subject.members.count || subject.members[member].idNumber != records[p].idNumber {
+                guard let m = subject.members.firstIndex(where: { $0.idNumber == records[p].idNumber }) else { continue }
+                member = m
+            }
+            positions[member].append(p)
+        }
 
         var totals = VerificationTotals()
         var findings: [MemberFindings] = []
         var contradictions: [Contradiction] = []
         var heldVehicles = 0
 
-        for person in subject.members {
-            let mine = byMember[person.idNumber] ?? []
+        for (k, person) in subject.members.enumerated() {
             var lines: [SourceLine] = []
             var registration: RegistrationStatus?
             var wageByEmployment = Money.zero, wageByTax = Money.zero, businessByTax = Money.zero
@@ -241,26 +256,22 @@ public enum VerificationCheck {
 
             // Sorted by source, item and date, each item's reports are consecutive: held items
             // take their latest report not dated after the check; flows sum the window's months.
-            // Byte-wise comparisons: the references are codes and names, and a Unicode-aware
-            // comparison of Chinese text costs more than the rest of the check.
-            let sorted = mine.filter { r in r.date.map { $0 <= date } ?? true }.sorted { a, b in
-                if a.source != b.source { return a.source.order < b.source.order }
-                if !a.reference.utf8.elementsEqual(b.reference.utf8) { return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8) }
-                return (a.date ?? .distantPast) < (b.date ?? .distantPast)
-            }
+            let sorted = positions[k].sorted { a, b in inRuleOrder(records[a], records[b]) }
             var flows: [SourceLine] = []
             var i = 0
             while i < sorted.count {
                 var j = i + 1
-                while j < sorted.count && sorted[j].source == sorted[i].source && sorted[j].reference.utf8.elementsEqual(sorted[i].reference.utf8) { j += 1 }
-                let item = sorted[i..<j]
-                let r = item.last!
+                while j < sorted.count && sameItem(records[sorted[j]], records[sorted[i]]) { j += 1 }
+                let r = records[sorted[j - 1]]
                 switch r.source {
                 case .employment, .tax, .providentFund:
                     if r.source == .providentFund { totals.providentBalance = totals.providentBalance + Money(fen: r.quantity) }
-                    for f in item {
+                    // One flow line per kind of income (label) of the item.
+                    let itemFlows = flows.count
+                    for p in sorted[i..<j] {
+                        let f = records[p]
                         guard let d = f.date, d >= windowStart, d < windowEnd else { continue }
-                        if let k = flows.lastIndex(where: { $0.source == f.source && $0.reference.utf8.elementsEqual(f.reference.utf8) && $0.label.utf8.elementsEqual(f.label.utf8) }) {
+                        if let k = flows[itemFlows...].lastIndex(where: { $0.label.utf8.elementsEqual(f.label.utf8) }) {
                             flows[k].amount = flows[k].amount + f.amount
                             flows[k].months += 1
                             if d > flows[k].date! { flows[k].date = d }
@@ -290,7 +301,7 @@ public enum VerificationCheck {
                     case .vehicle where r.status != AssetStatus.disposed.rawValue:
                         totals.vehicles += 1
                         totals.vehicleValue = totals.vehicleValue + r.amount
-                        if exempt.contains(r.label) { totals.exemptVehicles += 1 }
+                        if policy.exemptVehicleTypes.contains(r.label) { totals.exemptVehicles += 1 }
                         heldVehicles += 1
                     case .housing where r.status != AssetStatus.disposed.rawValue:
                         totals.dwellings += 1
@@ -360,6 +371,21 @@ public enum VerificationCheck {
         return VerificationReport(checkedOn: date, policyVersion: policy.version, incomeMonths: months,
                                   delivered: DepartmentSource.allCases.filter(delivered.contains), members: findings,
                                   totals: totals, contradictions: contradictions)
+    }
+
+    /// Held items take their latest report; flows sum their months: so a member's records
+    /// are read by source, then item, then date. Byte-wise comparisons: the references are
+    /// codes and names, and a Unicode-aware comparison of Chinese text costs more than the
+    /// rest of the check.
+    static func inRuleOrder(_ a: DepartmentRecord, _ b: DepartmentRecord) -> Bool {
+        if a.source != b.source { return a.source.order < b.source.order }
+        if !a.reference.utf8.elementsEqual(b.reference.utf8) { return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8) }
+        return (a.date ?? .distantPast) < (b.date ?? .distantPast)
+    }
+
+    /// Two reports of one item: the same source and reference.
+    static func sameItem(_ a: DepartmentRecord, _ b: DepartmentRecord) -> Bool {
+        a.source == b.source && a.reference.utf8.elementsEqual(b.reference.utf8)
     }
 
     /// Taxed income of a business (经营所得) rather than of wages: the tax source names the
