@@ -230,8 +230,9 @@ public enum VerificationCheck {
         let months = max(1, policy.verificationIncomeMonths)
         let windowEnd = date.firstOfMonth
         let windowStart = windowEnd.adding(months: -months)
-        // Each member's records, as positions in `records`, none dated after the check. A member's records come together from the match, so the member of one
-        // record is tried first for the next.
+        // Each member's records, as positions in `records`, none dated after the check. A
+        // member's records come together from the match, so the member of one record is
+        // tried first for the next.
         var positions = [[Int]](repeating: [], count: subject.members.count)
         var member = 0
         for p in records.indices {
