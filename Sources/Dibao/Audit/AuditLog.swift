@@ -74,8 +74,10 @@ public final class AuditLog: Sendable {
 
     /// As `write`, on the embedded database's file directly (see `SQLiteFile`), on a thread
     /// of its own: for a change of a hundred thousand rows, bound and stepped without the
-    /// driver. `body` runs inside the transaction; nothing of it stays if it throws.
-    func write<T: Sendable>(file path: String, _ body: @Sendable @escaping (SQLiteFile) throws -> (T, [AuditEntry])) async throws -> T {
+    /// driver. `body` runs inside the transaction and may append events as it goes (the
+    /// second argument) besides those it returns; nothing of it stays if it throws.
+    func write<T: Sendable>(file path: String,
+                            _ body: @Sendable @escaping (SQLiteFile, _ append: ([AuditEntry]) throws -> Void) throws -> (T, [AuditEntry])) async throws -> T {
         let (value, areas) = try await gate.run {
             try await SQLiteFile.onOwnThread {
                 let file = try SQLiteFile(path: path, readOnly: false)
@@ -87,16 +89,22 @@ public final class AuditLog: Sendable {
                 try file.exec("PRAGMA wal_autocheckpoint = 0")
                 try file.exec("BEGIN IMMEDIATE")
                 do {
-                    let (value, entries) = try body(file)
-                    if !entries.isEmpty {
-                        let head = try file.prepare("SELECT seq, hash FROM \(AuditEvent.schema) ORDER BY seq DESC LIMIT 1")
-                        let found = try head.step()
-                        let rows = self.chain(entries, after: found ? head.int(0) : 0, hash: found ? head.text(1) : Self.genesisHash)
-                        try file.insert(into: AuditEvent.schema, columns: Self.columns, rows: rows)
+                    var head: (seq: Int64, hash: String) = (0, Self.genesisHash)
+                    do {
+                        let last = try file.prepare("SELECT seq, hash FROM \(AuditEvent.schema) ORDER BY seq DESC LIMIT 1")
+                        if try last.step() { head = (last.int(0), last.text(1)) }
                     }
+                    var areas = Set<String>()
+                    func append(_ entries: [AuditEntry]) throws {
+                        guard !entries.isEmpty else { return }
+                        try file.insert(into: AuditEvent.schema, columns: Self.columns, rows: self.chain(entries, from: &head))
+                        areas.formUnion(entries.map(\.areaCode))
+                    }
+                    let (value, entries) = try body(file, append)
+                    try append(entries)
                     try file.exec("COMMIT")
                     Thread.detachNewThread { try? file.exec("PRAGMA wal_checkpoint(PASSIVE)") }
-                    return (value, Set(entries.map(\.areaCode)))
+                    return (value, areas)
                 } catch {
                     try? file.exec("ROLLBACK")
                     throw error
@@ -122,7 +130,8 @@ public final class AuditLog: Sendable {
     private func append(_ entries: [AuditEntry], on tx: any Database) async throws {
         guard !entries.isEmpty else { return }
         let head = try await AuditEvent.query(on: tx).sort(\.$id, .descending).first()
-        let rows = chain(entries, after: Int64(head?.id ?? 0), hash: head?.hash ?? Self.genesisHash)
+        var state = (seq: Int64(head?.id ?? 0), hash: head?.hash ?? Self.genesisHash)
+        let rows = chain(entries, from: &state)
         try await BulkSQL.insert(tx, into: AuditEvent.schema, columns: Self.columns, rows: rows)
     }
 
@@ -131,10 +140,12 @@ public final class AuditLog: Sendable {
         "area_code", "reason", "detail", "prev_hash", "hash",
     ]
 
-    /// The rows of `entries`, numbered and hashed on from the chain's head.
-    private func chain(_ entries: [AuditEntry], after head: Int64, hash headHash: String) -> [[SQLCell]] {
-        var seq = head
-        var prev = headHash
+    /// The rows of `entries`, numbered and hashed on from the chain's head `state`, which
+    /// moves to the last of them.
+    private func chain(_ entries: [AuditEntry], from state: inout (seq: Int64, hash: String)) -> [[SQLCell]] {
+        var seq = state.seq
+        var prev = state.hash
+        defer { state = (seq, prev) }
         let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded())
         // Plain values, not model objects: a batch check appends a hundred thousand events
         // (one per household looked up), and a model object per event costs more than the
@@ -175,9 +186,17 @@ public final class AuditLog: Sendable {
 
     /// The fields in stored order, the previous hash last.
     static func hash(_ fields: [String]) -> String {
-        let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
-        return hex(digest)
+        // Fed field by field: the same bytes as the joined text, without making it.
+        var hasher = SHA256()
+        for (i, field) in fields.enumerated() {
+            if i > 0 { hasher.update(data: unitSeparator) }
+            var field = field
+            field.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        return hex(hasher.finalize())
     }
+
+    private static let unitSeparator: [UInt8] = [0x1F]
 
     /// Lower-case hex, without `String(format:)`, which costs more than the hash itself.
     static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {

@@ -194,6 +194,13 @@ enum VerificationRun {
     /// One household's department records, keyed as `Household`s are.
     typealias Found = (key: String, records: [DepartmentRecord])
 
+    /// What a run found, for the request and its closing audit event.
+    struct Summary: Sendable {
+        var flagged: Int
+        var matched: Int
+        var seconds: Double
+    }
+
     /// One household's report as it is stored, with its audit event.
     struct Made: Sendable {
         var village: String
@@ -255,16 +262,16 @@ enum VerificationRun {
         // arrives: reading, matching and the rules overlap. Elsewhere the match is read
         // whole first.
         let stream: AsyncThrowingStream<[Found], any Error>
-        var reader: Task<Int, any Error>?
+        var reader: Task<Date, any Error>?
         let read: @Sendable (SQLQueryString) async throws -> [FastRow]
         if case .sqlite(let path) = env.settings.database {
             let (s, continuation) = AsyncThrowingStream<[Found], any Error>.makeStream()
             stream = s
             reader = Task {
                 do {
-                    let n = try await SQLiteFile.onOwnThread { try streamMatches(path: path, requestID: rid) { continuation.yield($0) } }
+                    _ = try await SQLiteFile.onOwnThread { try streamMatches(path: path, requestID: rid) { continuation.yield($0) } }
                     continuation.finish()
-                    return n
+                    return Date()
                 } catch {
                     continuation.finish(throwing: error)
                     throw error
@@ -289,75 +296,109 @@ enum VerificationRun {
                                 delivered: delivered, standards: standards)
         phase("read households, members and declarations")
 
+        let columns = ["id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
+                       "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"]
+        let count = households.count, clock = env.clock, centre = request.centreCode
+        // Only a pending request is completed: a second run racing this one finds it done.
+        let complete: @Sendable (Summary) -> SQLQueryString = { s in """
+            UPDATE verification_requests SET status = 'done', run_by = \(bind: username), run_at_ms = \(bind: Int64(clock.now().timeIntervalSince1970 * 1000)),
+            duration_ms = \(bind: Int64(s.seconds * 1000)), contradiction_households = \(bind: s.flagged)
+            WHERE id = \(bind: rid) AND status = 'pending' RETURNING id
+            """ }
+        let alreadyRun = FieldRefusal(field: "request", rule: "verification.already_run", zh: "核对请求：已经核对完毕", en: "Request: already checked")
+        let ran: @Sendable (Summary) -> AuditEntry = { s in
+            AuditEntry(actor: actor, action: "verification.run", entityType: "verification_request", entityID: rid.uuidString, areaCode: centre,
+                       detail: ["households": String(count), "contradictions": String(s.flagged), "records": String(s.matched)])
+        }
+
+        // On the embedded database each batch's reports, with their audit events, are written
+        // as soon as they are made, by a transaction on a thread of its own, while the rest is
+        // still being checked; the request is completed and committed after the last one.
+        let handOver = HandOver<[Made], Summary>()
+        var writing: Task<Void, any Error>?
+        if case .sqlite(let path) = env.settings.database {
+            writing = Task {
+                try await app.audit.write(file: path) { file, append in
+                    while true {
+                        switch try handOver.next() {
+                        case .item(let piece):
+                            try file.insert(into: VerificationReportRecord.schema, columns: columns, rows: piece.map(\.row))
+                            try append(piece.map(\.entry))
+                        case .end(let summary):
+                            guard try file.prepare(complete(summary), serializer: sql).step() else { throw alreadyRun }
+                            return ((), [ran(summary)])
+                        }
+                    }
+                }
+            }
+        }
+
         // The rules are pure: batches go to as many tasks as there are cores, in turn.
         let parts = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
         var made: [Made] = []
-        made.reserveCapacity(households.count)
-        var matched = 0
-        try await withThrowingTaskGroup(of: ([Made], Set<String>, Int).self) { group in
-            var running = 0, batches = 0
-            func add(_ batch: [(Household, [DepartmentRecord])]) {
-                batches += 1
-                let lane = UInt8(batches % 16)
-                group.addTask {
-                    var ids = TimeOrderedID(stream: lane)
-                    var out: [Made] = []
-                    out.reserveCapacity(batch.count)
-                    var records = 0
-                    for (h, found) in batch { out.append(maker.make(h, found, ids: &ids)); records += found.count }
-                    return (out, Set(batch.map { $0.0.id.uuidString }), records)
+        var matched = 0, flagged = 0
+        var readDone: Date?
+        do {
+            try await withThrowingTaskGroup(of: ([Made], Set<String>, Int).self) { group in
+                var running = 0, batches = 0
+                func add(_ batch: [(Household, [DepartmentRecord])]) {
+                    batches += 1
+                    let lane = UInt8(batches % 16)
+                    group.addTask {
+                        var ids = TimeOrderedID(stream: lane)
+                        var out: [Made] = []
+                        out.reserveCapacity(batch.count)
+                        var records = 0
+                        for (h, found) in batch { out.append(maker.make(h, found, ids: &ids)); records += found.count }
+                        return (out, Set(batch.map { $0.0.id.uuidString }), records)
+                    }
+                    running += 1
                 }
-                running += 1
+                var seen = Set<String>()
+                func collect(_ piece: ([Made], Set<String>, Int)) {
+                    seen.formUnion(piece.1)
+                    matched += piece.2
+                    flagged += piece.0.reduce(0) { $0 + ($1.flagged ? 1 : 0) }
+                    if writing != nil { handOver.put(piece.0) } else { made += piece.0 }
+                }
+                for try await batch in stream {
+                    if running >= parts, let piece = try await group.next() { collect(piece); running -= 1 }
+                    add(batch.compactMap { found in households[found.key].map { ($0, found.records) } })
+                }
+                while let piece = try await group.next() { collect(piece) }
+                // Households no source knows anything about still get their report.
+                let rest = households.values.filter { !seen.contains($0.id.uuidString) }
+                for start in stride(from: 0, to: rest.count, by: batchSize) {
+                    add(rest[start..<min(rest.count, start + batchSize)].map { ($0, []) })
+                }
+                while let piece = try await group.next() { collect(piece) }
             }
-            var seen = Set<String>()
-            func collect(_ piece: ([Made], Set<String>, Int)) { made += piece.0; seen.formUnion(piece.1); matched += piece.2 }
-            for try await batch in stream {
-                if running >= parts, let piece = try await group.next() { collect(piece); running -= 1 }
-                add(batch.compactMap { found in households[found.key].map { ($0, found.records) } })
-            }
-            while let piece = try await group.next() { collect(piece) }
-            // Households no source knows anything about still get their report.
-            let rest = households.values.filter { !seen.contains($0.id.uuidString) }
-            for start in stride(from: 0, to: rest.count, by: batchSize) {
-                add(rest[start..<min(rest.count, start + batchSize)].map { ($0, []) })
-            }
-            while let piece = try await group.next() { collect(piece) }
+            if let reader { readDone = try await reader.value }
+        } catch {
+            // Nothing of the check stays: the writer rolls its transaction back.
+            handOver.fail(error)
+            _ = try? await writing?.value
+            throw error
         }
-        if let reader { _ = try await reader.value }
-        made.sort { ($0.village, $0.order) < ($1.village, $1.order) }
-        let flagged = made.reduce(0) { $0 + ($1.flagged ? 1 : 0) }
-        phase("match, rules and reports")
-
-        let count = households.count, matchedCount = matched
-        let reportRows = made.map(\.row), lookups = made.map(\.entry)
-        made = []
-        let elapsed = Date().timeIntervalSince(started)
-        let columns = ["id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
-                       "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"]
-        // Only a pending request is completed: a second run racing this one finds it done.
-        let complete: SQLQueryString = """
-            UPDATE verification_requests SET status = 'done', run_by = \(bind: username), run_at_ms = \(bind: Int64(env.clock.now().timeIntervalSince1970 * 1000)),
-            duration_ms = \(bind: Int64(elapsed * 1000)), contradiction_households = \(bind: flagged)
-            WHERE id = \(bind: rid) AND status = 'pending' RETURNING id
-            """
-        let alreadyRun = FieldRefusal(field: "request", rule: "verification.already_run", zh: "核对请求：已经核对完毕", en: "Request: already checked")
-        let events = lookups + [AuditEntry(actor: actor, action: "verification.run", entityType: "verification_request", entityID: rid.uuidString,
-                                           areaCode: request.centreCode, detail: ["households": String(count), "contradictions": String(flagged),
-                                                                                  "records": String(matchedCount)])]
-        if case .sqlite(let path) = env.settings.database {
-            try await app.audit.write(file: path) { file in
-                try file.insert(into: VerificationReportRecord.schema, columns: columns, rows: reportRows)
-                guard try file.prepare(complete, serializer: sql).step() else { throw alreadyRun }
-                return ((), events)
-            }
+        let summary = Summary(flagged: flagged, matched: matched, seconds: Date().timeIntervalSince(started))
+        if let writing {
+            phase("match, rules, and writing each batch's reports")
+            handOver.finish(summary)
+            try await writing.value
+            phase("last batch, complete the request, commit")
+            if let readDone { phases.append(("(the match was read by)", readDone.timeIntervalSince(started))) }
         } else {
+            phase("match, rules and reports")
+            made.sort { ($0.village, $0.order) < ($1.village, $1.order) }
+            let reportRows = made.map(\.row), events = made.map(\.entry) + [ran(summary)]
+            made = []
             try await app.audit.write(on: db) { tx in
                 try await BulkSQL.insert(tx, into: VerificationReportRecord.schema, columns: columns, rows: reportRows)
-                guard try await (tx as! any SQLDatabase).raw(complete).all().count == 1 else { throw alreadyRun }
+                guard try await (tx as! any SQLDatabase).raw(complete(summary)).all().count == 1 else { throw alreadyRun }
                 return ((), events)
             }
+            phase("write reports and audit events, commit")
         }
-        phase("write reports and audit events, commit")
         return Outcome(households: count, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started), phases: phases)
     }
 
@@ -365,15 +406,22 @@ enum VerificationRun {
     /// incomes and declared assets: set-wise, read by position (BulkSQL).
     static func loadHouseholds(_ rid: UUID, read: (SQLQueryString) async throws -> [FastRow]) async throws -> [String: Household] {
         var households: [String: Household] = [:]
+        // The other area codes follow from the village's; worked out once per village.
+        var lineages: [String: [String]] = [:]
         for row in try await read("""
-            SELECT h.id, s.case_id, h.region_code, h.league_code, h.county_code, h.township_code, h.village_code, h.kind
+            SELECT h.id, s.case_id, h.village_code, h.kind
             FROM verification_subjects s JOIN households h ON h.id = s.household_id WHERE s.request_id = \(bind: rid)
             """) {
-            let key = row.text(0)
+            let key = row.text(0), village = row.text(2)
             guard let id = UUID(uuidString: key) else { continue }
-            let codes = (2...6).map { row.text($0) }
-            households[key] = Household(id: id, order: households.count, caseID: row.isNull(1) ? nil : row.uuid(1), codes: codes,
-                                        villageCode: codes[4], kind: AreaKind(rawValue: row.text(7)) ?? .urban)
+            var codes = lineages[village]
+            if codes == nil {
+                let lineage = (try? AreaCode(village))?.lineage ?? [:]
+                codes = [AreaLevel.region, .league, .county, .township].map { lineage[$0] ?? "" } + [village]
+                lineages[village] = codes
+            }
+            households[key] = Household(id: id, order: households.count, caseID: row.isNull(1) ? nil : row.uuid(1), codes: codes!,
+                                        villageCode: village, kind: AreaKind(rawValue: row.text(3)) ?? .urban)
         }
         for row in try await read("""
             SELECT m.household_id, m.position, m.name, m.id_number,
@@ -430,8 +478,9 @@ enum VerificationRun {
 
     /// The match stepped on the SQLite file directly (see `SQLiteFile`), handed on a
     /// thousand households at a time. The join yields each household's rows together
-    /// (ordered by the index it walks, so SQLite does not sort); a household's key and each
-    /// member's ID number become text once, not once a row. Returns the rows read.
+    /// (ordered by the index it walks, so SQLite does not sort); a household's key, each
+    /// member's ID number and a repeated reference or label become text once, not once a
+    /// row. Returns the rows read.
     static func streamMatches(path: String, requestID: UUID, _ send: ([Found]) -> Void) throws -> Int {
         let file = try SQLiteFile(path: path)
         let rows = try file.prepare(matchSQL, [.text(requestID.uuidString)])
@@ -439,7 +488,7 @@ enum VerificationRun {
         batch.reserveCapacity(batchSize)
         var key: [UInt8] = [], keyText = ""
         var records: [DepartmentRecord] = []
-        var idNumber = ""
+        var idNumber = "", reference = "", label = ""
         var dates: [Int: CivilDate] = [:]
         var n = 0
         func flush() {
@@ -467,7 +516,11 @@ enum VerificationRun {
                     + (Int(d[8]) - 48) * 10 + Int(d[9]) - 48
                 if let known = dates[code] { date = known } else { date = CivilDate(iso: String(decoding: d, as: UTF8.self)); dates[code] = date }
             }
-            records.append(DepartmentRecord(source: source, idNumber: idNumber, reference: rows.text(3), label: rows.text(4), date: date,
+            // A wage or a tax item repeats its reference and label month after month.
+            let ref = rows.bytes(3), lab = rows.bytes(4)
+            if !ref.elementsEqual(reference.utf8) { reference = String(decoding: ref, as: UTF8.self) }
+            if !lab.elementsEqual(label.utf8) { label = String(decoding: lab, as: UTF8.self) }
+            records.append(DepartmentRecord(source: source, idNumber: idNumber, reference: reference, label: label, date: date,
                                             amount: Money(fen: rows.int(6)), quantity: rows.int(7), status: rows.text(8)))
         }
         flush()

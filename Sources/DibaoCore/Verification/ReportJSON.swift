@@ -95,8 +95,11 @@ struct JSONWriter {
         bytes.append(0x22); bytes.append(0x3A)
     }
     mutating func int(_ v: Int64) {
-        if v >= 0 && v < 10 { bytes.append(UInt8(v) + 0x30); return }
-        bytes.append(contentsOf: String(v).utf8)
+        if v < 0 { bytes.append(0x2D) }
+        var n = v.magnitude
+        let start = bytes.count
+        repeat { bytes.append(UInt8(n % 10) + 0x30); n /= 10 } while n > 0
+        bytes[start...].reverse()
     }
     mutating func null() { bytes.append(contentsOf: "null".utf8) }
     mutating func string(_ s: String) { JSONText.appendQuoted(s, to: &bytes) }
