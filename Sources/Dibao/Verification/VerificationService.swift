@@ -404,14 +404,26 @@ enum VerificationRun {
 
     /// The households of a request, keyed by the text of their ID, with members, declared
     /// incomes and declared assets: set-wise, read by position (BulkSQL).
-    static func loadHouseholds(_ rid: UUID, read: (SQLQueryString) async throws -> [FastRow]) async throws -> [String: Household] {
+    static func loadHouseholds(_ rid: UUID, read: @Sendable (SQLQueryString) async throws -> [FastRow]) async throws -> [String: Household] {
+        // Three reads at once, each on a connection (and on the embedded database a thread) of its own.
+        async let householdRows = read("""
+            SELECT h.id, s.case_id, h.village_code, h.kind
+            FROM verification_subjects s JOIN households h ON h.id = s.household_id WHERE s.request_id = \(bind: rid)
+            """)
+        async let memberRows = read("""
+            SELECT m.household_id, m.position, m.name, m.id_number,
+              (SELECT CAST(SUM(i.monthly_fen) AS BIGINT) FROM income_items i WHERE i.member_id = m.id) AS declared
+            FROM verification_subjects s JOIN members m ON m.household_id = s.household_id
+            WHERE s.request_id = \(bind: rid) ORDER BY m.household_id, m.position
+            """)
+        async let assetRows = read("""
+            SELECT a.household_id, a.kind, COUNT(*) AS n, CAST(SUM(a.value_fen) AS BIGINT) AS total FROM verification_subjects s JOIN assets a ON a.household_id = s.household_id
+            WHERE s.request_id = \(bind: rid) GROUP BY a.household_id, a.kind
+            """)
         var households: [String: Household] = [:]
         // The other area codes follow from the village's; worked out once per village.
         var lineages: [String: [String]] = [:]
-        for row in try await read("""
-            SELECT h.id, s.case_id, h.village_code, h.kind
-            FROM verification_subjects s JOIN households h ON h.id = s.household_id WHERE s.request_id = \(bind: rid)
-            """) {
+        for row in try await householdRows {
             let key = row.text(0), village = row.text(2)
             guard let id = UUID(uuidString: key) else { continue }
             var codes = lineages[village]
@@ -423,19 +435,11 @@ enum VerificationRun {
             households[key] = Household(id: id, order: households.count, caseID: row.isNull(1) ? nil : row.uuid(1), codes: codes!,
                                         villageCode: village, kind: AreaKind(rawValue: row.text(3)) ?? .urban)
         }
-        for row in try await read("""
-            SELECT m.household_id, m.position, m.name, m.id_number,
-              (SELECT CAST(SUM(i.monthly_fen) AS BIGINT) FROM income_items i WHERE i.member_id = m.id) AS declared
-            FROM verification_subjects s JOIN members m ON m.household_id = s.household_id
-            WHERE s.request_id = \(bind: rid) ORDER BY m.household_id, m.position
-            """) {
+        for row in try await memberRows {
             households[row.text(0)]?.members.append(.init(position: Int(row.int(1)), name: row.text(2), idNumber: row.text(3),
                                                           declaredMonthlyIncome: Money(fen: row.int(4))))
         }
-        for row in try await read("""
-            SELECT a.household_id, a.kind, COUNT(*) AS n, CAST(SUM(a.value_fen) AS BIGINT) AS total FROM verification_subjects s JOIN assets a ON a.household_id = s.household_id
-            WHERE s.request_id = \(bind: rid) GROUP BY a.household_id, a.kind
-            """) {
+        for row in try await assetRows {
             guard let kind = AssetKind(rawValue: row.text(1)) else { continue }
             households[row.text(0)]?.counts[kind] = Int(row.int(2))
             households[row.text(0)]?.values[kind] = Money(fen: row.int(3))
