@@ -112,8 +112,6 @@ final class SQLiteFile: @unchecked Sendable {
 
         func int(_ i: Int32) -> Int64 { sqlite_nio_sqlite3_column_int64(stmt, i) }
 
-        func isNull(_ i: Int32) -> Bool { sqlite_nio_sqlite3_column_type(stmt, i) == SQLITE_NULL }
-
         /// The column's bytes as stored (UTF-8 for text), without a copy.
         func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
             guard let p = sqlite_nio_sqlite3_column_text(stmt, i) else { return UnsafeBufferPointer(start: nil, count: 0) }

@@ -1,79 +1,5 @@
 import Foundation
 
-/// The report as JSON, written by hand: a batch check stores one report per household
-/// (a hundred thousand at a time), and Foundation's encoder would cost more than the
-/// matching itself. The output decodes with `JSONDecoder` to the same value (tested).
-extension VerificationReport {
-    public var json: String {
-        var o = JSONWriter()
-        o.reserve(1_024 + members.count * 1_024)
-        o.open("{")
-        o.key("checkedOn"); o.string(checkedOn.iso)
-        o.key("policyVersion"); o.string(policyVersion)
-        o.key("incomeMonths"); o.int(Int64(incomeMonths))
-        o.key("delivered"); o.open("[")
-        for s in delivered { o.comma(); o.string(s.rawValue) }
-        o.close("]")
-        o.key("members"); o.open("[")
-        for m in members {
-            o.comma(); o.open("{")
-            o.key("position"); o.int(Int64(m.position))
-            o.key("name"); o.string(m.name)
-            o.key("idNumber"); o.string(m.idNumber)
-            if let r = m.registration { o.key("registration"); o.string(r.rawValue) }
-            o.key("lines"); o.open("[")
-            for l in m.lines {
-                o.comma(); o.open("{")
-                o.key("source"); o.string(l.source.rawValue)
-                if !l.reference.isEmpty { o.key("reference"); o.string(l.reference) }
-                if !l.label.isEmpty { o.key("label"); o.string(l.label) }
-                if let d = l.date { o.key("date"); o.string(d.iso) }
-                if l.amount != .zero { o.key("amount"); o.int(l.amount.fen) }
-                if l.quantity != 0 { o.key("quantity"); o.int(l.quantity) }
-                if !l.status.isEmpty { o.key("status"); o.string(l.status) }
-                if l.months != 0 { o.key("months"); o.int(Int64(l.months)) }
-                o.close("}")
-            }
-            o.close("]")
-            o.key("verifiedIncome"); o.open("[")
-            for i in m.verifiedIncome {
-                o.comma(); o.open("{")
-                o.key("kind"); o.string(i.kind.rawValue)
-                o.key("monthly"); o.int(i.monthly.fen)
-                o.close("}")
-            }
-            o.close("]")
-            o.key("declaredMonthlyIncome"); o.int(m.declaredMonthlyIncome.fen)
-            o.close("}")
-        }
-        o.close("]")
-        o.key("totals"); o.open("{")
-        o.key("monthlyIncome"); o.int(totals.monthlyIncome.fen)
-        o.key("financialAssets"); o.int(totals.financialAssets.fen)
-        o.key("vehicles"); o.int(Int64(totals.vehicles))
-        o.key("exemptVehicles"); o.int(Int64(totals.exemptVehicles))
-        o.key("vehicleValue"); o.int(totals.vehicleValue.fen)
-        o.key("dwellings"); o.int(Int64(totals.dwellings))
-        o.key("floorArea"); o.int(totals.floorArea)
-        o.key("businesses"); o.int(Int64(totals.businesses))
-        o.key("businessCapital"); o.int(totals.businessCapital.fen)
-        o.key("providentBalance"); o.int(totals.providentBalance.fen)
-        o.close("}")
-        o.key("contradictions"); o.open("[")
-        for c in contradictions {
-            o.comma(); o.open("{")
-            o.key("kind"); o.string(c.kind.rawValue)
-            if let m = c.member { o.key("member"); o.int(Int64(m)) }
-            o.key("found"); o.int(c.found)
-            o.key("allowed"); o.int(c.allowed)
-            o.close("}")
-        }
-        o.close("]")
-        o.close("}")
-        return o.text
-    }
-}
-
 /// A minimal JSON writer: objects and arrays opened and closed in order, commas placed
 /// by the writer. It writes bytes and makes one string at the end.
 struct JSONWriter {
@@ -140,8 +66,8 @@ public enum JSONText {
     }
 }
 
-/// The stored form of a report: the same content as `json`, with positions in arrays
-/// instead of named fields, dates as `yyyymmdd` and the delivered sources as bits, in
+/// The stored form of a report: the same content as its `Codable` form, with positions in
+/// arrays instead of named fields, dates as `yyyymmdd` and the delivered sources as bits, in
 /// about half the bytes. A batch check writes a hundred thousand reports in one
 /// transaction, and what its commit costs is the bytes written. `init(stored:)` reads
 /// this form and the named form stored before it.
@@ -246,6 +172,13 @@ private func storedSource(_ order: Int, _ c: any UnkeyedDecodingContainer) throw
     return s
 }
 
+/// The next value of `c`, a kind named by its raw value.
+private func storedKind<K: RawRepresentable>(_ kind: K.Type, _ c: inout any UnkeyedDecodingContainer) throws -> K where K.RawValue == String {
+    let name = try c.decode(String.self)
+    guard let k = K(rawValue: name) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "no \(K.self) \(name)") }
+    return k
+}
+
 private struct StoredMember: Decodable {
     var findings: MemberFindings
     init(from decoder: any Decoder) throws {
@@ -275,9 +208,7 @@ private struct StoredIncome: Decodable {
     var line: IncomeLine
     init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
-        let kind = try c.decode(String.self)
-        guard let k = IncomeKind(rawValue: kind) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "no income kind \(kind)") }
-        line = IncomeLine(kind: k, monthly: Money(fen: try c.decode(Int64.self)))
+        line = IncomeLine(kind: try storedKind(IncomeKind.self, &c), monthly: Money(fen: try c.decode(Int64.self)))
     }
 }
 
@@ -285,8 +216,7 @@ private struct StoredContradiction: Decodable {
     var contradiction: Contradiction
     init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
-        let kind = try c.decode(String.self)
-        guard let k = ContradictionKind(rawValue: kind) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "no contradiction \(kind)") }
+        let k = try storedKind(ContradictionKind.self, &c)
         let member = try c.decodeNil() ? nil : try c.decode(Int.self)
         contradiction = Contradiction(kind: k, member: member, found: try c.decode(Int64.self), allowed: try c.decode(Int64.self))
     }
