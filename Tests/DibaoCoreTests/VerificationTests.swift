@@ -199,3 +199,36 @@ import Testing
         #expect(DepartmentSource.allCases.map(\.order) == Array(0..<DepartmentSource.allCases.count))
     }
 }
+
+@Suite struct ByteTextTests {
+    @Test func textIsQuotedAsJSONReadsItBack() throws {
+        for s in ["", "张三", "plain", "say \"hi\"", "back\\slash", "two\nlines\tand\r", "bell\u{07}", "经营所得 \"x\" \u{1F}"] {
+            var bytes: [UInt8] = []
+            JSONText.appendQuoted(s, to: &bytes)
+            let back = try JSONDecoder().decode(String.self, from: Data(bytes))
+            #expect(back == s)
+        }
+        var bytes: [UInt8] = []
+        JSONText.appendQuoted("a\"\u{01}", to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == #""a\"\u0001""#)
+    }
+
+    @Test func bytesCompareAsTheirUTF8() {
+        #expect(ByteText.equal("粤B12345", "粤B12345"))
+        #expect(!ByteText.equal("粤B12345", "粤B12346"))
+        #expect(!ByteText.equal("ab", "abc"))
+        #expect(ByteText.precedes("ab", "abc") && !ByteText.precedes("abc", "ab"))
+        #expect(ByteText.precedes("A", "a") && ByteText.precedes("z", "张"))
+        #expect(!ByteText.precedes("same", "same"))
+        let pairs = [("b", "a"), ("", "x"), ("工资", "经营"), ("1", "10")]
+        for (a, b) in pairs { #expect(ByteText.precedes(a, b) == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))) }
+        Array("经营".utf8).withUnsafeBufferPointer { #expect(ByteText.equal($0, "经营") && !ByteText.equal($0, "经")) }
+    }
+
+    @Test func businessIncomeIsFoundByItsLabel() {
+        #expect(VerificationCheck.isBusinessIncome("经营所得"))
+        #expect(VerificationCheck.isBusinessIncome("个体工商户经营"))
+        #expect(!VerificationCheck.isBusinessIncome("工资薪金"))
+        #expect(!VerificationCheck.isBusinessIncome("经"))
+    }
+}

@@ -62,6 +62,43 @@ struct AuditTests {
         }
     }
 
+    @Test("A bulk write on the file that fails after its pages went to the log leaves nothing, and the chain goes on")
+    func bulkWriteRollsBackWhole() async throws {
+        try await withDibao(households: 5) { app in
+            // The direct-file writer exists on the embedded database only.
+            guard case .sqlite(let path) = app.dibao.settings.database else { return }
+            let before = try await AuditEvent.query(on: app.db).count()
+            struct Midway: Error {}
+            // More events than one write-behind step, so pages of the failed change were
+            // already in the log (and synced) when it failed.
+            let entries = (0..<25_000).map { AuditEntry(actor: .system, action: "test.bulk", entityType: "test", entityID: String($0), areaCode: "150000000000") }
+            await #expect(throws: Midway.self) {
+                let _: Int = try await app.audit.write(file: path) { _, append in
+                    for start in stride(from: 0, to: entries.count, by: 1_000) { try append(Array(entries[start..<start + 1_000])) }
+                    throw Midway()
+                }
+            }
+            #expect(try await AuditEvent.query(on: app.db).count() == before)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "test.bulk").count() == 0)
+
+            // The same writer then commits, and the chain is whole across both.
+            let done: Int = try await app.audit.write(file: path) { _, append in
+                try append(Array(entries[0..<12_000]))
+                return (1, [AuditEntry(actor: .system, action: "test.bulk.done", entityType: "test", entityID: "end", areaCode: "150000000000")])
+            }
+            #expect(done == 1)
+            #expect(try await AuditEvent.query(on: app.db).count() == before + 12_001)
+            #expect(try await AuditVerifier.verify(on: app.db) == .intact(events: before + 12_001))
+        }
+    }
+
+    @Test("A UUID bound by the file writer reads as Fluent writes it")
+    func uuidText() {
+        for u in [UUID(), UUID(), UUID(uuidString: "00000000-0000-0000-0000-000000000000")!, UUID(uuidString: "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")!] {
+            #expect(SQLiteFile.withUpperText(u) { String(cString: $0) } == u.uuidString)
+        }
+    }
+
     private func runVerifyCommand(_ app: Application) async throws {
         var context = CommandContext(console: app.console, input: CommandInput(arguments: ["dibao", "verify"]))
         context.application = app

@@ -282,6 +282,21 @@ func auditCount(_ app: Application) async throws -> Int { try await AuditEvent.q
             #expect(done.status == "done")
             #expect(try await VerificationReportRecord.query(on: app.db).count() == enrolled)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "verification.lookup").count() == enrolled)
+
+            // Each report holds its household's members in order, each with the income they declared.
+            let sql = app.db as! any SQLDatabase
+            var declared: [String: Int64] = [:]
+            for row in try await sql.raw("SELECT m.id_number, CAST(SUM(i.monthly_fen) AS BIGINT) AS fen FROM members m JOIN income_items i ON i.member_id = m.id GROUP BY m.id_number").all() {
+                declared[try row.decode(column: "id_number", as: String.self)] = try row.decode(column: "fen", as: Int64.self)
+            }
+            #expect(!declared.isEmpty)
+            for record in try await VerificationReportRecord.query(on: app.db).all() {
+                let report = try VerificationReport(stored: record.body)
+                let members = try await Member.query(on: app.db).filter(\.$household.$id == record.householdID).sort(\.$position).all()
+                #expect(report.members.map(\.idNumber) == members.map(\.idNumber))
+                #expect(report.members.map(\.position) == members.map(\.position))
+                #expect(report.members.map(\.declaredMonthlyIncome.fen) == members.map { declared[$0.idNumber] ?? 0 })
+            }
         }
     }
 }

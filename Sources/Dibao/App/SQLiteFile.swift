@@ -73,14 +73,48 @@ final class SQLiteFile: @unchecked Sendable {
             for (i, cell) in row.enumerated() {
                 let at = Int32(i + 1)
                 switch cell {
-                case .text(let s), .uuidText(let s): sqlite_nio_sqlite3_bind_text(stmt, at, s, -1, transient)
-                case .uuid(let u): sqlite_nio_sqlite3_bind_text(stmt, at, u.uuidString, -1, transient)
+                case .text(let s), .uuidText(let s):
+                    // The text's own bytes, which SQLite copies: passing the String itself
+                    // would make a C string of it first (a copy of a report per row).
+                    let bound: Bool? = s.utf8.withContiguousStorageIfAvailable { b in
+                        guard let base = b.baseAddress, !b.isEmpty else { return false }
+                        base.withMemoryRebound(to: CChar.self, capacity: b.count) { _ = sqlite_nio_sqlite3_bind_text(stmt, at, $0, Int32(b.count), transient) }
+                        return true
+                    }
+                    if bound != true { sqlite_nio_sqlite3_bind_text(stmt, at, s, -1, transient) }
+                case .uuid(let u): Self.withUpperText(u) { _ = sqlite_nio_sqlite3_bind_text(stmt, at, $0, 36, transient) }
                 case .int(let n): sqlite_nio_sqlite3_bind_int64(stmt, at, n)
                 case .null: sqlite_nio_sqlite3_bind_null(stmt, at)
                 }
             }
             guard sqlite_nio_sqlite3_step(stmt) == SQLITE_DONE else { throw error(text) }
             sqlite_nio_sqlite3_reset(stmt)
+        }
+    }
+
+    /// Writes the transaction's changed pages from memory to the log now, not at COMMIT;
+    /// the transaction stays open, and a page changed again is written again then.
+    func writeChangedPages() throws {
+        guard sqlite_nio_sqlite3_db_cacheflush(handle) == SQLITE_OK else { throw error("cache flush") }
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// `u` as Fluent stores it (upper-case text), written into a buffer: Foundation's
+    /// `uuidString` formats through `snprintf`, which costs more than the insert's binding.
+    static func withUpperText<R>(_ u: UUID, _ body: (UnsafePointer<CChar>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 37) { out in
+            var i = 0
+            withUnsafeBytes(of: u.uuid) { bytes in
+                for (n, b) in bytes.enumerated() {
+                    if n == 4 || n == 6 || n == 8 || n == 10 { out[i] = 45; i += 1 }
+                    out[i] = CChar(hexDigits[Int(b >> 4)])
+                    out[i + 1] = CChar(hexDigits[Int(b & 0x0F)])
+                    i += 2
+                }
+            }
+            out[36] = 0
+            return body(UnsafePointer(out.baseAddress!))
         }
     }
 
@@ -111,6 +145,8 @@ final class SQLiteFile: @unchecked Sendable {
         }
 
         func int(_ i: Int32) -> Int64 { sqlite_nio_sqlite3_column_int64(stmt, i) }
+
+        func isNull(_ i: Int32) -> Bool { sqlite_nio_sqlite3_column_type(stmt, i) == SQLITE_NULL }
 
         /// The column's bytes as stored (UTF-8 for text), without a copy.
         func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {

@@ -81,13 +81,17 @@ public final class AuditLog: Sendable {
         let (value, areas) = try await gate.run {
             try await SQLiteFile.onOwnThread {
                 let file = try SQLiteFile(path: path, readOnly: false)
-                // Room for the whole change in memory, so no page is written twice; and the
-                // copy of a change this size from the log into the database (the checkpoint)
-                // is left to a thread of its own once it is committed, as PostgreSQL leaves
-                // it to its checkpointer: the change is durable in the log when COMMIT returns.
-                try file.exec("PRAGMA cache_size = -524288")
+                // Every ten thousand events, what the change has written so far goes to the
+                // log and on to disk in the background (`WriteBehind`), not all at COMMIT; the
+                // cache holds what is written between two of those. The copy of a change this
+                // size from the log into the database (the checkpoint) is left to a thread of
+                // its own once it is committed, as PostgreSQL leaves it to its checkpointer:
+                // the change is durable in the log when COMMIT returns.
+                try file.exec("PRAGMA cache_size = -65536")
                 try file.exec("PRAGMA wal_autocheckpoint = 0")
                 try file.exec("BEGIN IMMEDIATE")
+                let behind = WriteBehind(path: path + "-wal")
+                defer { behind.stop() }
                 do {
                     var head: (seq: Int64, hash: String) = (0, Self.genesisHash)
                     do {
@@ -95,10 +99,19 @@ public final class AuditLog: Sendable {
                         if try last.step() { head = (last.int(0), last.text(1)) }
                     }
                     var areas = Set<String>()
+                    var sinceWritten = 0
                     func append(_ entries: [AuditEntry]) throws {
                         guard !entries.isEmpty else { return }
                         try file.insert(into: AuditEvent.schema, columns: Self.columns, rows: self.chain(entries, from: &head))
                         areas.formUnion(entries.map(\.areaCode))
+                        // Not after every small batch: pages that every batch touches (an index's
+                        // last and inner pages) would be written again each time.
+                        sinceWritten += entries.count
+                        if sinceWritten >= 10_000 {
+                            try file.writeChangedPages()
+                            behind.nudge()
+                            sinceWritten = 0
+                        }
                     }
                     let (value, entries) = try body(file, append)
                     try append(entries)

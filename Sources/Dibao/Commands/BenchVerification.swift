@@ -86,9 +86,10 @@ struct BenchVerification: AsyncCommand {
                                                             by: Requester(area: league, username: "bench", audit: .system), app: app)
         console.print("Database \(app.dibao.settings.database): \(households) households, \(records) department records; request \(request.number) covers \(request.householdCount) households.")
 
-        // The yardstick: the same join, every value of every row read into Swift (text as
-        // strings, numbers as integers) and nothing else, stepped on the file as the check
-        // steps it. Run once first to warm the caches. Through the driver, which hands each
+        // The yardstick: the hand-written join that finds the check's matches (the check's
+        // own pass reads them with its households' members besides), every value of every
+        // row read into Swift (text as strings, numbers as integers) and nothing else,
+        // stepped on the file as the check steps its pass. Run once first to warm the caches. Through the driver, which hands each
         // row to the event loop, the same join takes longer; that figure is printed too.
         let rid = request.id!
         _ = try await SQLiteFile.onOwnThread { try Self.plainJoin(path: path, requestID: rid) }

@@ -178,24 +178,39 @@ enum VerificationRun {
         var phases: [(String, Double)] = []
     }
 
+    /// One household of a request as the pass brings it: who it is, its members, and every
+    /// department record of each of them.
     struct Household: Sendable {
-        var id: UUID
+        /// The household's ID as the database stores it (upper-case text); kept as read, so
+        /// a hundred thousand IDs are neither parsed nor formatted again.
+        var key: String
         /// Position in the request, for a stable order of reports and audit events.
         var order: Int
-        var caseID: UUID?
+        /// The case the check is for, as stored; empty for none.
+        var caseKey: String
         var codes: [String]
         var villageCode: String
         var kind: AreaKind
         var members: [VerificationSubject.Person] = []
-        var counts: [AssetKind: Int] = [:]
-        var values: [AssetKind: Money] = [:]
+        /// Each member's ID as stored, for their declared income.
+        var memberKeys: [String] = []
+        var records: [DepartmentRecord] = []
     }
 
-    /// One household's department records, keyed as `Household`s are.
-    typealias Found = (key: String, records: [DepartmentRecord])
+    /// What the households of a request declared, read beside the pass.
+    struct Declarations: Sendable {
+        /// Declared monthly income by member (ID as stored).
+        var income: [String: Money] = [:]
+        /// Declared assets by household: how many of each kind, and their value.
+        var counts: [String: [AssetKind: Int]] = [:]
+        var values: [String: [AssetKind: Money]] = [:]
+        /// "village|kind" of every household, for the standards in force.
+        var standardKeys: Set<String> = []
+    }
 
     /// What a run found, for the request and its closing audit event.
     struct Summary: Sendable {
+        var households: Int
         var flagged: Int
         var matched: Int
         var seconds: Double
@@ -214,6 +229,8 @@ enum VerificationRun {
     /// stored report. Pure, so households are shared out across the cores.
     struct ReportMaker: Sendable {
         var requestID: UUID
+        /// `requestID` as stored, formatted once for every report.
+        var requestKey: String
         var number: String
         var actor: AuditActor
         var today: CivilDate
@@ -222,15 +239,22 @@ enum VerificationRun {
         /// Standard per person by "village|kind", for the asset limit.
         var standards: [String: Money?]
 
-        func make(_ h: Household, _ records: [DepartmentRecord], ids: inout TimeOrderedID) -> Made {
-            let subject = VerificationSubject(members: h.members, declaredCounts: h.counts, declaredValues: h.values,
+        var declared: Declarations
+
+        func make(_ h: Household, ids: inout TimeOrderedID) -> Made {
+            // Members by their place in the household, each with what they declared.
+            var members = h.members
+            for k in members.indices { members[k].declaredMonthlyIncome = declared.income[h.memberKeys[k]] ?? .zero }
+            if zip(members, members.dropFirst()).contains(where: { $0.position > $1.position }) { members.sort { $0.position < $1.position } }
+            let subject = VerificationSubject(members: members, declaredCounts: declared.counts[h.key] ?? [:], declaredValues: declared.values[h.key] ?? [:],
                                               standardPerPerson: standards["\(h.villageCode)|\(h.kind.rawValue)"] ?? nil)
+            let records = h.records
             let report = VerificationCheck.run(subject, records: records, delivered: delivered, policy: policy, on: today)
-            let row: [SQLCell] = [.uuid(ids.next()), .uuid(requestID), .uuid(h.id), .optionalUUID(h.caseID), .text(h.codes[0]), .text(h.codes[1]),
+            let row: [SQLCell] = [.uuid(ids.next()), .uuidText(requestKey), .uuidText(h.key), h.caseKey.isEmpty ? .null : .uuidText(h.caseKey), .text(h.codes[0]), .text(h.codes[1]),
                                   .text(h.codes[2]), .text(h.codes[3]), .text(h.codes[4]), .text(today.iso), .int(Int64(report.contradictions.count)),
                                   .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .text(report.stored)]
-            let entry = AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.id.uuidString,
-                                   areaCode: h.codes[4], detail: ["request": number, "case": h.caseID?.uuidString ?? "",
+            let entry = AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.key,
+                                   areaCode: h.codes[4], detail: ["request": number, "case": h.caseKey,
                                                                   "members": String(h.members.count), "records": String(records.count),
                                                                   "contradictions": String(report.contradictions.count)])
             return Made(village: h.codes[4], order: h.order, row: row, entry: entry, flagged: !report.contradictions.isEmpty)
@@ -257,19 +281,18 @@ enum VerificationRun {
         var mark = Date()
         func phase(_ name: String) { let now = Date(); phases.append((name, now.timeIntervalSince(mark))); mark = now }
 
-        // On the embedded database the match is stepped on a thread of its own while the
-        // households are read on another, and each batch of households is checked as it
-        // arrives: reading, matching and the rules overlap. Elsewhere the match is read
-        // whole first.
-        let stream: AsyncThrowingStream<[Found], any Error>
+        // On the embedded database the pass is stepped on a thread of its own, and each batch
+        // of households is checked as it arrives while the rest is still being read: reading,
+        // matching and the rules overlap. Elsewhere the pass is read whole first.
+        let stream: AsyncThrowingStream<[Household], any Error>
         var reader: Task<Date, any Error>?
         let read: @Sendable (SQLQueryString) async throws -> [FastRow]
         if case .sqlite(let path) = env.settings.database {
-            let (s, continuation) = AsyncThrowingStream<[Found], any Error>.makeStream()
+            let (s, continuation) = AsyncThrowingStream<[Household], any Error>.makeStream()
             stream = s
             reader = Task {
                 do {
-                    _ = try await SQLiteFile.onOwnThread { try streamMatches(path: path, requestID: rid) { continuation.yield($0) } }
+                    _ = try await SQLiteFile.onOwnThread { try streamPass(path: path, requestID: rid) { continuation.yield($0) } }
                     continuation.finish()
                     return Date()
                 } catch {
@@ -279,26 +302,29 @@ enum VerificationRun {
             }
             read = { try await BulkSQL.rows(file: path, db, $0) }
         } else {
-            let found = try await loadMatches(rid, on: db).map { ($0.key, $0.value) }
-            stream = AsyncThrowingStream { c in
-                for start in stride(from: 0, to: found.count, by: batchSize) { c.yield(Array(found[start..<min(found.count, start + batchSize)])) }
+            var assembler = Assembler()
+            var households: [Household] = []
+            for row in try await BulkSQL.rows(db, passQuery(rid)) { if let h = assembler.add(row) { households.append(h) } }
+            if let h = assembler.finish() { households.append(h) }
+            stream = AsyncThrowingStream { [households] c in
+                for start in stride(from: 0, to: households.count, by: batchSize) { c.yield(Array(households[start..<min(households.count, start + batchSize)])) }
                 c.finish()
             }
             read = { try await BulkSQL.rows(db, $0) }
         }
         defer { reader?.cancel() }
 
-        let households = try await loadHouseholds(rid, read: read)
+        let declared = try await loadDeclarations(rid, read: read)
         let delivered = Set(try await sql.raw("SELECT DISTINCT source FROM department_batches WHERE status = 'accepted'").all()
             .compactMap { DepartmentSource(rawValue: try $0.decode(column: "source", as: String.self)) })
-        let standards = try await Standard.inForce(for: Set(households.values.map { "\($0.villageCode)|\($0.kind.rawValue)" }), on: today, db: db)
-        let maker = ReportMaker(requestID: rid, number: request.number, actor: actor, today: today, policy: env.policy(on: today),
-                                delivered: delivered, standards: standards)
-        phase("read households, members and declarations")
+        let standards = try await Standard.inForce(for: declared.standardKeys, on: today, db: db)
+        let maker = ReportMaker(requestID: rid, requestKey: rid.uuidString, number: request.number, actor: actor, today: today, policy: env.policy(on: today),
+                                delivered: delivered, standards: standards, declared: declared)
+        phase("read declarations, standards and policy")
 
         let columns = ["id", "request_id", "household_id", "case_id", "region_code", "league_code", "county_code", "township_code",
                        "village_code", "checked_on", "contradictions", "verified_income_fen", "financial_assets_fen", "body"]
-        let count = households.count, clock = env.clock, centre = request.centreCode
+        let clock = env.clock, centre = request.centreCode
         // Only a pending request is completed: a second run racing this one finds it done.
         let complete: @Sendable (Summary) -> SQLQueryString = { s in """
             UPDATE verification_requests SET status = 'done', run_by = \(bind: username), run_at_ms = \(bind: Int64(clock.now().timeIntervalSince1970 * 1000)),
@@ -308,7 +334,7 @@ enum VerificationRun {
         let alreadyRun = FieldRefusal(field: "request", rule: "verification.already_run", zh: "核对请求：已经核对完毕", en: "Request: already checked")
         let ran: @Sendable (Summary) -> AuditEntry = { s in
             AuditEntry(actor: actor, action: "verification.run", entityType: "verification_request", entityID: rid.uuidString, areaCode: centre,
-                       detail: ["households": String(count), "contradictions": String(s.flagged), "records": String(s.matched)])
+                       detail: ["households": String(s.households), "contradictions": String(s.flagged), "records": String(s.matched)])
         }
 
         // On the embedded database each batch's reports, with their audit events, are written
@@ -336,12 +362,19 @@ enum VerificationRun {
         // The rules are pure: batches go to as many tasks as there are cores, in turn.
         let parts = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
         var made: [Made] = []
-        var matched = 0, flagged = 0
+        var checked = 0, matched = 0, flagged = 0
         var readDone: Date?
         do {
-            try await withThrowingTaskGroup(of: ([Made], Set<String>, Int).self) { group in
+            try await withThrowingTaskGroup(of: ([Made], Int).self) { group in
                 var running = 0, batches = 0
-                func add(_ batch: [(Household, [DepartmentRecord])]) {
+                func collect(_ piece: ([Made], Int)) {
+                    checked += piece.0.count
+                    matched += piece.1
+                    flagged += piece.0.reduce(0) { $0 + ($1.flagged ? 1 : 0) }
+                    if writing != nil { handOver.put(piece.0) } else { made += piece.0 }
+                }
+                for try await batch in stream {
+                    if running >= parts, let piece = try await group.next() { collect(piece); running -= 1 }
                     batches += 1
                     let lane = UInt8(batches % 16)
                     group.addTask {
@@ -349,27 +382,10 @@ enum VerificationRun {
                         var out: [Made] = []
                         out.reserveCapacity(batch.count)
                         var records = 0
-                        for (h, found) in batch { out.append(maker.make(h, found, ids: &ids)); records += found.count }
-                        return (out, Set(batch.map { $0.0.id.uuidString }), records)
+                        for h in batch { out.append(maker.make(h, ids: &ids)); records += h.records.count }
+                        return (out, records)
                     }
                     running += 1
-                }
-                var seen = Set<String>()
-                func collect(_ piece: ([Made], Set<String>, Int)) {
-                    seen.formUnion(piece.1)
-                    matched += piece.2
-                    flagged += piece.0.reduce(0) { $0 + ($1.flagged ? 1 : 0) }
-                    if writing != nil { handOver.put(piece.0) } else { made += piece.0 }
-                }
-                for try await batch in stream {
-                    if running >= parts, let piece = try await group.next() { collect(piece); running -= 1 }
-                    add(batch.compactMap { found in households[found.key].map { ($0, found.records) } })
-                }
-                while let piece = try await group.next() { collect(piece) }
-                // Households no source knows anything about still get their report.
-                let rest = households.values.filter { !seen.contains($0.id.uuidString) }
-                for start in stride(from: 0, to: rest.count, by: batchSize) {
-                    add(rest[start..<min(rest.count, start + batchSize)].map { ($0, []) })
                 }
                 while let piece = try await group.next() { collect(piece) }
             }
@@ -380,7 +396,7 @@ enum VerificationRun {
             _ = try? await writing?.value
             throw error
         }
-        let summary = Summary(flagged: flagged, matched: matched, seconds: Date().timeIntervalSince(started))
+        let summary = Summary(households: checked, flagged: flagged, matched: matched, seconds: Date().timeIntervalSince(started))
         if let writing {
             phase("match, rules, and writing each batch's reports")
             handOver.finish(summary)
@@ -399,75 +415,53 @@ enum VerificationRun {
             }
             phase("write reports and audit events, commit")
         }
-        return Outcome(households: count, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started), phases: phases)
+        return Outcome(households: checked, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started), phases: phases)
     }
 
-    /// The households of a request, keyed by the text of their ID, with members, declared
-    /// incomes and declared assets: set-wise, read by position (BulkSQL).
-    static func loadHouseholds(_ rid: UUID, read: @Sendable (SQLQueryString) async throws -> [FastRow]) async throws -> [String: Household] {
-        // Three reads at once, each on a connection (and on the embedded database a thread) of its own.
-        async let householdRows = read("""
-            SELECT h.id, s.case_id, h.village_code, h.kind
-            FROM verification_subjects s JOIN households h ON h.id = s.household_id WHERE s.request_id = \(bind: rid)
-            """)
-        async let memberRows = read("""
-            SELECT m.household_id, m.position, m.name, m.id_number,
-              (SELECT CAST(SUM(i.monthly_fen) AS BIGINT) FROM income_items i WHERE i.member_id = m.id) AS declared
-            FROM verification_subjects s JOIN members m ON m.household_id = s.household_id
-            WHERE s.request_id = \(bind: rid) ORDER BY m.household_id, m.position
+    /// What the households of a request declared (their income by member, their assets by
+    /// household) and the village and kind of each, for the standards: three reads at once,
+    /// each on a connection (and on the embedded database a thread) of its own.
+    static func loadDeclarations(_ rid: UUID, read: @Sendable (SQLQueryString) async throws -> [FastRow]) async throws -> Declarations {
+        async let incomeRows = read("""
+            SELECT i.member_id, i.monthly_fen FROM verification_subjects s JOIN income_items i ON i.household_id = s.household_id
+            WHERE s.request_id = \(bind: rid)
             """)
         async let assetRows = read("""
             SELECT a.household_id, a.kind, COUNT(*) AS n, CAST(SUM(a.value_fen) AS BIGINT) AS total FROM verification_subjects s JOIN assets a ON a.household_id = s.household_id
             WHERE s.request_id = \(bind: rid) GROUP BY a.household_id, a.kind
             """)
-        var households: [String: Household] = [:]
-        // The other area codes follow from the village's; worked out once per village.
-        var lineages: [String: [String]] = [:]
-        for row in try await householdRows {
-            let key = row.text(0), village = row.text(2)
-            guard let id = UUID(uuidString: key) else { continue }
-            var codes = lineages[village]
-            if codes == nil {
-                let lineage = (try? AreaCode(village))?.lineage ?? [:]
-                codes = [AreaLevel.region, .league, .county, .township].map { lineage[$0] ?? "" } + [village]
-                lineages[village] = codes
-            }
-            households[key] = Household(id: id, order: households.count, caseID: row.isNull(1) ? nil : row.uuid(1), codes: codes!,
-                                        villageCode: village, kind: AreaKind(rawValue: row.text(3)) ?? .urban)
-        }
-        for row in try await memberRows {
-            households[row.text(0)]?.members.append(.init(position: Int(row.int(1)), name: row.text(2), idNumber: row.text(3),
-                                                          declaredMonthlyIncome: Money(fen: row.int(4))))
-        }
+        async let kindRows = read("""
+            SELECT DISTINCT h.village_code, h.kind FROM verification_subjects s JOIN households h ON h.id = s.household_id WHERE s.request_id = \(bind: rid)
+            """)
+        var out = Declarations()
+        for row in try await incomeRows { out.income[row.text(0), default: .zero] += Money(fen: row.int(1)) }
         for row in try await assetRows {
             guard let kind = AssetKind(rawValue: row.text(1)) else { continue }
-            households[row.text(0)]?.counts[kind] = Int(row.int(2))
-            households[row.text(0)]?.values[kind] = Money(fen: row.int(3))
+            out.counts[row.text(0), default: [:]][kind] = Int(row.int(2))
+            out.values[row.text(0), default: [:]][kind] = Money(fen: row.int(3))
         }
-        return households
+        out.standardKeys = Set(try await kindRows.map { "\($0.text(0))|\($0.text(1))" })
+        return out
     }
 
-    /// Every department record of every member, grouped by household (the text of its ID).
-    static func loadMatches(_ rid: UUID, on db: any Database) async throws -> [String: [DepartmentRecord]] {
-        var found: [String: [DepartmentRecord]] = [:]
-        var dates: [String: CivilDate] = [:]
-        for row in try await BulkSQL.rows(db, matchQuery(rid)) {
-            guard let source = DepartmentSource(rawValue: row.text(1)) else { continue }
-            let dateText = row.text(5)
-            var date: CivilDate?
-            if !dateText.isEmpty {
-                // A few hundred distinct dates recur millions of times: parse each once.
-                if let d = dates[dateText] { date = d } else { date = CivilDate(iso: dateText); dates[dateText] = date }
-            }
-            found[row.text(0), default: []].append(DepartmentRecord(
-                source: source, idNumber: row.text(2), reference: row.text(3), label: row.text(4), date: date,
-                amount: Money(fen: row.int(6)), quantity: row.int(7), status: row.text(8)))
-        }
-        return found
-    }
+    /// The pass behind a check: every member of every household of the request with each
+    /// of their department records, a row per record (or one for a member no source knows,
+    /// and one for a household without members), households in order so that each comes
+    /// whole. SQLite walks the subjects' index in that order and does not sort. `?` is the
+    /// request.
+    static let passSQL = """
+        SELECT s.household_id, s.case_id, h.village_code, h.kind, m.id, m.position, m.name, m.id_number,
+          r.source, r.reference, r.label, r.on_date, r.amount_fen, r.quantity, r.status
+        FROM verification_subjects s JOIN households h ON h.id = s.household_id
+        LEFT JOIN members m ON m.household_id = s.household_id
+        LEFT JOIN department_records r ON r.id_number = m.id_number
+        WHERE s.request_id = ? ORDER BY s.household_id
+        """
 
-    /// The one join behind a check, in household order; the benchmark times it bare as
-    /// the yardstick. `?` is the request.
+    static func passQuery(_ requestID: UUID) -> SQLQueryString { bound(passSQL, requestID) }
+
+    /// The plain join that finds a check's matches (what `passSQL` finds, without the
+    /// households' and members' own columns): the benchmark's yardstick. `?` is the request.
     static let matchSQL = """
         SELECT s.household_id, r.source, r.id_number, r.reference, r.label, r.on_date, r.amount_fen, r.quantity, r.status
         FROM verification_subjects s JOIN members m ON m.household_id = s.household_id
@@ -475,60 +469,139 @@ enum VerificationRun {
         WHERE s.request_id = ? ORDER BY s.household_id
         """
 
-    static func matchQuery(_ requestID: UUID) -> SQLQueryString {
-        let parts = matchSQL.components(separatedBy: "?")
+    static func matchQuery(_ requestID: UUID) -> SQLQueryString { bound(matchSQL, requestID) }
+
+    private static func bound(_ sql: String, _ requestID: UUID) -> SQLQueryString {
+        let parts = sql.components(separatedBy: "?")
         return "\(unsafeRaw: parts[0])\(bind: requestID)\(unsafeRaw: parts[1])"
     }
 
-    /// The match stepped on the SQLite file directly (see `SQLiteFile`), handed on a
-    /// thousand households at a time. The join yields each household's rows together
-    /// (ordered by the index it walks, so SQLite does not sort); a household's key, each
-    /// member's ID number and a repeated reference or label become text once, not once a
-    /// row. Returns the rows read.
-    static func streamMatches(path: String, requestID: UUID, _ send: ([Found]) -> Void) throws -> Int {
+    /// The pass stepped on the SQLite file directly (see `SQLiteFile`), its households
+    /// handed on a thousand at a time. Returns the rows read.
+    static func streamPass(path: String, requestID: UUID, _ send: ([Household]) -> Void) throws -> Int {
         let file = try SQLiteFile(path: path)
-        let rows = try file.prepare(matchSQL, [.text(requestID.uuidString)])
-        var batch: [Found] = []
+        let rows = try file.prepare(passSQL, [.text(requestID.uuidString)])
+        var assembler = Assembler()
+        var batch: [Household] = []
         batch.reserveCapacity(batchSize)
-        var key: [UInt8] = [], keyText = ""
-        var records: [DepartmentRecord] = []
-        var idNumber = "", reference = "", label = ""
-        var dates: [Int: CivilDate] = [:]
-        var n = 0
-        func flush() {
-            guard !key.isEmpty else { return }
-            batch.append((keyText, records))
-            records = []
+        while try rows.step() {
+            guard let h = assembler.add(rows) else { continue }
+            batch.append(h)
             if batch.count >= batchSize { send(batch); batch = []; batch.reserveCapacity(batchSize) }
         }
-        while try rows.step() {
-            n += 1
-            let k = rows.bytes(0)
-            if !k.elementsEqual(key) {
-                flush()
-                key = Array(k)
-                keyText = String(decoding: k, as: UTF8.self)
+        if let h = assembler.finish() { batch.append(h) }
+        if !batch.isEmpty { send(batch) }
+        return assembler.rows
+    }
+
+    /// Makes households of the pass's rows, read as bytes in place. A household's key,
+    /// each member's ID number and a repeated reference, label, status or date become
+    /// values once, not once a row: two million rows go through here.
+    struct Assembler {
+        private var current: Household?
+        private var member = -1
+        private var reference = "", label = "", status = "", village = ""
+        private var codes: [String] = []
+        private var lineages: [String: [String]] = [:]
+        private var dates: [Int: CivilDate] = [:]
+        private var households = 0
+        private(set) var rows = 0
+
+        /// Takes a row; returns the previous household when this one starts the next.
+        mutating func add(_ row: some ByteRow) -> Household? {
+            rows += 1
+            var finished: Household?
+            if current == nil || !row.withBytes(0, { ByteText.equal($0, current!.key) }) {
+                finished = current
+                current = start(row)
+                member = -1
             }
-            guard let source = DepartmentSource(utf8: rows.bytes(1)) else { continue }
-            let id = rows.bytes(2)
-            if !id.elementsEqual(idNumber.utf8) { idNumber = String(decoding: id, as: UTF8.self) }
-            let d = rows.bytes(5)
-            var date: CivilDate?
-            if d.count == 10 {
-                // "YYYY-MM-DD"; a few hundred distinct dates recur millions of times.
+            guard !row.isNull(4) else { return finished }
+            // A member's rows come together from SQLite; a server that sorts by household
+            // only may interleave them, so a member already met is looked for.
+            if member < 0 || !row.withBytes(4, { ByteText.equal($0, current!.memberKeys[member]) }) {
+                if let k = current!.memberKeys.firstIndex(where: { key in row.withBytes(4) { ByteText.equal($0, key) } }) {
+                    member = k
+                } else {
+                    current!.members.append(.init(position: Int(row.int(5)), name: row.string(6), idNumber: row.string(7), declaredMonthlyIncome: .zero))
+                    current!.memberKeys.append(row.string(4))
+                    member = current!.members.count - 1
+                }
+            }
+            guard !row.isNull(8), let source = row.withBytes(8, { DepartmentSource(utf8: $0) }) else { return finished }
+            // A wage or a tax item repeats its reference and label month after month.
+            row.intern(9, &reference)
+            row.intern(10, &label)
+            row.intern(14, &status)
+            current!.records.append(DepartmentRecord(source: source, idNumber: current!.members[member].idNumber, reference: reference, label: label,
+                                                     date: date(row, 11), amount: Money(fen: row.int(12)), quantity: row.int(13), status: status))
+            return finished
+        }
+
+        /// The last household.
+        mutating func finish() -> Household? {
+            defer { current = nil }
+            return current
+        }
+
+        private mutating func start(_ row: some ByteRow) -> Household {
+            // The other area codes follow from the village's; worked out once per village.
+            if !row.withBytes(2, { ByteText.equal($0, village) }) {
+                village = row.string(2)
+                if let known = lineages[village] {
+                    codes = known
+                } else {
+                    let lineage = (try? AreaCode(village))?.lineage ?? [:]
+                    codes = [AreaLevel.region, .league, .county, .township].map { lineage[$0] ?? "" } + [village]
+                    lineages[village] = codes
+                }
+            }
+            households += 1
+            return Household(key: row.string(0), order: households, caseKey: row.isNull(1) ? "" : row.string(1), codes: codes,
+                             villageCode: village, kind: AreaKind(rawValue: row.string(3)) ?? .urban)
+        }
+
+        /// "YYYY-MM-DD"; a few hundred distinct dates recur millions of times.
+        private mutating func date(_ row: some ByteRow, _ i: Int32) -> CivilDate? {
+            row.withBytes(i) { d -> CivilDate? in
+                guard d.count == 10 else { return nil }
                 let code = d.prefix(4).reduce(0) { $0 * 10 + Int($1) - 48 } * 10_000 + (Int(d[5]) - 48) * 1_000 + (Int(d[6]) - 48) * 100
                     + (Int(d[8]) - 48) * 10 + Int(d[9]) - 48
-                if let known = dates[code] { date = known } else { date = CivilDate(iso: String(decoding: d, as: UTF8.self)); dates[code] = date }
+                if let known = dates[code] { return known }
+                let parsed = CivilDate(iso: String(decoding: d, as: UTF8.self))
+                dates[code] = parsed
+                return parsed
             }
-            // A wage or a tax item repeats its reference and label month after month.
-            let ref = rows.bytes(3), lab = rows.bytes(4)
-            if !ref.elementsEqual(reference.utf8) { reference = String(decoding: ref, as: UTF8.self) }
-            if !lab.elementsEqual(label.utf8) { label = String(decoding: lab, as: UTF8.self) }
-            records.append(DepartmentRecord(source: source, idNumber: idNumber, reference: reference, label: label, date: date,
-                                            amount: Money(fen: rows.int(6)), quantity: rows.int(7), status: rows.text(8)))
         }
-        flush()
-        if !batch.isEmpty { send(batch) }
-        return n
     }
+}
+
+/// A result row whose columns are read as bytes where they lie: SQLite's own row, or a row
+/// read through the driver (PostgreSQL), so that one piece of code reads both.
+protocol ByteRow {
+    func withBytes<R>(_ i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R
+    func int(_ i: Int32) -> Int64
+    func isNull(_ i: Int32) -> Bool
+}
+
+extension ByteRow {
+    func string(_ i: Int32) -> String { withBytes(i) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Sets `text` to column `i` unless it holds it already: one string for a run of equal values.
+    func intern(_ i: Int32, _ text: inout String) {
+        if !withBytes(i, { ByteText.equal($0, text) }) { text = string(i) }
+    }
+}
+
+extension SQLiteFile.Statement: ByteRow {
+    func withBytes<R>(_ i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R { try body(bytes(i)) }
+}
+
+extension FastRow: ByteRow {
+    func withBytes<R>(_ i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        var text = text(Int(i))
+        return try text.withUTF8(body)
+    }
+    func int(_ i: Int32) -> Int64 { int(Int(i)) }
+    func isNull(_ i: Int32) -> Bool { isNull(Int(i)) }
 }

@@ -43,11 +43,13 @@ public enum JSONText {
 
     public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
-        var plain = true
-        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { plain = false; break }
-        if plain {
-            out.append(contentsOf: s.utf8)
-        } else {
+        // Nearly every text needs no escape: its bytes are copied as they are, in one go.
+        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { b in
+            for u in b where u < 0x20 || u == 0x22 || u == 0x5C { return false }
+            out.append(contentsOf: b)
+            return true
+        }
+        if copied != true {
             for u in s.utf8 {
                 switch u {
                 case 0x22: out.append(contentsOf: [0x5C, 0x22])

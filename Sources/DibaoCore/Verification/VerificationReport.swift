@@ -270,24 +270,26 @@ public enum VerificationCheck {
                     // One flow line per kind of income (label) of the item.
                     let itemFlows = flows.count
                     for p in sorted[i..<j] {
-                        let f = records[p]
-                        guard let d = f.date, d >= windowStart, d < windowEnd else { continue }
-                        if let k = flows[itemFlows...].lastIndex(where: { $0.label.utf8.elementsEqual(f.label.utf8) }) {
-                            flows[k].amount = flows[k].amount + f.amount
+                        let f = records.baseAddress! + p
+                        guard let d = f.pointee.date, d >= windowStart, d < windowEnd else { continue }
+                        let amount = f.pointee.amount
+                        if let k = flows[itemFlows...].lastIndex(where: { ByteText.equal($0.label, f.pointee.label) }) {
+                            flows[k].amount = flows[k].amount + amount
                             flows[k].months += 1
                             if d > flows[k].date! { flows[k].date = d }
                         } else {
-                            flows.append(SourceLine(source: f.source, reference: f.reference, label: f.label, date: d, amount: f.amount, quantity: 0, status: "", months: 1))
+                            flows.append(SourceLine(source: f.pointee.source, reference: f.pointee.reference, label: f.pointee.label, date: d,
+                                                    amount: amount, quantity: 0, status: "", months: 1))
                         }
-                        switch f.source {
+                        switch f.pointee.source {
                         case .employment:
-                            switch EmploymentItem(rawValue: f.label) ?? .wage {
-                            case .wage: wageByEmployment = wageByEmployment + f.amount
-                            case .pension: pension = pension + f.amount
-                            case .unemploymentBenefit: benefit = benefit + f.amount
+                            switch EmploymentItem(rawValue: f.pointee.label) ?? .wage {
+                            case .wage: wageByEmployment = wageByEmployment + amount
+                            case .pension: pension = pension + amount
+                            case .unemploymentBenefit: benefit = benefit + amount
                             }
                         case .tax:
-                            if isBusinessIncome(f.label) { businessByTax = businessByTax + f.amount } else { wageByTax = wageByTax + f.amount }
+                            if isBusinessIncome(f.pointee.label) { businessByTax = businessByTax + amount } else { wageByTax = wageByTax + amount }
                         default: break
                         }
                     }
@@ -378,27 +380,30 @@ public enum VerificationCheck {
     /// are read by source, then item, then date. Byte-wise comparisons: the references are
     /// codes and names, and a Unicode-aware comparison of Chinese text costs more than the
     /// rest of the check.
-    static func inRuleOrder(_ a: DepartmentRecord, _ b: DepartmentRecord) -> Bool {
+    static func inRuleOrder(_ a: borrowing DepartmentRecord, _ b: borrowing DepartmentRecord) -> Bool {
         if a.source != b.source { return a.source.order < b.source.order }
-        if !a.reference.utf8.elementsEqual(b.reference.utf8) { return a.reference.utf8.lexicographicallyPrecedes(b.reference.utf8) }
+        let byReference = ByteText.compare(a.reference, b.reference)
+        if byReference != 0 { return byReference < 0 }
         return (a.date ?? .distantPast) < (b.date ?? .distantPast)
     }
 
     /// Two reports of one item: the same source and reference.
-    static func sameItem(_ a: DepartmentRecord, _ b: DepartmentRecord) -> Bool {
-        a.source == b.source && a.reference.utf8.elementsEqual(b.reference.utf8)
+    static func sameItem(_ a: borrowing DepartmentRecord, _ b: borrowing DepartmentRecord) -> Bool {
+        a.source == b.source && ByteText.equal(a.reference, b.reference)
     }
 
     /// Taxed income of a business (经营所得) rather than of wages: the tax source names the
     /// kind of income in its label. Compared as bytes: a Unicode-aware search of Chinese
     /// text, once per taxed month, costs more than the rest of the rules.
     static func isBusinessIncome(_ label: String) -> Bool {
-        let needle = Array("经营".utf8)
-        let hay = Array(label.utf8)
-        guard hay.count >= needle.count else { return false }
-        for start in 0...(hay.count - needle.count) where hay[start] == needle[0] && hay[start..<start + needle.count].elementsEqual(needle) { return true }
-        return false
+        label.utf8.withContiguousStorageIfAvailable { hay in
+            let needle = businessNeedle
+            guard hay.count >= needle.count else { return false }
+            for start in 0...(hay.count - needle.count) where hay[start] == needle[0] && hay[start..<start + needle.count].elementsEqual(needle) { return true }
+            return false
+        } ?? label.contains("经营")
     }
+    private static let businessNeedle = Array("经营".utf8)
 
     /// A total over `months` as a monthly amount, rounded half up to the fen.
     static func average(_ total: Money, over months: Int) -> Money {
