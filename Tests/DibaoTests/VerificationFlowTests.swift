@@ -299,4 +299,45 @@ func auditCount(_ app: Application) async throws -> Int { try await AuditEvent.q
             }
         }
     }
+
+    /// A request of thousands of households is read in two halves at once on the embedded
+    /// database; every household still gets exactly one report, with its own records.
+    @Test func aLargeCheckReportsEveryHouseholdOnceWithItsOwnRecords() async throws {
+        try await withDibao(households: 4_500) { app in
+            let sql = app.db as! any SQLDatabase
+            // Vehicles for members spread over the whole range of household keys.
+            let people = try await sql.raw("SELECT m.id_number, m.household_id FROM members m WHERE m.position = 1 ORDER BY m.id_number LIMIT 40").all()
+            var lines = ["id_number,plate,vehicle_type,registered_on,value_yuan"]
+            var owners = Set<String>()
+            for (n, row) in people.enumerated() {
+                lines.append("\(try row.decode(column: "id_number", as: String.self)),蒙A·T\(String(format: "%04d", n)),小型轿车,2022-03-01,50000")
+                owners.insert(try row.decode(column: "household_id", as: UUID.self).uuidString)
+            }
+            _ = try await DepartmentImport.importFile(at: try departmentFile(lines), source: .vehicle, period: "2026-02", by: .system(), app: app)
+
+            let league = try AreaCode(DemoData.league.0)
+            let request = try await VerificationRequests.create(households: [], scope: .all, caseID: nil, purpose: "batch", note: "",
+                                                                by: Requester(area: league, username: "test", audit: .system), app: app)
+            let households = try await Household.query(on: app.db).count()
+            #expect(request.householdCount == households && households >= 4_000)
+            let out = try await VerificationRun.run(request.id!, by: .system, username: "test", app: app)
+            #expect(out.households == households && out.matchedRecords == people.count)
+
+            let reports = try await VerificationReportRecord.query(on: app.db).filter(\.$requestID == request.id!).all()
+            #expect(reports.count == households)
+            #expect(Set(reports.map(\.householdID)).count == households)
+            var withVehicle = Set<String>()
+            var members = 0
+            for r in reports {
+                let report = try VerificationReport(stored: r.body)
+                if report.totals.vehicles > 0 { withVehicle.insert(r.householdID.uuidString) }
+                members += report.members.count
+            }
+            #expect(withVehicle == owners)
+            #expect(members == (try await Member.query(on: app.db).count()))
+            let lookups = try await AuditEvent.query(on: app.db).filter(\.$action == "verification.lookup").count()
+            #expect(lookups == households)
+            #expect(try await AuditVerifier.verify(on: app.db) == .intact(events: try await auditCount(app)))
+        }
+    }
 }

@@ -13,6 +13,9 @@ enum SQLCell: Sendable {
     /// A UUID already read as text from another row: bound as read on SQLite, without a
     /// parse and a format per value; parsed for PostgreSQL.
     case uuidText(String)
+    /// Text given as its UTF-8 bytes (a document written by hand): bound as they are on
+    /// SQLite, without making and checking a string of them.
+    case utf8([UInt8])
     case null
 
     static func optionalUUID(_ id: UUID?) -> SQLCell { id.map { .uuid($0) } ?? .null }
@@ -20,6 +23,7 @@ enum SQLCell: Sendable {
     var encodable: any Encodable & Sendable {
         switch self {
         case .text(let s): return s
+        case .utf8(let b): return String(decoding: b, as: UTF8.self)
         case .int(let i): return i
         case .uuid(let u): return u
         case .uuidText(let s): return UUID(uuidString: s)
@@ -37,6 +41,7 @@ enum SQLCell: Sendable {
     var sqlite: SQLiteData {
         switch self {
         case .text(let s): return .text(s)
+        case .utf8(let b): return .text(String(decoding: b, as: UTF8.self))
         case .int(let i): return .integer(Int(i))
         case .uuid(let u): return .text(u.uuidString)
         case .uuidText(let s): return .text(s)
@@ -201,7 +206,11 @@ struct TimeOrderedID {
     private let millis: UInt64
     private let stream: UInt8
     private var counter: UInt32 = 0
-    private var rng = SystemRandomNumberGenerator()
+    /// Seeded once from the system's generator: asking it for every id is a system call each.
+    private var rng: SplitMix = {
+        var system = SystemRandomNumberGenerator()
+        return SplitMix(seed: system.next())
+    }()
 
     /// `stream` keeps ids made at once by parallel tasks apart.
     init(stream: UInt8 = 0, now: Date = Date()) {
@@ -217,5 +226,18 @@ struct TimeOrderedID {
                            UInt8(m >> 8 & 0xFF), UInt8(m & 0xFF), 0x70 | (stream & 0x0F), UInt8(c >> 24 & 0xFF),
                            0x80 | UInt8(c >> 18 & 0x3F), UInt8(c >> 10 & 0xFF), UInt8(c >> 2 & 0xFF), UInt8(c & 0x3) << 6 | UInt8(r & 0x3F),
                            UInt8(r >> 8 & 0xFF), UInt8(r >> 16 & 0xFF), UInt8(r >> 24 & 0xFF), UInt8(r >> 32 & 0xFF)))
+    }
+}
+
+/// SplitMix64: a small, fast generator for the random bits of ids (not for secrets).
+struct SplitMix: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

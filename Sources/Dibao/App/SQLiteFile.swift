@@ -82,6 +82,14 @@ final class SQLiteFile: @unchecked Sendable {
                         return true
                     }
                     if bound != true { sqlite_nio_sqlite3_bind_text(stmt, at, s, -1, transient) }
+                case .utf8(let b):
+                    if b.isEmpty {
+                        sqlite_nio_sqlite3_bind_text(stmt, at, "", 0, transient)
+                    } else {
+                        b.withUnsafeBufferPointer { p in
+                            p.withMemoryRebound(to: CChar.self) { _ = sqlite_nio_sqlite3_bind_text(stmt, at, $0.baseAddress!, Int32(p.count), transient) }
+                        }
+                    }
                 case .uuid(let u): Self.withUpperText(u) { _ = sqlite_nio_sqlite3_bind_text(stmt, at, $0, 36, transient) }
                 case .int(let n): sqlite_nio_sqlite3_bind_int64(stmt, at, n)
                 case .null: sqlite_nio_sqlite3_bind_null(stmt, at)

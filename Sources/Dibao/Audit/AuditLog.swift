@@ -180,14 +180,16 @@ public final class AuditLog: Sendable {
     /// The detail as a JSON object with sorted keys, written directly (an encoder per event
     /// is the slowest part of a large write).
     static func canonicalJSON(_ detail: [String: String]) -> String {
-        var out = "{"
-        for (n, key) in detail.keys.sorted().enumerated() {
-            if n > 0 { out += "," }
+        var out: [UInt8] = [0x7B]
+        out.reserveCapacity(160)
+        for (n, (key, value)) in detail.sorted(by: { $0.key < $1.key }).enumerated() {
+            if n > 0 { out.append(0x2C) }
             JSONText.appendQuoted(key, to: &out)
-            out += ":"
-            JSONText.appendQuoted(detail[key]!, to: &out)
+            out.append(0x3A)
+            JSONText.appendQuoted(value, to: &out)
         }
-        return out + "}"
+        out.append(0x7D)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// SHA-256 over every stored field and the previous hash. The unit separator keeps
@@ -213,12 +215,19 @@ public final class AuditLog: Sendable {
 
     /// Lower-case hex, without `String(format:)`, which costs more than the hash itself.
     static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
-        return String(decoding: out, as: UTF8.self)
+        let raw = Array(bytes)
+        return String(unsafeUninitializedCapacity: raw.count * 2) { out in
+            var i = 0
+            for b in raw {
+                out[i] = hexDigits[Int(b >> 4)]
+                out[i + 1] = hexDigits[Int(b & 0x0F)]
+                i += 2
+            }
+            return i
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// Result of walking the chain.

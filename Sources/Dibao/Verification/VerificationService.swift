@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import Fluent
 import Foundation
 import SQLKit
+import SQLiteNIO
 import Vapor
 import DibaoCore
 
@@ -252,7 +253,7 @@ enum VerificationRun {
             let report = VerificationCheck.run(subject, records: records, delivered: delivered, policy: policy, on: today)
             let row: [SQLCell] = [.uuid(ids.next()), .uuidText(requestKey), .uuidText(h.key), h.caseKey.isEmpty ? .null : .uuidText(h.caseKey), .text(h.codes[0]), .text(h.codes[1]),
                                   .text(h.codes[2]), .text(h.codes[3]), .text(h.codes[4]), .text(today.iso), .int(Int64(report.contradictions.count)),
-                                  .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .text(report.stored)]
+                                  .int(report.totals.monthlyIncome.fen), .int(report.totals.financialAssets.fen), .utf8(report.storedUTF8)]
             let entry = AuditEntry(actor: actor, action: "verification.lookup", entityType: "household", entityID: h.key,
                                    areaCode: h.codes[4], detail: ["request": number, "case": h.caseKey,
                                                                   "members": String(h.members.count), "records": String(records.count),
@@ -290,9 +291,23 @@ enum VerificationRun {
         if case .sqlite(let path) = env.settings.database {
             let (s, continuation) = AsyncThrowingStream<[Household], any Error>.makeStream()
             stream = s
+            // In two halves of the households, each stepped on a thread of its own: the pass
+            // is the longest single piece of a check, and on one thread it would finish last
+            // with the other core idle.
+            let total = request.householdCount
+            let halves = try await splitForPass(path: path, requestID: rid, households: total)
             reader = Task {
                 do {
-                    _ = try await SQLiteFile.onOwnThread { try streamPass(path: path, requestID: rid) { continuation.yield($0) } }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for (n, range) in halves.enumerated() {
+                            group.addTask {
+                                _ = try await SQLiteFile.onOwnThread {
+                                    try streamPass(path: path, requestID: rid, range: range, firstOrder: n * total) { continuation.yield($0) }
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
                     continuation.finish()
                     return Date()
                 } catch {
@@ -449,16 +464,35 @@ enum VerificationRun {
     /// and one for a household without members), households in order so that each comes
     /// whole. SQLite walks the subjects' index in that order and does not sort. `?` is the
     /// request.
-    static let passSQL = """
+    static func passSQL(range: String = "") -> String { """
         SELECT s.household_id, s.case_id, h.village_code, h.kind, m.id, m.position, m.name, m.id_number,
           r.source, r.reference, r.label, r.on_date, r.amount_fen, r.quantity, r.status
         FROM verification_subjects s JOIN households h ON h.id = s.household_id
         LEFT JOIN members m ON m.household_id = s.household_id
         LEFT JOIN department_records r ON r.id_number = m.id_number
-        WHERE s.request_id = ? ORDER BY s.household_id
-        """
+        WHERE s.request_id = ?\(range) ORDER BY s.household_id
+        """ }
 
-    static func passQuery(_ requestID: UUID) -> SQLQueryString { bound(passSQL, requestID) }
+    static func passQuery(_ requestID: UUID) -> SQLQueryString { bound(passSQL(), requestID) }
+
+    /// Households from `from` (if any) and before `to` (if any), by stored key.
+    struct KeyRange: Sendable {
+        var from: String?
+        var to: String?
+    }
+
+    /// The request's households in two halves by key, or whole when there are few.
+    static func splitForPass(path: String, requestID: UUID, households: Int) async throws -> [KeyRange] {
+        guard households >= 4 * batchSize else { return [KeyRange()] }
+        return try await SQLiteFile.onOwnThread {
+            let middle = try SQLiteFile(path: path).prepare(
+                "SELECT household_id FROM verification_subjects WHERE request_id = ? ORDER BY household_id LIMIT 1 OFFSET ?",
+                [.text(requestID.uuidString), .integer(households / 2)])
+            guard try middle.step() else { return [KeyRange()] }
+            let key = middle.text(0)
+            return [KeyRange(to: key), KeyRange(from: key)]
+        }
+    }
 
     /// The plain join that finds a check's matches (what `passSQL` finds, without the
     /// households' and members' own columns): the benchmark's yardstick. `?` is the request.
@@ -478,10 +512,15 @@ enum VerificationRun {
 
     /// The pass stepped on the SQLite file directly (see `SQLiteFile`), its households
     /// handed on a thousand at a time. Returns the rows read.
-    static func streamPass(path: String, requestID: UUID, _ send: ([Household]) -> Void) throws -> Int {
+    static func streamPass(path: String, requestID: UUID, range: KeyRange = KeyRange(), firstOrder: Int = 0,
+                           _ send: ([Household]) -> Void) throws -> Int {
         let file = try SQLiteFile(path: path)
-        let rows = try file.prepare(passSQL, [.text(requestID.uuidString)])
-        var assembler = Assembler()
+        let conditions = (range.from == nil ? "" : " AND s.household_id >= ?") + (range.to == nil ? "" : " AND s.household_id < ?")
+        var binds: [SQLiteData] = [.text(requestID.uuidString)]
+        if let from = range.from { binds.append(.text(from)) }
+        if let to = range.to { binds.append(.text(to)) }
+        let rows = try file.prepare(passSQL(range: conditions), binds)
+        var assembler = Assembler(firstOrder: firstOrder)
         var batch: [Household] = []
         batch.reserveCapacity(batchSize)
         while try rows.step() {
@@ -504,8 +543,11 @@ enum VerificationRun {
         private var codes: [String] = []
         private var lineages: [String: [String]] = [:]
         private var dates: [Int: CivilDate] = [:]
-        private var households = 0
+        private var households: Int
         private(set) var rows = 0
+
+        /// `firstOrder`: where this part's households start in the order of the request.
+        init(firstOrder: Int = 0) { households = firstOrder }
 
         /// Takes a row; returns the previous household when this one starts the next.
         mutating func add(_ row: some ByteRow) -> Household? {

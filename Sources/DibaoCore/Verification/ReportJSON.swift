@@ -7,6 +7,8 @@ struct JSONWriter {
     private var first = true
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// The document as UTF-8, without making a string of it.
+    var utf8: [UInt8] { bytes }
 
     mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }
     mutating func open(_ bracket: Unicode.Scalar) { bytes.append(UInt8(bracket.value)); first = true }
@@ -21,11 +23,14 @@ struct JSONWriter {
         bytes.append(0x22); bytes.append(0x3A)
     }
     mutating func int(_ v: Int64) {
+        if v >= 0 && v < 10 { bytes.append(UInt8(v) + 0x30); return }
         if v < 0 { bytes.append(0x2D) }
         var n = v.magnitude
-        let start = bytes.count
-        repeat { bytes.append(UInt8(n % 10) + 0x30); n /= 10 } while n > 0
-        bytes[start...].reverse()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            repeat { i -= 1; digits[i] = UInt8(n % 10) + 0x30; n /= 10 } while n > 0
+            bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: digits[i...]))
+        }
     }
     mutating func null() { bytes.append(contentsOf: "null".utf8) }
     mutating func string(_ s: String) { JSONText.appendQuoted(s, to: &bytes) }
@@ -74,7 +79,10 @@ public enum JSONText {
 /// transaction, and what its commit costs is the bytes written. `init(stored:)` reads
 /// this form and the named form stored before it.
 extension VerificationReport {
-    public var stored: String {
+    public var stored: String { String(decoding: storedUTF8, as: UTF8.self) }
+
+    /// `stored` as UTF-8 bytes: a batch check binds them as they are.
+    public var storedUTF8: [UInt8] {
         var o = JSONWriter()
         o.reserve(256 + members.count * 512)
         o.open("{")
@@ -132,7 +140,7 @@ extension VerificationReport {
         }
         o.close("]")
         o.close("}")
-        return o.text
+        return o.utf8
     }
 
     public init(stored text: String) throws {

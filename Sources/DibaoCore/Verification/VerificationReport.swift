@@ -233,12 +233,15 @@ public enum VerificationCheck {
         // Each member's records, as positions in `records`, none dated after the check. A
         // member's records come together from the match, so the member of one record is
         // tried first for the next.
+        // Records are read through pointers: taking one out of the buffer copies its texts.
+        let base = records.baseAddress
         var positions = [[Int]](repeating: [], count: subject.members.count)
         var member = 0
         for p in records.indices {
-            if let d = records[p].date, d > date { continue }
-            if member >= subject.members.count || subject.members[member].idNumber != records[p].idNumber {
-                guard let m = subject.members.firstIndex(where: { $0.idNumber == records[p].idNumber }) else { continue }
+            let record = base! + p
+            if let d = record.pointee.date, d > date { continue }
+            if member >= subject.members.count || subject.members[member].idNumber != record.pointee.idNumber {
+                guard let m = subject.members.firstIndex(where: { $0.idNumber == record.pointee.idNumber }) else { continue }
                 member = m
             }
             positions[member].append(p)
@@ -257,20 +260,20 @@ public enum VerificationCheck {
 
             // Sorted by source, item and date, each item's reports are consecutive: held items
             // take their latest report not dated after the check; flows sum the window's months.
-            let sorted = positions[k].sorted { a, b in inRuleOrder(records[a], records[b]) }
+            let sorted = positions[k].sorted { a, b in inRuleOrder(base! + a, base! + b) }
             var flows: [SourceLine] = []
             var i = 0
             while i < sorted.count {
                 var j = i + 1
-                while j < sorted.count && sameItem(records[sorted[j]], records[sorted[i]]) { j += 1 }
-                let r = records[sorted[j - 1]]
-                switch r.source {
+                while j < sorted.count && sameItem(base! + sorted[j], base! + sorted[i]) { j += 1 }
+                let r = base! + sorted[j - 1]
+                switch r.pointee.source {
                 case .employment, .tax, .providentFund:
-                    if r.source == .providentFund { totals.providentBalance = totals.providentBalance + Money(fen: r.quantity) }
+                    if r.pointee.source == .providentFund { totals.providentBalance = totals.providentBalance + Money(fen: r.pointee.quantity) }
                     // One flow line per kind of income (label) of the item.
                     let itemFlows = flows.count
                     for p in sorted[i..<j] {
-                        let f = records.baseAddress! + p
+                        let f = base! + p
                         guard let d = f.pointee.date, d >= windowStart, d < windowEnd else { continue }
                         let amount = f.pointee.amount
                         if let k = flows[itemFlows...].lastIndex(where: { ByteText.equal($0.label, f.pointee.label) }) {
@@ -294,24 +297,24 @@ public enum VerificationCheck {
                         }
                     }
                 default:
-                    lines.append(SourceLine(source: r.source, reference: r.reference, label: r.label, date: r.date, amount: r.amount,
-                                            quantity: r.quantity, status: r.status, months: 0))
-                    switch r.source {
+                    lines.append(SourceLine(source: r.pointee.source, reference: r.pointee.reference, label: r.pointee.label, date: r.pointee.date, amount: r.pointee.amount,
+                                            quantity: r.pointee.quantity, status: r.pointee.status, months: 0))
+                    switch r.pointee.source {
                     case .householdRegistration:
-                        registration = RegistrationStatus(rawValue: r.status)
+                        registration = RegistrationStatus(rawValue: r.pointee.status)
                     case .deposit, .securities, .insurance:
-                        totals.financialAssets = totals.financialAssets + r.amount
-                    case .vehicle where r.status != AssetStatus.disposed.rawValue:
+                        totals.financialAssets = totals.financialAssets + r.pointee.amount
+                    case .vehicle where r.pointee.status != AssetStatus.disposed.rawValue:
                         totals.vehicles += 1
-                        totals.vehicleValue = totals.vehicleValue + r.amount
-                        if policy.exemptVehicleTypes.contains(r.label) { totals.exemptVehicles += 1 }
+                        totals.vehicleValue = totals.vehicleValue + r.pointee.amount
+                        if policy.exemptVehicleTypes.contains(r.pointee.label) { totals.exemptVehicles += 1 }
                         heldVehicles += 1
-                    case .housing where r.status != AssetStatus.disposed.rawValue:
+                    case .housing where r.pointee.status != AssetStatus.disposed.rawValue:
                         totals.dwellings += 1
-                        totals.floorArea += r.quantity
-                    case .business where r.status == BusinessStatus.active.rawValue:
+                        totals.floorArea += r.pointee.quantity
+                    case .business where r.pointee.status == BusinessStatus.active.rawValue:
                         totals.businesses += 1
-                        totals.businessCapital = totals.businessCapital + r.amount
+                        totals.businessCapital = totals.businessCapital + r.pointee.amount
                     default: break
                     }
                 }
@@ -380,16 +383,16 @@ public enum VerificationCheck {
     /// are read by source, then item, then date. Byte-wise comparisons: the references are
     /// codes and names, and a Unicode-aware comparison of Chinese text costs more than the
     /// rest of the check.
-    static func inRuleOrder(_ a: borrowing DepartmentRecord, _ b: borrowing DepartmentRecord) -> Bool {
-        if a.source != b.source { return a.source.order < b.source.order }
-        let byReference = ByteText.compare(a.reference, b.reference)
+    static func inRuleOrder(_ a: UnsafePointer<DepartmentRecord>, _ b: UnsafePointer<DepartmentRecord>) -> Bool {
+        if a.pointee.source != b.pointee.source { return a.pointee.source.order < b.pointee.source.order }
+        let byReference = ByteText.compare(a.pointee.reference, b.pointee.reference)
         if byReference != 0 { return byReference < 0 }
-        return (a.date ?? .distantPast) < (b.date ?? .distantPast)
+        return (a.pointee.date ?? .distantPast) < (b.pointee.date ?? .distantPast)
     }
 
     /// Two reports of one item: the same source and reference.
-    static func sameItem(_ a: borrowing DepartmentRecord, _ b: borrowing DepartmentRecord) -> Bool {
-        a.source == b.source && ByteText.equal(a.reference, b.reference)
+    static func sameItem(_ a: UnsafePointer<DepartmentRecord>, _ b: UnsafePointer<DepartmentRecord>) -> Bool {
+        a.pointee.source == b.pointee.source && ByteText.equal(a.pointee.reference, b.pointee.reference)
     }
 
     /// Taxed income of a business (经营所得) rather than of wages: the tax source names the
