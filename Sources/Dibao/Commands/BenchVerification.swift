@@ -82,9 +82,11 @@ struct BenchVerification: AsyncCommand {
         }
         let records = try await sql.raw("SELECT COUNT(*) AS n FROM department_records").first()?.decode(column: "n", as: Int.self) ?? 0
 
+        let r = Date()
         let request = try await VerificationRequests.create(households: [], scope: .all, caseID: nil, purpose: "batch", note: "bench",
                                                             by: Requester(area: league, username: "bench", audit: .system), app: app)
-        console.print("Database \(app.dibao.settings.database): \(households) households, \(records) department records; request \(request.number) covers \(request.householdCount) households.")
+        console.print("Database \(app.dibao.settings.database): \(households) households, \(records) department records; request \(request.number) covers \(request.householdCount) households"
+                      + String(format: " (created in %.2f s).", Date().timeIntervalSince(r)))
 
         // The yardstick: the hand-written join that finds the check's matches (the check's
         // own pass reads them with its households' members besides), every value of every
