@@ -512,8 +512,11 @@ public enum CaseMachine: Sendable {
                 reasons.append(.panelTooLarge(facts.panelSize, maximum: maximum))
             }
             let votes = [facts.votesFor, facts.votesAgainst, facts.votesAbstain]
-            let cast = votes.reduce(0, +)
-            if cast != facts.panelSize || votes.contains(where: { $0 < 0 }) {
+            // Ballot counts come from a form: each is checked against the panel before
+            // they are added, so no count can overflow the sum (issue 12).
+            let plausible = votes.allSatisfy { (0...max(0, facts.panelSize)).contains($0) }
+            let cast = plausible ? votes.reduce(0, +) : votes.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 &+ $1 }
+            if !plausible || cast != facts.panelSize {
                 reasons.append(.ballotsDoNotAddUp(cast: cast, panel: facts.panelSize))
             }
             if !facts.evaluationSigned { reasons.append(.evaluationNotSigned) }

@@ -147,11 +147,33 @@ public struct ValidHousehold: Sendable, Equatable {
 extension HouseholdDraft {
     static let maxNameLength = 30
     static let maxTextLength = 200
+    /// A household of more people than this is a data error (the largest registered
+    /// households in the league are under 20); the bound also keeps every sum over members
+    /// inside 64-bit fen (issue 12).
+    public static let maxMembers = 30
+    public static let maxSupporters = 30
+    public static let maxAssets = 100
 
     /// Checks every field and returns either the valid household or every refusal at once,
     /// so a caseworker fixes the whole form in one pass.
-    public func validate(today: CivilDate) -> Result<ValidHousehold, FormRefused> {
+    public func validate(today: CivilDate, maximumItemAmount: Money = Policy.defaultMaximumItemAmount) -> Result<ValidHousehold, FormRefused> {
         var problems: [FieldRefusal] = []
+        /// An entered amount above the policy's item maximum (issue 12).
+        func aboveLimit(_ amount: Money, field: String, label: String, labelEn: String) -> Bool {
+            guard amount > maximumItemAmount else { return false }
+            problems.append(.init(field: field, rule: "amount.above_limit",
+                                  zh: "\(label)：不得超过 \(maximumItemAmount.formatted)", en: "\(labelEn): at most \(maximumItemAmount.formatted)"))
+            return true
+        }
+        let counted: [(String, Int, Int, String, String)] = [
+            ("members", members.count, Self.maxMembers, "家庭成员", "Members"),
+            ("supporters", supporters.count, Self.maxSupporters, "赡养（抚养、扶养）义务人", "Supporters"),
+            ("assets", assets.count, Self.maxAssets, "家庭财产", "Assets"),
+        ]
+        for (field, count, limit, zh, en) in counted where count > limit {
+            problems.append(.init(field: field, rule: "household.too_many", zh: "\(zh)：最多 \(limit) 项，实为 \(count) 项", en: "\(en): at most \(limit), got \(count)"))
+        }
+        if !problems.isEmpty { return .failure(FormRefused(problems: problems)) }
 
         var village: AreaCode?
         do {
@@ -232,6 +254,7 @@ extension HouseholdDraft {
                     let amount = try Money.parse(text, field: "\(prefix).incomes.\(kindRaw)")
                     if amount < .zero {
                         problems.append(.init(field: "\(prefix).incomes.\(kindRaw)", rule: "income.negative", zh: "\(label)月收入（\(kind.zh)）：不能为负数", en: "\(labelEn) monthly income (\(kind.en)): cannot be negative"))
+                    } else if aboveLimit(amount, field: "\(prefix).incomes.\(kindRaw)", label: "\(label)月收入（\(kind.zh)）", labelEn: "\(labelEn) monthly income (\(kind.en))") {
                     } else if amount > .zero {
                         incomes.append(IncomeItem(kind: kind, monthly: amount, note: ""))
                     }
@@ -275,7 +298,7 @@ extension HouseholdDraft {
                 let a = try Money.parse(s.monthlySupport.isEmpty ? "0" : s.monthlySupport, field: "\(prefix).monthly_support")
                 if a < .zero {
                     problems.append(.init(field: "\(prefix).monthly_support", rule: "supporter.negative", zh: "\(label)月赡养费：不能为负数", en: "\(labelEn) monthly support: cannot be negative"))
-                } else { amount = a }
+                } else if !aboveLimit(a, field: "\(prefix).monthly_support", label: "\(label)月赡养费", labelEn: "\(labelEn) monthly support") { amount = a }
             } catch {
                 problems.append(FieldRefusal(error, field: "\(prefix).monthly_support", label: "\(label)月赡养费", labelEn: "\(labelEn) monthly support"))
             }
@@ -298,7 +321,7 @@ extension HouseholdDraft {
                 let v = try Money.parse(a.value.isEmpty ? "0" : a.value, field: "\(prefix).value")
                 if v < .zero {
                     problems.append(.init(field: "\(prefix).value", rule: "asset.negative", zh: "\(label)价值：不能为负数", en: "\(labelEn) value: cannot be negative"))
-                } else { value = v }
+                } else if !aboveLimit(v, field: "\(prefix).value", label: "\(label)价值", labelEn: "\(labelEn) value") { value = v }
             } catch {
                 problems.append(FieldRefusal(error, field: "\(prefix).value", label: "\(label)价值", labelEn: "\(labelEn) value"))
             }

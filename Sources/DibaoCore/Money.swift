@@ -8,7 +8,15 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     public var fen: Int64
 
     public init(fen: Int64) { self.fen = fen }
-    public init(yuan: Int64) { self.fen = yuan * 100 }
+    /// Saturates instead of trapping, like every operator here (see `+`).
+    public init(yuan: Int64) { self.fen = Self.saturating(yuan.multipliedReportingOverflow(by: 100), sign: yuan.signum()) }
+
+    /// The largest amount anyone may type anywhere in the system: ten billion yuan. It is
+    /// far above any county's yearly budget, and it keeps every sum of entered amounts the
+    /// system makes (a province's payroll, a year's budget times 1,000 for a per-mille
+    /// share) inside 64-bit fen. Narrower limits per field (an income item, an asset, a
+    /// standard) are policy data (`Policy.maximumItemAmount`).
+    public static let entryCeiling = Money(fen: 1_000_000_000_000)
 
     public static let zero = Money(fen: 0)
 
@@ -80,21 +88,45 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
             guard !o1, !o2 else { throw MoneyRefusal(field: field, reason: .overflow) }
             fen = next
         }
+        guard fen <= entryCeiling.fen else { throw MoneyRefusal(field: field, reason: .aboveCeiling(entryCeiling)) }
         return Money(fen: negative ? -fen : fen)
     }
 
-    public static func + (lhs: Money, rhs: Money) -> Money { Money(fen: lhs.fen + rhs.fen) }
-    public static func - (lhs: Money, rhs: Money) -> Money { Money(fen: lhs.fen - rhs.fen) }
-    public static prefix func - (value: Money) -> Money { Money(fen: -value.fen) }
-    public static func * (lhs: Money, rhs: Int) -> Money { Money(fen: lhs.fen * Int64(rhs)) }
+    // Arithmetic never traps (issue 12): an amount that got past validation, or one stored
+    // before a limit existed, must not take the server down with every open request. Entered
+    // amounts are bounded by `entryCeiling`, so real sums are far from the edge; at the edge
+    // the result sticks at the largest (or smallest) 64-bit amount, which no payment, check
+    // or comparison accepts as real, rather than wrapping round to a plausible number.
+    public static func + (lhs: Money, rhs: Money) -> Money {
+        Money(fen: saturating(lhs.fen.addingReportingOverflow(rhs.fen), sign: rhs.fen.signum()))
+    }
+    public static func - (lhs: Money, rhs: Money) -> Money {
+        Money(fen: saturating(lhs.fen.subtractingReportingOverflow(rhs.fen), sign: -rhs.fen.signum()))
+    }
+    public static prefix func - (value: Money) -> Money { .zero - value }
+    public static func * (lhs: Money, rhs: Int) -> Money {
+        let factor = Int64(clamping: rhs)
+        return Money(fen: saturating(lhs.fen.multipliedReportingOverflow(by: factor), sign: lhs.fen.signum() * factor.signum()))
+    }
     public static func * (lhs: Int, rhs: Money) -> Money { rhs * lhs }
+    public static func += (lhs: inout Money, rhs: Money) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Money, rhs: Money) { lhs = lhs - rhs }
+
+    /// True when arithmetic hit the 64-bit edge: the amount is not a real one.
+    public var isSaturated: Bool { fen == .max || fen == .min }
+
+    private static func saturating(_ r: (partialValue: Int64, overflow: Bool), sign: Int64) -> Int64 {
+        guard r.overflow else { return r.partialValue }
+        return sign < 0 ? .min : .max
+    }
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }
 
     /// `p` percent of this amount, rounded half up to the fen (half away from zero
     /// for negative amounts, so that `-x.percent(p) == (-x).percent(p)`). Used for
     /// category top-ups (分类施保) and the 10 % carry-over limit (二.二.5).
     public func percent(_ p: Int) -> Money {
-        let product = fen * Int64(p)
+        let factor = Int64(clamping: p)
+        let product = Self.saturating(fen.multipliedReportingOverflow(by: factor), sign: fen.signum() * factor.signum())
         let quotient = product / 100
         let remainder = product % 100
         if remainder >= 50 { return Money(fen: quotient + 1) }
@@ -163,6 +195,8 @@ public struct MoneyRefusal: Refusal, Equatable {
         case tooManyDecimals(Int)
         /// The amount does not fit in 64-bit fen.
         case overflow
+        /// Above the largest amount the system takes anywhere, or above a field's own limit.
+        case aboveCeiling(Money)
     }
 
     public let field: String
@@ -177,6 +211,7 @@ public struct MoneyRefusal: Refusal, Equatable {
         case .notANumber: rule = "money.not_a_number"
         case .tooManyDecimals: rule = "money.too_many_decimals"
         case .overflow: rule = "money.overflow"
+        case .aboveCeiling: rule = "money.above_limit"
         }
     }
 
@@ -187,6 +222,7 @@ public struct MoneyRefusal: Refusal, Equatable {
         case .notANumber(let text): return "\(label)：“\(text)”不是有效的金额（应为数字，如 1234.50）"
         case .tooManyDecimals(let n): return "\(label)：小数最多两位（精确到分），实为 \(n) 位"
         case .overflow: return "\(label)：金额超出可处理的范围"
+        case .aboveCeiling(let limit): return "\(label)：不得超过 \(limit.formatted)"
         }
     }
 
@@ -197,6 +233,7 @@ public struct MoneyRefusal: Refusal, Equatable {
         case .notANumber(let text): return "\(label): “\(text)” is not an amount (expected a number such as 1234.50)"
         case .tooManyDecimals(let n): return "\(label): at most two decimals (to the fen), found \(n)"
         case .overflow: return "\(label): the amount is too large to handle"
+        case .aboveCeiling(let limit): return "\(label): at most \(limit.formatted)"
         }
     }
 }

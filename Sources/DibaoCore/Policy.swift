@@ -145,6 +145,11 @@ public struct Policy: Sendable, Codable, Equatable {
     /// A department batch with more bad rows than this share (in per mille) is refused
     /// whole: a file that broken is the wrong file, not a file with typos.
     public var importMaxErrorPerMille: Int
+    /// The most one entered amount on a household may be: an income item, a supporter's
+    /// support, an asset's value (issue 12: a typo of many zeros, or an attacker's
+    /// 92,233,720,368,547,758 yuan, must be refused at the form, not summed). The source
+    /// sets none; ¥10,000,000 is far above any real item of a dibao household.
+    public var maximumItemAmount: Money
 
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
@@ -157,8 +162,10 @@ public struct Policy: Sendable, Codable, Equatable {
         minimumPayment: Money, topUps: [TopUpRule], elderlyAge: Int, childAge: Int,
         depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2, objectionAnswerWorkingDays: Int = 10,
         vehicleLimit: Int? = nil, exemptVehicleTypes: [String] = Policy.defaultExemptVehicleTypes, housingLimit: Int? = nil,
-        businessLimit: Int? = nil, verificationIncomeMonths: Int = 12, importMaxErrorPerMille: Int = 50
+        businessLimit: Int? = nil, verificationIncomeMonths: Int = 12, importMaxErrorPerMille: Int = 50,
+        maximumItemAmount: Money = Policy.defaultMaximumItemAmount
     ) {
+        self.maximumItemAmount = maximumItemAmount
         self.vehicleLimit = vehicleLimit
         self.exemptVehicleTypes = exemptVehicleTypes
         self.housingLimit = housingLimit
@@ -295,6 +302,9 @@ public struct Policy: Sendable, Codable, Equatable {
         if !(0...1000).contains(importMaxErrorPerMille) {
             throw refuse("import_max_error_per_mille", .percentOutOfRange(importMaxErrorPerMille))
         }
+        if !maximumItemAmount.isPositive || maximumItemAmount > Money.entryCeiling {
+            throw refuse("maximum_item_amount", .notPositive(Int(clamping: maximumItemAmount.fen)))
+        }
     }
 
     // MARK: The policy applied
@@ -342,13 +352,18 @@ public struct Policy: Sendable, Codable, Equatable {
 
     private static func ceilPercent(_ n: Int, _ p: Int) -> Int {
         guard n > 0, p > 0 else { return 0 }
-        return (n * p + 99) / 100
+        // Percentages are 0…100 (validated); the population comes from outside, so the
+        // product is checked rather than trusted (issue 12).
+        let (product, overflow) = n.multipliedReportingOverflow(by: p)
+        return overflow ? n / 100 * p : product / 100 + (product % 100 == 0 ? 0 : 1)
     }
 }
 
 extension Policy {
     /// Motorcycles, farm vehicles and invalid carriages are tools of a poor household's
     /// work or need, not wealth; local rules commonly leave them out of the vehicle test.
+    public static let defaultMaximumItemAmount = Money(yuan: 10_000_000)
+
     public static let defaultExemptVehicleTypes = ["二轮摩托车", "三轮摩托车", "农用车", "残疾人机动轮椅车"]
 
     /// Versions stored before an item existed decode with the item's default, so adding a
@@ -382,7 +397,8 @@ extension Policy {
             housingLimit: try c.decodeIfPresent(Int.self, forKey: .housingLimit),
             businessLimit: try c.decodeIfPresent(Int.self, forKey: .businessLimit),
             verificationIncomeMonths: try c.decodeIfPresent(Int.self, forKey: .verificationIncomeMonths) ?? 12,
-            importMaxErrorPerMille: try c.decodeIfPresent(Int.self, forKey: .importMaxErrorPerMille) ?? 50)
+            importMaxErrorPerMille: try c.decodeIfPresent(Int.self, forKey: .importMaxErrorPerMille) ?? 50,
+            maximumItemAmount: try c.decodeIfPresent(Money.self, forKey: .maximumItemAmount) ?? Policy.defaultMaximumItemAmount)
     }
 }
 

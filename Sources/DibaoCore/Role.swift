@@ -95,6 +95,15 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageBudget
     /// Exchange payment and result files for one's own bank (代发金融机构).
     case bankExchange
+    /// Record an objection that reached the office (a letter, a visit) against a case's
+    /// notice (二.三), and answer, merge or dismiss objections: the offices that post the
+    /// notices. Supervisors read them and change nothing (二.七).
+    case handleObjections
+    /// Take a step of an application case; which steps depends on the role
+    /// (`CaseMachine.roles(for:)`), this is the union of them.
+    case workCases
+    /// Take a step of a payroll (`PayrollAction.roles`); the union of them.
+    case workPayrolls
 
     public var roles: Set<Role> {
         switch self {
@@ -128,6 +137,12 @@ public enum Permission: String, Sendable, CaseIterable {
             return [.financeOfficer]
         case .bankExchange:
             return [.bankOperator]
+        case .handleObjections:
+            return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover]
+        case .workCases:
+            return Set(CaseAction.allCases.flatMap { CaseMachine.roles(for: $0) })
+        case .workPayrolls:
+            return Set(PayrollAction.allCases.flatMap(\.roles))
         }
     }
 }

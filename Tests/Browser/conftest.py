@@ -56,7 +56,7 @@ def run_server(households):
     with open(clock_file, "w") as f:
         f.write("2026-03-02")
     env = dict(os.environ, DATABASE_URL="sqlite:" + os.path.join(workdir, "browser.sqlite"), DIBAO_PASSWORD_COST="4",
-               DIBAO_CLOCK_FILE=clock_file, DIBAO_STORAGE=os.path.join(workdir, "storage"))
+               DIBAO_CLOCK_FILE=clock_file, DIBAO_STORAGE=os.path.join(workdir, "storage"), DIBAO_SIGN_IN_PER_MINUTE="10000")
     log = open(os.path.join(workdir, "server.log"), "w")
     proc = subprocess.Popen([binary, "demo", "--households", str(households), "--serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -20,7 +20,7 @@ struct MoneyTests {
         ("12元", 1_200),
         ("￥１２．５", 1_250),
         ("1,234,567.89", 123_456_789),
-        ("92233720368547758.07", Int64.max),
+        ("10,000,000,000.00", 1_000_000_000_000),
     ])
     func parseAccepts(text: String, fen: Int64) throws {
         #expect(try Money.parse(text) == Money(fen: fen))
@@ -58,6 +58,44 @@ struct MoneyTests {
             let refusal = #expect(throws: MoneyRefusal.self) { try Money.parse(text) }
             #expect(refusal?.reason == .overflow)
         }
+    }
+
+    @Test("an amount above the system's ceiling (ten billion yuan) is refused, naming the limit (issue 12)")
+    func parseCeiling() {
+        for text in ["10000000000.01", "92233720368547758.07", "-92233720368547758"] {
+            let refusal = #expect(throws: MoneyRefusal.self) { try Money.parse(text, field: "income") }
+            #expect(refusal?.reason == .aboveCeiling(Money.entryCeiling))
+            #expect(refusal?.rule == "money.above_limit")
+            #expect(refusal?.zh.hasPrefix("收入：") == true)
+        }
+    }
+
+    /// Issue 12: a household stored with two incomes of 92,233,720,368,547,758 yuan made
+    /// every view of it trap. No operator on Money may trap, whatever the operands.
+    @Test("no arithmetic on Money traps, for any operands; results at the edge stick there and say so")
+    func arithmeticNeverTraps() {
+        var g = SystemRandomNumberGenerator()
+        let edges: [Int64] = [.max, .min, .max - 1, .min + 1, 0, 1, -1, 1_000_000_000_000, -1_000_000_000_000]
+        let factors: [Int] = [.max, .min, 0, 1, -1, 2, 1000, 100]
+        for _ in 0..<2_000 {
+            let a = Money(fen: Bool.random(using: &g) ? edges.randomElement(using: &g)! : Int64.random(in: .min ... .max, using: &g))
+            let b = Money(fen: Bool.random(using: &g) ? edges.randomElement(using: &g)! : Int64.random(in: .min ... .max, using: &g))
+            let k = Bool.random(using: &g) ? factors.randomElement(using: &g)! : Int.random(in: .min ... .max, using: &g)
+            let sum = a + b, difference = a - b, product = a * k, negated = -a
+            _ = a.percent(k); _ = [a, b, sum].sum(); _ = Money(yuan: a.fen)
+            // Exact whenever the true result fits; otherwise pinned to the edge on the right side.
+            let (s, so) = a.fen.addingReportingOverflow(b.fen)
+            #expect(so ? sum.isSaturated && (sum.fen > 0) == (b.fen > 0) : sum.fen == s)
+            let (d, dO) = a.fen.subtractingReportingOverflow(b.fen)
+            #expect(dO ? difference.isSaturated : difference.fen == d)
+            let (p, po) = a.fen.multipliedReportingOverflow(by: Int64(k))
+            #expect(po ? product.isSaturated : product.fen == p)
+            #expect(a.fen == .min ? negated.fen == .max : negated.fen == -a.fen)
+        }
+        // Sums of what validation lets in stay exact: 30 members × 8 incomes at the ceiling.
+        let most = Array(repeating: Money.entryCeiling, count: 240)
+        #expect(most.sum() == Money(fen: Money.entryCeiling.fen * 240))
+        #expect(!most.sum().isSaturated)
     }
 
     @Test("the refusal carries the caller's field name")

@@ -52,7 +52,8 @@ let fixturePassword = "Test-Pass-1"
 /// Starts the system on a fresh database with the demo region and `households` demo
 /// households, runs `test`, and tears everything down.
 @discardableResult
-func withDibao<T>(households: Int = 40, now: String = "2026-03-02", clock: TestClock? = nil, _ test: (Application) async throws -> T) async throws -> T {
+func withDibao<T>(households: Int = 40, now: String = "2026-03-02", clock: TestClock? = nil, settings tweak: (inout Settings) -> Void = { _ in },
+                  _ test: (Application) async throws -> T) async throws -> T {
     let (database, cleanup) = try await TestDatabase.make()
     let app = try await Application.make(.testing)
     app.directory = DirectoryConfiguration(workingDirectory: TestDatabase.packageRoot + "/")
@@ -60,7 +61,11 @@ func withDibao<T>(households: Int = 40, now: String = "2026-03-02", clock: TestC
     let result: T
     do {
         let storage = NSTemporaryDirectory() + "dibao-evidence-" + UUID().uuidString
-        try await configure(app, settings: Settings(database: database, clock: clock ?? TestClock(now), passwordCost: 4, storageDirectory: storage))
+        var settings = Settings(database: database, clock: clock ?? TestClock(now), passwordCost: 4, storageDirectory: storage)
+        // Tests sign in many accounts from one test client; the per-client limit has its own test.
+        settings.signInAttemptsPerMinute = 10_000
+        tweak(&settings)
+        try await configure(app, settings: settings)
         _ = try await DemoData.seed(app: app, households: households, password: fixturePassword) { _ in }
         result = try await test(app)
     } catch {
@@ -92,7 +97,12 @@ final class TestClock: DibaoClock, @unchecked Sendable {
 /// A browser-like client: keeps the session cookie and the CSRF token of its last page.
 final class Client: @unchecked Sendable {
     let app: Application
-    var cookie: String?
+    /// The cookies the server set, by name (the session, and the anonymous form token).
+    var cookies: [String: String] = [:]
+    var cookie: String? {
+        get { cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        set { cookies = [:]; for part in (newValue ?? "").split(separator: ";") { let kv = part.split(separator: "=", maxSplits: 1); if kv.count == 2 { cookies[kv[0].trimmingCharacters(in: .whitespaces)] = String(kv[1]) } } }
+    }
     var csrf: String?
 
     init(_ app: Application) { self.app = app }
@@ -132,7 +142,11 @@ final class Client: @unchecked Sendable {
         var captured: TestingHTTPResponse?
         try await app.testing().test(method, path, headers: headers, body: body) { res in captured = res }
         let res = captured!
-        if let set = res.headers.setCookie?["dibao-session"] { cookie = "dibao-session=\(set.string)" }
+        for name in ["dibao-session", "dibao-csrf"] {
+            if let set = res.headers.setCookie?[name] {
+                if set.expires.map({ $0 < Date() }) ?? false || set.string.isEmpty { cookies[name] = nil } else { cookies[name] = set.string }
+            }
+        }
         if let html = res.body.string.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) {
             let token = res.body.string[html].split(separator: "\"")[3]
             csrf = String(token)

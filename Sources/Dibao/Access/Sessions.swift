@@ -1,17 +1,23 @@
 import Fluent
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
-/// Sessions kept in the database (so they survive a restart and can be revoked), with two
-/// things the stock driver lacks: a session row is written only when its data changed —
-/// the stock middleware rewrites it on every response — and recent reads are remembered
-/// for a short while, so reading a page costs no database round trip for the session.
+/// Sessions kept in the database (so they survive a restart and can be revoked), with what
+/// the stock driver lacks:
+/// - a session row is written only when its data changed (the stock middleware rewrites it
+///   on every response), and recent reads are remembered for a short while, so reading a
+///   page costs no database round trip for the session;
+/// - sessions end on the server: after `sessionIdleMinutes` unused and `sessionAbsoluteHours`
+///   in all, checked on every read; expired rows are purged at start and as new ones are made;
+/// - a sign-in gets a new session id (`rotate`), so an id planted before it is worth nothing.
 /// A session ended in another process stays usable here for at most `readLifetime`.
 struct CachedDatabaseSessions: SessionDriver {
     final class Memory: Sendable {
         let entries = NIOLockedValueBox<[String: (data: SessionData, read: Date)]>([:])
         let readLifetime: TimeInterval = 30
         let capacity = 100_000
+        let created = NIOLockedValueBox<Int>(0)
 
         func get(_ id: String) -> SessionData? {
             let now = Date()
@@ -32,26 +38,67 @@ struct CachedDatabaseSessions: SessionDriver {
     }
 
     let memory: Memory
+    let idle: TimeInterval
+    let absolute: TimeInterval
+
+    static let rotateKey = "rotate"
+    static let createdKey = "created"
+    static let seenKey = "seen"
+    /// "Last seen" is written back at most this often, so a busy page costs no write.
+    static let seenResolution: TimeInterval = 300
+
+    static func expired(_ data: SessionData, now: Date, idle: TimeInterval, absolute: TimeInterval) -> Bool {
+        guard let created = data[createdKey].flatMap(Double.init), let seen = data[seenKey].flatMap(Double.init) else { return true }
+        return now.timeIntervalSince1970 - created > absolute || now.timeIntervalSince1970 - seen > idle
+    }
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
+        request.eventLoop.makeFutureWithTask { try await create(data, for: request) }
+    }
+
+    private func create(_ data: SessionData, for request: Request) async throws -> SessionID {
+        var data = data
+        data[Self.rotateKey] = nil
+        let now = Date().timeIntervalSince1970
+        data[Self.createdKey] = String(Int(now))
+        data[Self.seenKey] = String(Int(now))
         let id = SessionID(string: [UInt8].random(count: 32).base64URLEncoded)
-        return SessionRecord(key: id, data: data).create(on: request.db).map {
-            memory.put(id.string, data)
-            return id
-        }
+        try await SessionRecord(key: id, data: data).create(on: request.db)
+        memory.put(id.string, data)
+        let n = memory.created.withLockedValue { $0 += 1; return $0 }
+        if n % 500 == 0 { try? await Self.purge(on: request.db, idle: idle, absolute: absolute) }
+        return id
     }
 
     func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
-        if let data = memory.get(sessionID.string) { return request.eventLoop.makeSucceededFuture(data) }
-        return SessionRecord.query(on: request.db).filter(\.$key == sessionID).first().map { record in
-            if let data = record?.data { memory.put(sessionID.string, data) }
-            return record?.data
+        request.eventLoop.makeFutureWithTask {
+            var data = memory.get(sessionID.string)
+            if data == nil {
+                data = try await SessionRecord.query(on: request.db).filter(\.$key == sessionID).first()?.data
+                if let data { memory.put(sessionID.string, data) }
+            }
+            guard let found = data else { return nil }
+            if Self.expired(found, now: Date(), idle: idle, absolute: absolute) {
+                memory.remove(sessionID.string)
+                try await SessionRecord.query(on: request.db).filter(\.$key == sessionID).delete()
+                return nil
+            }
+            return found
         }
     }
 
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
-        if memory.get(sessionID.string) == data { return request.eventLoop.makeSucceededFuture(sessionID) }
-        return SessionRecord.query(on: request.db).filter(\.$key == sessionID).set(\.$data, to: data).update().map {
+        request.eventLoop.makeFutureWithTask {
+            if data[Self.rotateKey] != nil {
+                memory.remove(sessionID.string)
+                try await SessionRecord.query(on: request.db).filter(\.$key == sessionID).delete()
+                return try await create(data, for: request)
+            }
+            var data = data
+            let now = Date().timeIntervalSince1970
+            if let seen = data[Self.seenKey].flatMap(Double.init), now - seen > Self.seenResolution { data[Self.seenKey] = String(Int(now)) }
+            if memory.get(sessionID.string) == data { return sessionID }
+            try await SessionRecord.query(on: request.db).filter(\.$key == sessionID).set(\.$data, to: data).update()
             memory.put(sessionID.string, data)
             return sessionID
         }
@@ -60,6 +107,37 @@ struct CachedDatabaseSessions: SessionDriver {
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
         memory.remove(sessionID.string)
         return SessionRecord.query(on: request.db).filter(\.$key == sessionID).delete()
+    }
+
+    /// Deletes every expired session row. The times live in the session's data (the stock
+    /// table has no columns for them), so rows are read in pages of keys and data.
+    @discardableResult
+    static func purge(on db: any Database, idle: TimeInterval, absolute: TimeInterval) async throws -> Int {
+        let now = Date()
+        var removed = 0
+        var after: UUID? = nil
+        while true {
+            var q = SessionRecord.query(on: db).sort(\.$id).limit(1_000)
+            if let after { q = q.filter(\.$id > after) }
+            let page = try await q.all()
+            guard let last = page.last?.id else { break }
+            let dead = page.filter { expired($0.data, now: now, idle: idle, absolute: absolute) }.compactMap(\.id)
+            if !dead.isEmpty { try await SessionRecord.query(on: db).filter(\.$id ~~ dead).delete() }
+            removed += dead.count
+            after = last
+        }
+        return removed
+    }
+}
+
+extension Request {
+    /// Signs `user` in on a fresh session id (issue 12: the id was not rotated at sign-in,
+    /// so an id planted in a browser before it became the victim's signed-in session).
+    func startSession(uid: String) {
+        let hadSession = hasSession && session.id != nil
+        session.data = SessionData()
+        session.data["uid"] = uid
+        if hadSession { session.data[CachedDatabaseSessions.rotateKey] = "1" }
     }
 }
 

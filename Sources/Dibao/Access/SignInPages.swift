@@ -1,4 +1,6 @@
 import Fluent
+import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 import DibaoCore
 
@@ -7,8 +9,8 @@ import DibaoCore
 struct SignInPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("login", use: form)
-        routes.post("login", use: signIn)
-        routes.post("logout", use: signOut)
+        routes.write("login", guard: .open("sign-in: limited per client and per account"), use: signIn)
+        routes.write("logout", guard: .open("sign-out ends only the caller's own session"), use: signOut)
     }
 
     struct FormBody: Encodable { var username: String; var error: String?; var next: String }
@@ -25,7 +27,7 @@ struct SignInPages: RouteCollection {
         let next = safeNext(c.next)
         switch try await SignIn.attempt(username: c.username, password: c.password, on: req) {
         case .success(let user):
-            req.session.data["uid"] = user.id?.uuidString
+            req.startSession(uid: user.id?.uuidString ?? "")
             return req.redirect(to: next)
         case .failure(let key):
             let response = try await req.render("login", title: req.l10n("login.title"), FormBody(username: c.username, error: req.l10n(key), next: next))
@@ -43,44 +45,67 @@ struct SignInPages: RouteCollection {
     }
 
     /// Only local paths: a sign-in link must not bounce the user to another site.
-    private func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/" }
-        return next
-    }
+    private func safeNext(_ next: String?) -> String { LocalPath.safe(next) }
 }
 
 enum SignIn {
     enum Outcome { case success(User), failure(String) }
 
+    /// A bcrypt hash of nothing anyone knows, checked for accounts that do not exist or are
+    /// locked, so every refusal costs the same time as a wrong password (issue 12).
+    private static let decoy = NIOLockedValueBox<String?>(nil)
+
+    private static func spendDecoy(_ password: String, on req: Request) async {
+        let hash: String
+        if let made = decoy.withLockedValue({ $0 }) { hash = made } else {
+            hash = (try? await req.password.async.hash([UInt8].random(count: 16).base64URLEncoded)) ?? ""
+            decoy.withLockedValue { $0 = hash }
+        }
+        _ = try? await req.password.async.verify(password, created: hash)
+    }
+
+    /// Every failure gets the same words whether the account is unknown, locked or the
+    /// password wrong: the answer must not tell a guesser which usernames exist.
     static func attempt(username: String, password: String, on req: Request) async throws -> Outcome {
         let settings = req.dibao.settings
         let now = req.dibao.clock.now()
-        guard let user = try await User.query(on: req.db).filter(\.$username == username).first(), user.active else {
-            // Same answer as a wrong password: the form does not reveal which accounts exist.
-            _ = try? await req.password.async.hash(password)
+        try req.limit("sign-in", key: req.clientKey, max: settings.signInAttemptsPerMinute, per: 60)
+        guard username.utf8.count <= 64, password.utf8.count <= 256, !username.isEmpty,
+              let user = try await User.query(on: req.db).filter(\.$username == username).first(), user.active, let id = user.id else {
+            await spendDecoy(password, on: req)
             return .failure("login.failed")
         }
-        let who = AuditActor(id: user.id?.uuidString ?? "", name: user.username, role: user.role.rawValue)
+        let who = AuditActor(id: id.uuidString, name: user.username, role: user.role.rawValue)
         if let until = user.lockedUntil, until > now {
+            await spendDecoy(password, on: req)
             try await req.audit.record([AuditEntry(actor: who, action: "session.refused_locked", entityType: "user", entityID: who.id, areaCode: user.areaCode)], on: req.db)
-            return .failure("login.locked")
+            return .failure("login.failed")
+        }
+        // The attempt is counted before the password is checked, in one statement, so
+        // parallel guesses cannot all read the same count (issue 12: 39 of 40 were checked).
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let attempt = try await sql.raw("""
+            UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = \(bind: id) RETURNING failed_sign_ins
+            """).first()?.decode(column: "failed_sign_ins", as: Int.self) ?? Int.max
+        if attempt > settings.maxFailedSignIns {
+            await spendDecoy(password, on: req)
+            try await req.audit.record([AuditEntry(actor: who, action: "session.refused_locked", entityType: "user", entityID: who.id, areaCode: user.areaCode)], on: req.db)
+            return .failure("login.failed")
         }
         if try await req.password.async.verify(password, created: user.passwordHash) {
-            user.failedSignIns = 0
-            user.lockedUntil = nil
-            try await user.save(on: req.db)
+            try await sql.raw("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = \(bind: id)").run()
             try await req.audit.record([AuditEntry(actor: who, action: "session.signed_in", entityType: "user", entityID: who.id, areaCode: user.areaCode)], on: req.db)
             return .success(user)
         }
-        user.failedSignIns += 1
         var action = "session.failed"
-        if user.failedSignIns >= settings.maxFailedSignIns {
-            user.lockedUntil = now.addingTimeInterval(Double(settings.lockoutMinutes) * 60)
-            user.failedSignIns = 0
+        if attempt == settings.maxFailedSignIns {
+            let fresh = try await User.find(id, on: req.db) ?? user
+            fresh.lockedUntil = now.addingTimeInterval(Double(settings.lockoutMinutes) * 60)
+            fresh.failedSignIns = 0
+            try await fresh.save(on: req.db)
             action = "session.locked"
         }
-        try await user.save(on: req.db)
         try await req.audit.record([AuditEntry(actor: who, action: action, entityType: "user", entityID: who.id, areaCode: user.areaCode)], on: req.db)
-        return .failure(action == "session.locked" ? "login.locked" : "login.failed")
+        return .failure("login.failed")
     }
 }

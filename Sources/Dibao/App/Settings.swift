@@ -66,6 +66,17 @@ public struct Settings: Sendable {
     public var storageDirectory: String
     /// Largest evidence file accepted, in bytes.
     public var maxEvidenceBytes: Int
+    /// A session unused this long ends (issue 12: sessions never expired on the server) …
+    public var sessionIdleMinutes: Int = 60
+    /// … and none lasts longer than this, however busy.
+    public var sessionAbsoluteHours: Int = 12
+    /// Sign-in attempts one client (address) may make per minute, right or wrong.
+    public var signInAttemptsPerMinute: Int = 60
+    /// Public objections one client may raise per hour, and one case may receive per day.
+    public var objectionsPerClientPerHour: Int = 5
+    public var objectionsPerCasePerDay: Int = 20
+    /// API tokens expire this many days after they are made unless made otherwise.
+    public var tokenLifetimeDays: Int = 365
 
     public init(
         database: DatabaseChoice,
@@ -98,6 +109,7 @@ public struct Settings: Sendable {
         settings.secureCookies = env["DIBAO_SECURE_COOKIES"] == "1"
         if let dir = env["DIBAO_STORAGE"], !dir.isEmpty { settings.storageDirectory = dir }
         if let file = env["DIBAO_CLOCK_FILE"], !file.isEmpty { settings.clock = FileClock(path: file) }
+        if let n = env["DIBAO_SIGN_IN_PER_MINUTE"].flatMap(Int.init), (1...100_000).contains(n) { settings.signInAttemptsPerMinute = n }
         return settings
     }
 }

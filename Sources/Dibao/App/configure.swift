@@ -14,6 +14,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     let actors = ActorCache()
     app.responseCache = cache
     app.actorCache = actors
+    app.rateLimiter = RateLimiter()
     app.audit = AuditLog(clock: settings.clock, afterCommit: { areas in
         cache.invalidate(areas: areas)
         actors.invalidateAll()
@@ -47,11 +48,13 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.views.use(.leaf)
     let sessionMemory = CachedDatabaseSessions.Memory()
-    app.sessions.use { _ in CachedDatabaseSessions(memory: sessionMemory) }
+    let idle = Double(settings.sessionIdleMinutes) * 60, absolute = Double(settings.sessionAbsoluteHours) * 3600
+    app.sessions.use { _ in CachedDatabaseSessions(memory: sessionMemory, idle: idle, absolute: absolute) }
+    try await CachedDatabaseSessions.purge(on: app.db, idle: idle, absolute: absolute)
     app.sessions.configuration.cookieName = "dibao-session"
     let secure = settings.secureCookies
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, maxAge: 12 * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(string: id.string, maxAge: settings.sessionAbsoluteHours * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
 
     app.middleware = Middlewares()

@@ -7,14 +7,14 @@ struct CaseAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("cases", use: list)
         routes.get("cases", "overdue", use: overdue)
-        routes.post("households", ":id", "cases", use: file)
+        routes.write("households", ":id", "cases", guard: .permission(.writeHouseholds), use: file)
         routes.get("cases", ":id", use: detail)
-        routes.on(.POST, "cases", ":id", "evidence", body: .collect(maxSize: "6mb"), use: addEvidence)
-        routes.post("cases", ":id", "steps", ":action", use: step)
+        routes.write("cases", ":id", "evidence", body: .collect(maxSize: "6mb"), guard: .permission(.writeHouseholds), use: addEvidence)
+        routes.write("cases", ":id", "steps", ":action", guard: .permission(.workCases), use: step)
         routes.get("cases", ":id", "history", use: history)
-        routes.post("cases", ":id", "objections", use: recordObjection)
-        routes.post("cases", ":id", "objections", ":objection", "answer", use: answer)
-        routes.post("spot-checks", use: draw)
+        routes.write("cases", ":id", "objections", guard: .permission(.handleObjections), use: recordObjection)
+        routes.write("cases", ":id", "objections", ":objection", "answer", guard: .permission(.handleObjections), use: answer)
+        routes.write("spot-checks", guard: .permission(.workCases), use: draw)
         routes.get("spot-checks", ":id", use: drawRecord)
     }
 
@@ -112,6 +112,7 @@ struct CaseAPI: RouteCollection {
 
     func draw(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
+        try await req.requireCaseRole(for: .drawSpotCheck, actor)
         let seed = (try? req.content.decode(DrawBody.self))?.seed.flatMap(UInt64.init)
         return try await CountyApproval.draw(by: actor, seed: seed, on: req).encodeResponse(status: .created, for: req)
     }

@@ -9,14 +9,14 @@ struct CasePages: RouteCollection {
         routes.get("cases", use: queue)
         routes.get("cases", "overdue", use: overdue)
         routes.get("households", ":id", "apply", use: applyForm)
-        routes.on(.POST, "households", ":id", "apply", body: .collect(maxSize: "26mb"), use: apply)
+        routes.write("households", ":id", "apply", body: .collect(maxSize: "26mb"), guard: .permission(.writeHouseholds), use: apply)
         routes.get("cases", ":id", use: detail)
-        routes.post("cases", ":id", "steps", ":action", use: step)
+        routes.write("cases", ":id", "steps", ":action", guard: .permission(.workCases), use: step)
         routes.get("cases", ":id", "evidence", ":file", use: evidence)
-        routes.post("cases", ":id", "objections", use: recordObjection)
-        routes.post("cases", ":id", "objections", ":objection", "answer", use: answerObjection)
+        routes.write("cases", ":id", "objections", guard: .permission(.handleObjections), use: recordObjection)
+        routes.write("cases", ":id", "objections", ":objection", "answer", guard: .permission(.handleObjections), use: answerObjection)
         routes.get("approval", use: batch)
-        routes.post("approval", "draw", use: draw)
+        routes.write("approval", "draw", guard: .permission(.workCases), use: draw)
         routes.get("approval", "draws", ":id", use: drawRecord)
     }
 
@@ -131,7 +131,7 @@ struct CasePages: RouteCollection {
         let response = try await req.render("cases/detail", title: "\(req.l10n("cases.case")) \(c.receipt)", DetailPage(
             c: view, history: history, done: done.flatMap(CaseAction.init(rawValue:))?.name(req.lang) ?? (done == "submitted" ? req.l10n("cases.submitted") : done == "verification_requested" ? req.l10n("verification.requested") : done),
             problems: problems.map { .init(field: $0.field, message: $0.message(req.lang)) },
-            canRecordObjection: [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover].contains(actor.role)))
+            canRecordObjection: actor.may(.handleObjections)))
         if !problems.isEmpty { response.status = .unprocessableEntity }
         return response
     }
@@ -234,6 +234,7 @@ struct CasePages: RouteCollection {
 
     func draw(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
+        try await req.requireCaseRole(for: .drawSpotCheck, actor)
         do {
             let outcome = try await CountyApproval.draw(by: actor, on: req)
             return req.redirect(to: "/approval/draws/\(outcome.drawID.uuidString)")

@@ -45,6 +45,7 @@ struct StepInput: Content {
 /// Runs one step of a case: the records the step writes, then `CaseWorkflow` judges it.
 enum CaseSteps {
     static func run(_ action: CaseAction, caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
+        try await req.requireCaseRole(for: action, actor)
         let reason = input.reason ?? ""
         switch action {
         case .completeInvestigation:

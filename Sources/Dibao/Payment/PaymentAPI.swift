@@ -8,11 +8,11 @@ struct PaymentAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let p = routes.grouped("payrolls")
         p.get(use: list)
-        p.post(use: draft)
+        p.write(guard: .permission(.workPayrolls), use: draft)
         p.get(":id", use: show)
-        p.post(":id", ":step", use: step)
+        p.write(":id", ":step", guard: .permission(.workPayrolls), use: step)
         p.get(":id", "files", ":bank", use: file)
-        p.on(.POST, ":id", "files", ":bank", "result", body: .collect(maxSize: "200mb"), use: result)
+        p.write(":id", "files", ":bank", "result", body: .collect(maxSize: "200mb"), guard: .permission(.workPayrolls), use: result)
         routes.get("budget-execution", use: budget)
     }
 
@@ -104,7 +104,7 @@ struct PaymentAPI: RouteCollection {
         let op = try await PaymentPages.op(req)
         guard op.bank == nil, op.area.level <= .county else { throw Abort(.forbidden) }
         let today = req.dibao.clock.today()
-        let year = req.query[Int.self, at: "year"] ?? today.year
+        let year = try req.boundedQuery(.year, fallback: today.year)
         let months = BudgetExecution.monthsClosed(year: year, today: today)
         let policy = req.dibao.policy(on: today)
         return try await Budgets.execution(area: op.area, year: year, on: req.db).map { county, e in

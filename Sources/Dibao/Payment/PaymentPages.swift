@@ -9,18 +9,18 @@ struct PaymentPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let p = routes.grouped("payments")
         p.get(use: index)
-        p.post("payrolls", use: draft)
+        p.write("payrolls", guard: .permission(.workPayrolls), use: draft)
         p.get("payrolls", ":id", use: payroll)
-        p.post("payrolls", ":id", ":step", use: step)
+        p.write("payrolls", ":id", ":step", guard: .permission(.workPayrolls), use: step)
         p.get("payrolls", ":id", "files", ":bank", use: file)
-        p.on(.POST, "payrolls", ":id", "results", body: .collect(maxSize: "200mb"), use: result)
+        p.write("payrolls", ":id", "results", body: .collect(maxSize: "200mb"), guard: .permission(.workPayrolls), use: result)
         p.get("payrolls", ":id", "list", use: list)
-        p.post("lines", ":line", "resolve", use: resolve)
+        p.write("lines", ":line", "resolve", guard: .permission(.workPayrolls), use: resolve)
         p.get("households", ":id", use: household)
-        p.post("households", ":id", "account", use: account)
-        p.post("households", ":id", "decision", use: decision)
+        p.write("households", ":id", "account", guard: .permission(.manageBenefits), use: account)
+        p.write("households", ":id", "decision", guard: .permission(.manageBenefits), use: decision)
         p.get("budget", use: budget)
-        p.post("budget", use: setBudget)
+        p.write("budget", guard: .permission(.manageBudget), use: setBudget)
     }
 
     // MARK: Who is asking
@@ -495,7 +495,7 @@ struct PaymentPages: RouteCollection {
             throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
         }
         let today = req.dibao.clock.today()
-        let year = req.query[Int.self, at: "year"] ?? today.year
+        let year = try req.boundedQuery(.year, fallback: today.year)
         let throughMonth = BudgetExecution.monthsClosed(year: year, today: today)
         let policy = req.dibao.policy(on: CivilDate(year: year, month: 12, day: 31) ?? today)
         let rows = try await Budgets.execution(area: op.area, year: year, on: req.db)
@@ -553,7 +553,7 @@ struct PaymentPages: RouteCollection {
         try await req.require(.manageBudget)
         let op = try await Self.op(req)
         let form = try req.content.decode(BudgetForm.self)
-        let year = form.year ?? req.dibao.clock.today().year
+        let year = try BoundedNumber.year.check(form.year ?? req.dibao.clock.today().year)
         do {
             var amounts: [FundSource: Money] = [:]
             for (source, text) in [(FundSource.central, form.central), (.region, form.region), (.league, form.league), (.county, form.county)] {

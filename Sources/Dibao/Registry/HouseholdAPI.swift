@@ -7,9 +7,9 @@ struct HouseholdAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let h = routes.grouped("households")
         h.get(use: list)
-        h.post(use: create)
+        h.write(guard: .permission(.writeHouseholds), use: create)
         h.get(":id", use: detail)
-        h.put(":id", use: update)
+        h.write(method: .PUT, ":id", guard: .permission(.writeHouseholds), use: update)
         h.get(":id", "history", use: history)
         routes.get("areas", use: areas)
         routes.get("me", use: me)
@@ -31,7 +31,7 @@ struct HouseholdAPI: RouteCollection {
         let countQuery = query.copy()
         let total = try await req.responseCache.value(area: actor.area, "households.count|\(actor.area.value)|\(search.area ?? "")|\(search.q ?? "")") { try await countQuery.count() }
         let size = HouseholdSearch.pageSize
-        let page = search.pageNumber
+        let page = try search.pageNumber()
         let households = try await query.sort(\.$headName).sort(\.$id).range((page - 1) * size ..< page * size).all()
         return ListResponse(items: try await HouseholdRow.rows(households, for: actor, lang: req.lang, on: req.db), total: total, page: page, pageSize: size, truncated: try await search.isTruncated(on: req))
     }

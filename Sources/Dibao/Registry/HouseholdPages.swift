@@ -9,10 +9,10 @@ struct HouseholdPages: RouteCollection {
         h.get(use: list)
         h.get("export.csv", use: export)
         h.get("new", use: newForm)
-        h.post(use: create)
+        h.write(guard: .permission(.writeHouseholds), use: create)
         h.get(":id", use: detail)
         h.get(":id", "edit", use: editForm)
-        h.post(":id", use: update)
+        h.write(":id", guard: .permission(.writeHouseholds), use: update)
     }
 
     struct ListPage: Encodable {
@@ -38,7 +38,7 @@ struct HouseholdPages: RouteCollection {
         let query = try await search.query(for: actor, on: req)
         let countQuery = query.copy()
         let total = try await req.responseCache.value(area: actor.area, "households.count|\(actor.area.value)|\(search.area ?? "")|\(search.q ?? "")") { try await countQuery.count() }
-        let page = search.pageNumber
+        let page = try search.pageNumber()
         let size = HouseholdSearch.pageSize
         let households = try await query.sort(\.$headName).sort(\.$id).range((page - 1) * size ..< page * size).all()
         let rows = try await HouseholdRow.rows(households, for: actor, lang: req.lang, on: req.db)

@@ -12,7 +12,8 @@ struct HouseholdSearch: Content {
 
     static let pageSize = 50
 
-    var pageNumber: Int { max(1, page ?? 1) }
+    /// The page asked for, bounded (issue 12).
+    func pageNumber() throws -> Int { try BoundedNumber.page.check(page ?? 1) }
 
     /// An ID number (full 18 characters) searches members exactly; anything else is a
     /// name prefix of any member (so searching the spouse finds the household too).

@@ -69,7 +69,7 @@ enum HouseholdService {
 
     private static func validate(_ draft: HouseholdDraft, by actor: StaffActor, excluding household: UUID?, on req: Request) async throws -> ValidHousehold {
         let today = req.dibao.clock.today()
-        switch draft.validate(today: today) {
+        switch draft.validate(today: today, maximumItemAmount: req.dibao.policy(on: today).maximumItemAmount) {
         case .failure(let refused):
             throw refused
         case .success(let valid):
@@ -188,7 +188,8 @@ enum HouseholdService {
     /// The stored household read back through the same rules, so before and after compare alike.
     static func snapshot(_ household: Household, today: CivilDate, on db: any Database) async throws -> Snapshot {
         let draft = try await HouseholdView.draft(of: household, on: db)
-        guard case .success(let valid) = draft.validate(today: today) else { return Snapshot() }
+        // No item limit here: a record stored before the limit existed must still read back.
+        guard case .success(let valid) = draft.validate(today: today, maximumItemAmount: Money(fen: .max)) else { return Snapshot() }
         return Snapshot(valid)
     }
 }

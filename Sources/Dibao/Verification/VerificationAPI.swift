@@ -8,13 +8,13 @@ import DibaoCore
 struct VerificationAPI: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let v = routes.grouped("verification")
-        v.on(.POST, "batches", body: .stream, use: deliver)
+        v.write("batches", body: .stream, guard: .permission(.importDepartmentData), use: deliver)
         v.get("batches", use: batches)
         v.get("batches", ":id", use: batch)
-        v.post("requests", use: request)
+        v.write("requests", guard: .permission(.requestVerification), use: request)
         v.get("requests", use: requests)
         v.get("requests", ":id", use: requestDetail)
-        v.post("requests", ":id", "run", use: run)
+        v.write("requests", ":id", "run", guard: .permission(.runVerification), use: run)
         v.get("reports", ":id", use: report)
         routes.get("households", ":id", "verification", use: householdReport)
     }

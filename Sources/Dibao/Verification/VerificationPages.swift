@@ -8,11 +8,11 @@ struct VerificationPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let v = routes.grouped("verification")
         v.get(use: index)
-        v.on(.POST, "batches", body: .collect(maxSize: "26mb"), use: upload)
+        v.write("batches", body: .collect(maxSize: "26mb"), guard: .permission(.importDepartmentData), use: upload)
         v.get("batches", ":id", use: batch)
-        v.post("requests", use: request)
+        v.write("requests", guard: .permission(.requestVerification), use: request)
         v.get("requests", ":id", use: requestPage)
-        v.post("requests", ":id", "run", use: run)
+        v.write("requests", ":id", "run", guard: .permission(.runVerification), use: run)
         v.get("reports", ":id", use: report)
     }
 

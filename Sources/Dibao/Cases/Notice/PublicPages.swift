@@ -11,12 +11,12 @@ struct PublicPages: RouteCollection {
         p.get("notices", use: noticesPage)
         p.get("lookup", use: lookupPage)
         p.get("objections", "new", use: objectionForm)
-        p.post("objections", use: raiseObjection)
+        p.write("objections", guard: .open("public objection (二.三): limited per client and per case"), use: raiseObjection)
         p.get("objections", ":reference", use: objectionPage)
         let api = routes.grouped("api", "v1", "public")
         api.get("notices", use: noticesAPI)
         api.get("cases", ":receipt", use: lookupAPI)
-        api.post("objections", use: raiseObjectionAPI)
+        api.write("objections", guard: .open("public objection (二.三): limited per client and per case"), use: raiseObjectionAPI)
         api.get("objections", ":reference", use: objectionAPI)
     }
 
@@ -51,7 +51,7 @@ struct PublicPages: RouteCollection {
         guard let area = try? AreaCode(raw, field: "area"), area.level >= .county else {
             throw FieldRefusal(field: "area", rule: "notice.area", zh: "地区：请选择旗县、苏木乡镇或嘎查村", en: "Area: choose a county, township or village")
         }
-        let page = max(1, req.query[Int.self, at: "page"] ?? 1)
+        let page = try req.boundedQuery(.page, fallback: 1)
         let today = req.dibao.clock.today().iso
         let first = try await Notice.query(on: req.db).within(area).filter(\.$kind == .first).filter(\.$active == true)
             .filter(\.$endsOn >= today).sort(\.$postedOn, .descending).limit(200).all()
@@ -75,13 +75,13 @@ struct PublicPages: RouteCollection {
 
     /// The same for everyone who reads it, so it is served from the response cache.
     func noticesPage(req: Request) async throws -> Response {
-        try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(req.query[Int.self, at: "page"] ?? 1)", for: req) {
+        try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(try req.boundedQuery(.page, fallback: 1))", for: req) {
             try await req.render("public/notices", title: req.l10n("public.notices"), try await notices(req), publicPage: true)
         }
     }
 
     func noticesAPI(req: Request) async throws -> Response {
-        try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices.json|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(req.query[Int.self, at: "page"] ?? 1)", for: req) {
+        try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices.json|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(try req.boundedQuery(.page, fallback: 1))", for: req) {
             let r = try await notices(req).encodeResponse(for: req)
             r.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=60")
             return r
