@@ -58,10 +58,13 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
 
     app.middleware = Middlewares()
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.middleware.use(app.sessions.middleware)
+    // The error middleware is outermost but for the log line, so nothing a request does —
+    // in the file server, the session store or a route — leaves without an answer.
+    app.middleware.use(RequestLog())
     app.middleware.use(DibaoErrorMiddleware())
+    app.middleware.use(SecurityHeaders())
+    app.middleware.use(StaticFiles(files: FileMiddleware(publicDirectory: app.directory.publicDirectory)))
+    app.middleware.use(app.sessions.middleware)
     app.middleware.use(IdentifyActor())
     app.middleware.use(LanguageCookie())
     app.middleware.use(CSRFProtection())

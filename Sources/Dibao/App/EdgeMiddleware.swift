@@ -1,0 +1,57 @@
+import Logging
+import Vapor
+
+/// One line per request, with the path as sent (still percent-encoded) and any control
+/// character escaped: the stock route logger printed the decoded path, so `%0d%0a` in a
+/// URL wrote forged lines into the log (issue 12). The query is never logged — a search
+/// carries names and ID numbers there.
+struct RequestLog: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        request.logger.info("\(request.method) \(Self.printable(request.url.path))")
+        return try await next.respond(to: request)
+    }
+
+    static func printable(_ s: String) -> String {
+        var out = ""
+        for scalar in s.prefix(300).unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || (0x2028...0x2029).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+/// Headers every answer carries (issue 12): no framing by another site (clickjacking a
+/// caseworker into approving), no type sniffing of a download, no referrer to elsewhere.
+struct SecurityHeaders: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        if response.headers[.contentSecurityPolicy].isEmpty {
+            response.headers.replaceOrAdd(name: .contentSecurityPolicy, value: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+        }
+        return response
+    }
+}
+
+/// The files of `Public/`, served only for paths that could name one: a path with `..`,
+/// a NUL or a component longer than a file name can be is passed on to the routes (which
+/// answer 404) instead of reaching the file system, where it failed with an error that
+/// dropped the connection (issue 12).
+struct StaticFiles: AsyncMiddleware {
+    let files: FileMiddleware
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        let plausible = (request.method == .GET || request.method == .HEAD) && path.utf8.count <= 512
+            && !components.contains { $0 == ".." || $0.utf8.count > 200 } && !path.contains("\0") && !path.contains("%")
+        guard plausible else { return try await next.respond(to: request) }
+        return try await files.respond(to: request, chainingTo: next)
+    }
+}
