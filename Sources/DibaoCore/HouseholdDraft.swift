@@ -192,6 +192,8 @@ extension HouseholdDraft {
             problems.append(.init(field: "address", rule: "household.address_required", zh: "家庭住址：必填", en: "Address: required"))
         } else if address.count > Self.maxTextLength {
             problems.append(.init(field: "address", rule: "household.address_length", zh: "家庭住址：不得超过\(Self.maxTextLength)字", en: "Address: at most \(Self.maxTextLength) characters"))
+        } else if let p = NameText.problem(address) {
+            problems.append(.init(field: "address", rule: p.rule, zh: "家庭住址：\(p.zh)", en: "Address: \(p.en)"))
         }
         let phone = phone.trimmingCharacters(in: .whitespaces)
         if !phone.isEmpty && (phone.count < 7 || phone.count > 20 || !phone.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) {
@@ -210,8 +212,10 @@ extension HouseholdDraft {
             let name = m.name.trimmingCharacters(in: .whitespaces)
             if name.isEmpty {
                 problems.append(.init(field: "\(prefix).name", rule: "member.name_required", zh: "\(label)姓名：必填", en: "\(labelEn) name: required"))
-            } else if name.count > Self.maxNameLength {
+            } else if name.count > Self.maxNameLength || name.unicodeScalars.count > Self.maxNameLength * 4 {
                 problems.append(.init(field: "\(prefix).name", rule: "member.name_length", zh: "\(label)姓名：不得超过\(Self.maxNameLength)字", en: "\(labelEn) name: at most \(Self.maxNameLength) characters"))
+            } else if let p = NameText.problem(name) {
+                problems.append(.init(field: "\(prefix).name", rule: p.rule, zh: "\(label)姓名：\(p.zh)", en: "\(labelEn) name: \(p.en)"))
             }
             var id: ResidentID?
             do {
@@ -281,6 +285,10 @@ extension HouseholdDraft {
             let name = s.name.trimmingCharacters(in: .whitespaces)
             if name.isEmpty {
                 problems.append(.init(field: "\(prefix).name", rule: "supporter.name_required", zh: "\(label)姓名：必填", en: "\(labelEn) name: required"))
+            } else if name.count > Self.maxNameLength || name.unicodeScalars.count > Self.maxNameLength * 4 {
+                problems.append(.init(field: "\(prefix).name", rule: "supporter.name_length", zh: "\(label)姓名：不得超过\(Self.maxNameLength)字", en: "\(labelEn) name: at most \(Self.maxNameLength) characters"))
+            } else if let p = NameText.problem(name) {
+                problems.append(.init(field: "\(prefix).name", rule: p.rule, zh: "\(label)姓名：\(p.zh)", en: "\(labelEn) name: \(p.en)"))
             }
             var id: ResidentID?
             let idText = s.idNumber.trimmingCharacters(in: .whitespaces)

@@ -3,6 +3,10 @@
 /// masking keeps a name or number recognisable to those who know it without
 /// exposing it to those who do not.
 public enum Masking {
+    /// What a role without `viewSensitive` reads in place of a label derived from health or
+    /// disability detail (a review class, a category top-up): that there is one, not which.
+    public static func sensitiveLabel(_ lang: Language) -> String { lang == .zh ? "（已隐去）" : "(withheld)" }
+
     /// 张小明 → 张*明, 张三 → 张*, 欧阳小明 → 欧**明, one character → *. Surname
     /// and last character stay, everything between is starred, so a compound
     /// surname does not reveal the given name.

@@ -12,7 +12,7 @@ _ = mallopt(-3, 64 << 20)
 #endif
 
 var env = try Environment.detect()
-try LoggingSystem.bootstrap(from: &env)
+try InfoFloorLogHandler.bootstrap(from: &env)
 let app = try await Application.make(env)
 do {
     try await configure(app, settings: Settings.fromEnvironment())

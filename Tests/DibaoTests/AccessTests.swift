@@ -174,7 +174,8 @@ struct AccessTests {
                 if createExpect != .allowed { refusals += 1 }
             }
 
-            #expect(try await denials() == refusals, "\(username): every refusal is an audit event")
+            let denied = try await denials()
+            #expect(denied == refusals, "\(username): every refusal is an audit event (\(denied) audited, \(refusals) refused)")
             let unchanged = try await Household.find(id, on: app.db)
             #expect((unchanged?.version ?? 0) == (write == .allowed ? target.version + 2 : target.version), "\(username): writes landed exactly when allowed")
             let chain = try await AuditVerifier.verify(on: app.db)
@@ -211,6 +212,7 @@ struct SystemTests {
                 let expected = (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").hasPrefix("postgres") ? "postgresql" : "sqlite"
                 #expect(body?.databaseKind == expected)
                 #expect(body?.database.contains(":" + "password@") == false)
+                #expect(body?.database == expected, "no file path or host to anonymous callers (issue 12)")
             }
         }
     }

@@ -113,6 +113,8 @@ final class Client: @unchecked Sendable {
         _ = try await c.get("/login")
         let res = try await c.postForm("/login", ["username": username, "password": password, "next": "/"])
         #expect(res.status == .seeOther, "sign-in of \(username) should redirect, got \(res.status)")
+        // A sign-in starts a new session with a token of its own; the page it leads to carries it.
+        _ = try await c.get("/")
         return c
     }
 

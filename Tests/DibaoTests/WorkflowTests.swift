@@ -191,7 +191,11 @@ struct WorkflowTests {
             try await d.step("xc_approver", c.id, .refuse, StepInput(), expect: .unprocessableEntity)   // no reason, no refusal
             let refused = try #require(try await d.step("xc_approver", c.id, .refuse, StepInput(reason: "家庭人均收入高于当地低保标准")))
             #expect(refused.stage == "refused")
-            let lookup = try await d.call("nobody", .GET, "/api/v1/public/cases/\(c.receipt)").decode(PublicPages.Lookup.self)
+            let bare = try await d.call("nobody", .GET, "/api/v1/public/cases/\(c.receipt)").decode(PublicPages.Lookup.self)
+            #expect(bare.reason == nil && bare.head == nil && bare.village == nil, "without the phone's last digits only the stage shows (issue 12)")
+            let wrong = try await d.call("nobody", .GET, "/api/v1/public/cases/\(c.receipt)?phone=0000").decode(PublicPages.Lookup.self)
+            #expect(wrong.reason == nil)
+            let lookup = try await d.call("nobody", .GET, "/api/v1/public/cases/\(c.receipt)?phone=5678").decode(PublicPages.Lookup.self)
             #expect(lookup.reason == "家庭人均收入高于当地低保标准")
             #expect(lookup.stageName == CaseStage.refused.zh)
         }

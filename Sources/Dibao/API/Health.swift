@@ -10,15 +10,17 @@ struct Health: RouteCollection {
 
     struct Body: Content { var status: String; var database: String; var databaseKind: String; var migrations: Int }
 
+    /// Anyone may ask, so the answer names the kind of database only — not its file path or
+    /// host (issue 12: the SQLite file's path was shown to anyone).
     func health(req: Request) async throws -> Response {
         let settings = req.dibao.settings
         do {
             guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
             struct Count: Decodable { var n: Int }
             let n = try await sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations").first(decoding: Count.self)?.n ?? 0
-            return try await Body(status: "ok", database: settings.database.description, databaseKind: settings.database.kind, migrations: n).encodeResponse(for: req)
+            return try await Body(status: "ok", database: settings.database.kind, databaseKind: settings.database.kind, migrations: n).encodeResponse(for: req)
         } catch {
-            let r = try await Body(status: "unavailable", database: settings.database.description, databaseKind: settings.database.kind, migrations: 0).encodeResponse(for: req)
+            let r = try await Body(status: "unavailable", database: settings.database.kind, databaseKind: settings.database.kind, migrations: 0).encodeResponse(for: req)
             r.status = .serviceUnavailable
             return r
         }

@@ -83,7 +83,13 @@ enum SignIn {
         }
         // The attempt is counted before the password is checked, in one statement, so
         // parallel guesses cannot all read the same count (issue 12: 39 of 40 were checked).
+        // The count stays up while the account is locked and starts again once the lock ran out.
         guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        if let until = user.lockedUntil, until <= now {
+            user.lockedUntil = nil
+            user.failedSignIns = 0
+            try await user.save(on: req.db)
+        }
         let attempt = try await sql.raw("""
             UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = \(bind: id) RETURNING failed_sign_ins
             """).first()?.decode(column: "failed_sign_ins", as: Int.self) ?? Int.max
@@ -101,7 +107,6 @@ enum SignIn {
         if attempt == settings.maxFailedSignIns {
             let fresh = try await User.find(id, on: req.db) ?? user
             fresh.lockedUntil = now.addingTimeInterval(Double(settings.lockoutMinutes) * 60)
-            fresh.failedSignIns = 0
             try await fresh.save(on: req.db)
             action = "session.locked"
         }

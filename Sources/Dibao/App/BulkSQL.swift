@@ -241,3 +241,26 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension Database {
+    /// A transaction that writes. On SQLite it takes the write lock as it begins (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads first and then writes fails at once
+    /// with SQLITE_BUSY when another connection committed in between — the busy handler is
+    /// not consulted for that — which is how parallel sign-ins got a 500 (issue 12). With
+    /// the lock taken at BEGIN, a second writer waits for the first instead.
+    func writeTransaction<T: Sendable>(_ body: @Sendable @escaping (any Database) async throws -> T) async throws -> T {
+        guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", !inTransaction else { return try await transaction(body) }
+        return try await withConnection { conn in
+            guard let c = conn as? any SQLDatabase else { return try await conn.transaction(body) }
+            try await c.raw("BEGIN IMMEDIATE").run()
+            do {
+                let value = try await body(conn)
+                try await c.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await c.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}

@@ -24,6 +24,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     case .sqlite(let path):
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url):
+        // Trace is below the log floor (InfoFloorLogHandler): bound values are never written.
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     }
     if case .sqlite = settings.database, let sql = app.db as? any SQLDatabase {

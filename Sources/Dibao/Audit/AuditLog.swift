@@ -61,7 +61,7 @@ public final class AuditLog: Sendable {
         _ body: @Sendable @escaping (any Database) async throws -> (T, [AuditEntry])
     ) async throws -> T {
         let (value, areas) = try await gate.run {
-            try await database.transaction { tx in
+            try await database.writeTransaction { tx in
                 try await Self.lockChain(tx)
                 let (value, entries) = try await body(tx)
                 try await self.append(entries, on: tx)

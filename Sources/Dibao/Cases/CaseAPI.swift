@@ -14,6 +14,7 @@ struct CaseAPI: RouteCollection {
         routes.get("cases", ":id", "history", use: history)
         routes.write("cases", ":id", "objections", guard: .permission(.handleObjections), use: recordObjection)
         routes.write("cases", ":id", "objections", ":objection", "answer", guard: .permission(.handleObjections), use: answer)
+        routes.write("cases", ":id", "objections", ":objection", "dismiss", guard: .permission(.handleObjections), use: dismiss)
         routes.write("spot-checks", guard: .permission(.workCases), use: draw)
         routes.get("spot-checks", ":id", use: drawRecord)
     }
@@ -105,6 +106,13 @@ struct CaseAPI: RouteCollection {
         let actor = try await req.require(.readHouseholds)
         let o = try await Objections.answer(caseID: req.parameters.get("id", as: UUID.self), objectionID: req.parameters.get("objection", as: UUID.self),
                                             try req.content.decode(Objections.AnswerInput.self), by: actor, on: req)
+        return AnswerResponse(status: o.status, answeredOn: o.answeredOn)
+    }
+
+    func dismiss(req: Request) async throws -> AnswerResponse {
+        let actor = try await req.require(.handleObjections)
+        let o = try await Objections.dismiss(caseID: req.parameters.get("id", as: UUID.self), objectionID: req.parameters.get("objection", as: UUID.self),
+                                             try req.content.decode(Objections.DismissInput.self), by: actor, on: req)
         return AnswerResponse(status: o.status, answeredOn: o.answeredOn)
     }
 

@@ -15,6 +15,7 @@ struct CasePages: RouteCollection {
         routes.get("cases", ":id", "evidence", ":file", use: evidence)
         routes.write("cases", ":id", "objections", guard: .permission(.handleObjections), use: recordObjection)
         routes.write("cases", ":id", "objections", ":objection", "answer", guard: .permission(.handleObjections), use: answerObjection)
+        routes.write("cases", ":id", "objections", ":objection", "dismiss", guard: .permission(.handleObjections), use: dismissObjection)
         routes.get("approval", use: batch)
         routes.write("approval", "draw", guard: .permission(.workCases), use: draw)
         routes.get("approval", "draws", ":id", use: drawRecord)
@@ -192,6 +193,17 @@ struct CasePages: RouteCollection {
         do {
             _ = try await Objections.answer(caseID: id, objectionID: req.parameters.get("objection", as: UUID.self), try req.content.decode(Objections.AnswerInput.self), by: actor, on: req)
             return req.redirect(to: "/cases/\(id?.uuidString ?? "")?done=answered")
+        } catch let refusal as any Refusal {
+            return try await detailPage(req, id: id, actor: actor, problems: [FieldRefusal(field: refusal.field, rule: refusal.rule, zh: refusal.zh, en: refusal.en)])
+        }
+    }
+
+    func dismissObjection(req: Request) async throws -> Response {
+        let actor = try await req.require(.handleObjections)
+        let id = req.parameters.get("id", as: UUID.self)
+        do {
+            _ = try await Objections.dismiss(caseID: id, objectionID: req.parameters.get("objection", as: UUID.self), try req.content.decode(Objections.DismissInput.self), by: actor, on: req)
+            return req.redirect(to: "/cases/\(id?.uuidString ?? "")?done=dismissed")
         } catch let refusal as any Refusal {
             return try await detailPage(req, id: id, actor: actor, problems: [FieldRefusal(field: refusal.field, rule: refusal.rule, zh: refusal.zh, en: refusal.en)])
         }

@@ -114,7 +114,12 @@ struct CaseView: Content {
             applicantSigned: c.applicantSigned,
             householdIncome: c.householdIncomeFen.map { Money(fen: $0).formatted }, standard: c.standardFen.map { Money(fen: $0).formatted },
             computedAmount: c.computedAmountFen.map { Money(fen: $0).formatted },
-            breakdown: (result?.lines ?? []).map { Line(label: $0.label, amount: $0.amount.formatted) },
+            // A category top-up names why it is paid (a severe disability): as sensitive as the
+            // detail it comes from (issue 12), so a role without `viewSensitive` sees the amount only.
+            breakdown: (result?.lines ?? []).map { line in
+                let masked = !full && line.key.hasPrefix("top_up.")
+                return Line(label: masked ? (lang == .zh ? "分类施保加发" : "category top-up") : line.label, amount: line.amount.formatted)
+            },
             incomeFields: incomeFields,
             evaluatedOn: c.evaluatedOn, panelSize: c.panelSize,
             panelMinimum: policy.evaluationPanelMinimum(residentPopulation: village?.residentPopulation ?? 0),
@@ -125,7 +130,8 @@ struct CaseView: Content {
             spotCheckVisitedOn: c.spotCheckVisitedOn, spotCheckFindings: c.spotCheckFindings,
             approvedAmount: c.approvedAmountFen.map { Money(fen: $0).formatted }, firstMonth: c.firstMonth.map { String($0.prefix(7)) },
             decidedOn: c.decidedOn, reason: c.reason,
-            reviewClass: c.reviewClass.map { lang == .zh ? $0.zh : $0.en }, nextReviewOn: c.nextReviewOn,
+            // The review class says "severe illness or disability" (二.六): masked like the detail.
+            reviewClass: c.reviewClass.map { full ? (lang == .zh ? $0.zh : $0.en) : Masking.sensitiveLabel(lang) }, nextReviewOn: c.nextReviewOn,
             notices: notices.map { NoticeInfo(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, postedOn: $0.postedOn, endsOn: $0.endsOn, active: $0.active) },
             objections: objections.map {
                 ObjectionInfo(id: $0.id!, noticeKind: $0.noticeKind.rawValue, raisedOn: $0.raisedOn, text: $0.text, status: Strings.text("objection.\($0.status)", lang),

@@ -32,8 +32,18 @@ struct HouseholdSearch: Content {
             return query.filter(\.$id ~~ ids)
         }
         // Every head is a member, so the members' name index finds heads and the rest alike.
-        let ids = try await Member.query(on: req.db).prefix(\.$name, text, on: req.db).limit(Self.maxNameMatches + 1).all(\.$household.$id)
+        let ids = try await nameMatches(text, for: actor, on: req).limit(Self.maxNameMatches + 1).all(\.$household.$id)
         return query.filter(\.$id ~~ Array(Set(ids)))
+    }
+
+    /// Members whose name starts with `text`, inside the actor's area — narrowed by area
+    /// before the cap, so other counties' namesakes neither crowd out the actor's own
+    /// matches nor reveal through `truncated` that they exist (issue 12).
+    private func nameMatches(_ text: String, for actor: StaffActor, on req: Request) -> QueryBuilder<Member> {
+        Member.query(on: req.db)
+            .join(Household.self, on: \Member.$household.$id == \Household.$id)
+            .filter(.extendedPath([FieldKey(stringLiteral: actor.area.householdColumn)], schema: Household.schema, space: nil), .equal, .bind(actor.area.value))
+            .prefix(\.$name, text, on: req.db)
     }
 
     /// A name search looks at this many matching people at most; the list says so when a
@@ -43,7 +53,8 @@ struct HouseholdSearch: Content {
     func isTruncated(on req: Request) async throws -> Bool {
         let text = (q ?? "").trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty, !(text.count == 18 && text.dropLast().allSatisfy(\.isNumber)) else { return false }
-        return try await Member.query(on: req.db).prefix(\.$name, text, on: req.db).limit(Self.maxNameMatches + 1).count() > Self.maxNameMatches
+        guard let actor = req.actor else { return false }
+        return try await nameMatches(text, for: actor, on: req).limit(Self.maxNameMatches + 1).count() > Self.maxNameMatches
     }
 }
 

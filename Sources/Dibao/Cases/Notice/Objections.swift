@@ -24,6 +24,18 @@ enum Objections {
         guard !text.isEmpty, text.count <= 2000 else {
             throw FieldRefusal(field: "text", rule: "objection.text", zh: "异议内容：必填，不超过2000字", en: "Objection: required, at most 2000 characters")
         }
+        let name = (input.name ?? "").trimmingCharacters(in: .whitespaces)
+        if let p = NameText.problem(name) {
+            throw FieldRefusal(field: "name", rule: p.rule, zh: "姓名：\(p.zh)", en: "Name: \(p.en)")
+        }
+        if let p = NameText.problem(text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")) {
+            throw FieldRefusal(field: "text", rule: p.rule, zh: "异议内容：\(p.zh)", en: "Objection: \(p.en)")
+        }
+        let settings = req.dibao.settings
+        // Issue 12: 150 anonymous objections on one receipt in 1.9 s, each blocking the case.
+        if actor == nil {
+            try req.limit("objection", key: req.clientKey, max: settings.objectionsPerClientPerHour, per: 3600)
+        }
         let receipt = try ReceiptNumber(input.receipt, field: "receipt")
         guard let c = try await ApplicationCase.query(on: req.db).filter(\.$receipt == receipt.value).first() else {
             throw FieldRefusal(field: "receipt", rule: "objection.no_case", zh: "受理编号：查无此申请", en: "Receipt: no such application")
@@ -40,6 +52,16 @@ enum Objections {
         guard let notice = current ?? (actor != nil && !c.stage.isTerminal ? notices.first : nil) else {
             throw FieldRefusal(field: "receipt", rule: "objection.no_notice", zh: "异议：该申请当前没有正在公示的榜单", en: "Objection: this application has no notice up at present")
         }
+        // The same words again on the same case are the same objection: the objector gets
+        // its reference back instead of a second one that staff must answer again.
+        let open = try await Objection.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$status == "open").all()
+        if let same = open.first(where: { Self.normalised($0.text) == Self.normalised(text) }) {
+            return Raised(reference: same.reference, answerDue: same.answerDue)
+        }
+        let todays = try await Objection.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$raisedOn == today.iso).count()
+        if todays >= settings.objectionsPerCasePerDay {
+            throw Abort(.tooManyRequests, reason: req.l10n("objection.case_limit"))
+        }
         let policy = req.dibao.policy(on: today)
         let due = req.dibao.calendar.adding(workingDays: policy.objectionAnswerWorkingDays, to: today)
         let objection = Objection()
@@ -47,7 +69,7 @@ enum Objections {
         objection.noticeKind = notice.kind
         objection.reference = "YY" + [UInt8].random(count: 9).base64URLEncoded.uppercased().filter { $0.isLetter || $0.isNumber }.prefix(10)
         objection.raisedOn = today.iso
-        objection.objectorName = String((input.name ?? "").trimmingCharacters(in: .whitespaces).prefix(30))
+        objection.objectorName = String(name.prefix(30))
         objection.text = text
         objection.answerDue = due.iso
         objection.status = "open"
@@ -60,6 +82,42 @@ enum Objections {
                                     detail: ["objection": objection.id!.uuidString, "notice": notice.kind.rawValue, "due": due.iso])])
         }
         return Raised(reference: objection.reference, answerDue: due.iso)
+    }
+
+    /// Text compared for duplicates: without spaces and punctuation, case folded.
+    static func normalised(_ text: String) -> String {
+        String(text.lowercased().unicodeScalars.filter { !$0.properties.isWhitespace && !CharacterSet.punctuationCharacters.contains($0) }.map(Character.init))
+    }
+
+    struct DismissInput: Content { var kind: String; var reason: String }
+
+    /// Closes an objection without a review: a duplicate of another, or abuse (issue 12). The
+    /// reason is required and kept as the answer the objector reads; the step is audited.
+    static func dismiss(caseID: UUID?, objectionID: UUID?, _ input: DismissInput, by actor: StaffActor, on req: Request) async throws -> Objection {
+        let c = try await CaseWorkflow.visible(caseID, to: actor, on: req)
+        guard let objectionID, let objection = try await Objection.query(on: req.db).filter(\.$id == objectionID).filter(\.$caseID == c.id!).first() else {
+            throw Abort(.notFound)
+        }
+        guard ["duplicate", "abusive"].contains(input.kind) else {
+            throw FieldRefusal(field: "kind", rule: "objection.dismiss_kind", zh: "处理方式：请选择“重复”或“恶意”", en: "Kind: choose duplicate or abusive")
+        }
+        let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 2000 else {
+            throw FieldRefusal(field: "reason", rule: "objection.dismiss_reason", zh: "理由：必须写明，不超过2000字", en: "Reason: required, at most 2000 characters")
+        }
+        guard objection.isOpen else {
+            throw FieldRefusal(field: "reason", rule: "objection.already_answered", zh: "理由：该异议已处理", en: "Reason: this objection was already dealt with")
+        }
+        objection.status = "dismissed"
+        objection.answer = reason
+        objection.answeredBy = actor.displayName
+        objection.answeredOn = req.dibao.clock.today().iso
+        try await req.audit.write(on: req.db) { tx in
+            try await objection.save(on: tx)
+            return ((), [AuditEntry(actor: actor.audit, action: "objection.dismissed", entityType: "case", entityID: c.id!.uuidString,
+                                    areaCode: c.villageCode, reason: reason, detail: ["objection": objectionID.uuidString, "kind": input.kind])])
+        }
+        return objection
     }
 
     struct AnswerInput: Content { var answer: String }

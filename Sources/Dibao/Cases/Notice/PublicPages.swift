@@ -92,8 +92,8 @@ struct PublicPages: RouteCollection {
         var receipt: String
         var stage: String
         var stageName: String
-        var village: String
-        var head: String
+        var village: String?
+        var head: String?
         var submittedOn: String
         var decidedOn: String?
         /// A refusal or withdrawal gives its reason (二.二.4: refused with reasons).
@@ -102,28 +102,40 @@ struct PublicPages: RouteCollection {
         var firstMonth: String?
     }
 
+    /// Anyone with a receipt number sees the stage; the rest (the masked head, the village,
+    /// a refusal's reason, the amount) needs the last four digits of the phone number the
+    /// household registered (issue 12: 72 guessed receipt numbers found 11 applications).
     func lookup(_ req: Request, receipt text: String) async throws -> Lookup {
+        try req.limit("lookup", key: req.clientKey, max: 120, per: 3600)
         let receipt = try ReceiptNumber(text, field: "receipt")
         guard let c = try await ApplicationCase.query(on: req.db).filter(\.$receipt == receipt.value).first() else {
             throw Abort(.notFound, reason: req.lang == .zh ? "受理编号：查无此申请" : "Receipt: no such application")
         }
-        let head = try await Household.find(c.householdID, on: req.db)?.headName ?? ""
+        let household = try await Household.find(c.householdID, on: req.db)
+        let head = household?.headName ?? ""
         let village = try await Area.find(c.villageCode, on: req.db)?.name ?? ""
+        let tail = (req.query[String.self, at: "phone"] ?? "").trimmingCharacters(in: .whitespaces)
+        let phone = household?.phone.filter(\.isNumber) ?? ""
+        let verified = tail.count == 4 && phone.count >= 4 && CSRFProtection.constantTimeEqual(String(phone.suffix(4)), tail)
         // A refusal must be explained to the applicant (二.二.1, 二.二.4); a return for re-review
         // is the county's instruction to the township, not a decision, and stays internal.
         let showsReason: Set<CaseStage> = [.refusedAtIntake, .refused, .withdrawn]
         let decided: Set<CaseStage> = [.approved, .secondNotice, .enrolled]
+        guard verified else {
+            return Lookup(receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(req.lang), village: nil, head: nil,
+                          submittedOn: c.submittedOn, decidedOn: nil, reason: nil, amount: nil, firstMonth: nil)
+        }
         return Lookup(receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(req.lang), village: village, head: Masking.name(head),
                       submittedOn: c.submittedOn, decidedOn: c.decidedOn, reason: showsReason.contains(c.stage) ? c.reason : nil,
                       amount: decided.contains(c.stage) ? c.approvedAmountFen.map { Money(fen: $0).formatted } : nil,
                       firstMonth: decided.contains(c.stage) ? c.firstMonth.map { String($0.prefix(7)) } : nil)
     }
 
-    struct LookupPage: Encodable { var receipt: String; var result: Lookup?; var error: String? }
+    struct LookupPage: Encodable { var receipt: String; var phone: String; var result: Lookup?; var error: String? }
 
     func lookupPage(req: Request) async throws -> Response {
         let receipt = (req.query[String.self, at: "receipt"] ?? "").trimmingCharacters(in: .whitespaces)
-        var page = LookupPage(receipt: receipt, result: nil, error: nil)
+        var page = LookupPage(receipt: receipt, phone: String((req.query[String.self, at: "phone"] ?? "").prefix(4)), result: nil, error: nil)
         if !receipt.isEmpty {
             do { page.result = try await lookup(req, receipt: receipt) } catch let r as any Refusal { page.error = r.message(req.lang) } catch let a as any AbortError { page.error = a.reason }
         }
