@@ -231,3 +231,34 @@ public enum Benefit {
         }
     }
 }
+
+extension BenefitResult {
+    /// The most the rules allow this household a month: every member at the standard plus
+    /// the policy's category top-ups (and, where the policy sets a minimum payment, at least
+    /// that). No decided amount may exceed it (issue 12: ¥5,000 was approved for three
+    /// people where members × standard was ¥2,718).
+    public var ruleCeiling: Money { Swift.max(standardTotal + topUps, amount) }
+}
+
+/// A township's proposed or a county's approved monthly amount, checked against the
+/// calculation (二.二.3–二.二.4): the calculated amount needs no words; any other needs a
+/// recorded reason; none may exceed what the rules allow.
+public enum DecidedAmount {
+    /// `calculation` is the investigation's breakdown when stored; `calculated` the amount
+    /// it came to (kept even where an older case has no breakdown).
+    public static func check(_ amount: Money, calculation: BenefitResult?, calculated: Money?, reason: String, field: String = "amount") throws(FieldRefusal) {
+        if let calculation, amount > calculation.ruleCeiling {
+            throw FieldRefusal(field: field, rule: "amount.above_rule_ceiling",
+                               zh: "金额：\(amount.formatted) 超过政策允许的上限 \(calculation.ruleCeiling.formatted)（保障标准 × \(calculation.memberCount) 人 + 分类施保）",
+                               en: "Amount: \(amount.formatted) exceeds what the rules allow, \(calculation.ruleCeiling.formatted) (standard × \(calculation.memberCount) members + top-ups)")
+        }
+        let calculated = calculated ?? calculation?.amount
+        let differs = calculated.map { amount != $0 } ?? true
+        if differs && reason.trimmingWhitespace().isEmpty {
+            let shown = calculated?.formatted ?? "—"
+            throw FieldRefusal(field: "reason", rule: "amount.reason_required",
+                               zh: "调整理由：金额与测算金额 \(shown) 不同，必须写明理由",
+                               en: "Reason: the amount differs from the calculated \(shown); say why")
+        }
+    }
+}

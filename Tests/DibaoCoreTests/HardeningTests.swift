@@ -69,3 +69,23 @@ struct HardeningCoreTests {
         #expect(throws: FieldRefusal.self) { try BoundedNumber.year.check(Int.max) }
     }
 }
+
+@Suite("Decided amounts against the calculation (issue 12)")
+struct DecidedAmountTests {
+    /// Three people at ¥906 with ¥730.89 of income: ¥1,987.11, and at most ¥2,718.
+    static let calculation = BenefitResult(standardPerPerson: Money(yuan: 906), memberCount: 3, standardTotal: Money(yuan: 2_718),
+                                           householdIncome: Money(fen: 73_089), gap: Money(fen: 198_711), topUps: .zero,
+                                           minimumApplied: false, amount: Money(fen: 198_711), lines: [])
+
+    @Test("the calculated amount needs no reason; another needs one; above members × standard + top-ups is refused")
+    func rules() throws {
+        try DecidedAmount.check(Money(fen: 198_711), calculation: Self.calculation, calculated: nil, reason: "")
+        let noReason = #expect(throws: FieldRefusal.self) { try DecidedAmount.check(Money(yuan: 2_000), calculation: Self.calculation, calculated: nil, reason: " ") }
+        #expect(noReason?.rule == "amount.reason_required" && noReason?.field == "reason")
+        try DecidedAmount.check(Money(yuan: 2_000), calculation: Self.calculation, calculated: nil, reason: "入户核实后，子女赡养费实际未给付")
+        let tooMuch = #expect(throws: FieldRefusal.self) { try DecidedAmount.check(Money(yuan: 5_000), calculation: Self.calculation, calculated: nil, reason: "领导批示") }
+        #expect(tooMuch?.rule == "amount.above_rule_ceiling")
+        #expect(tooMuch?.zh.contains("¥2,718.00") == true)
+        try DecidedAmount.check(Money(yuan: 2_718), calculation: Self.calculation, calculated: nil, reason: "按标准全额")
+    }
+}

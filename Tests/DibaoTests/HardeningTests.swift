@@ -218,6 +218,40 @@ struct HardeningTests {
         }
     }
 
+    @Test("approval: above members × standard is refused; another amount than the calculated one needs a reason, kept with the decision")
+    func approvalAmount() async throws {
+        let clock = TestClock("2026-03-02")
+        try await withDibao(households: 0, clock: clock) { app in
+            let d = try await CaseDriver.make(app)
+            let c = try await d.file(try await d.household(seed: 21))
+            try await d.step("xc_township", c.id, .accept)
+            try await d.step("xc_township", c.id, .completeInvestigation, .investigation)
+            try await d.step("xc_township", c.id, .recordEvaluation, .evaluation)
+            let proposal = try await d.call("xc_head", .POST, "/api/v1/cases/\(c.id)/steps/townshipApprove", StepInput(amount: "900", firstMonth: "2026-04"))
+            #expect(d.problems(proposal) == ["amount.reason_required"], "the township's proposal is checked too")
+            try await d.step("xc_head", c.id, .townshipApprove, StepInput(opinion: "同意"))
+            try await d.step("xc_township", c.id, .postFirstNotice)
+            clock.advance(days: 7)
+            try await d.step("xc_township", c.id, .submitToCounty)
+            _ = try await d.call("xc_approver", .POST, "/api/v1/spot-checks", CaseAPI.DrawBody(seed: "42"))
+            var visit = StepInput()
+            visit.findings = "与调查一致"
+            try await d.step("xc_county", c.id, .recordSpotCheckVisit, visit)
+            let view = try await d.call("xc_approver", .GET, "/api/v1/cases/\(c.id)").decode(CaseView.self)
+            #expect(view.ruleCeiling != nil, "the approver sees what the rules allow")
+            let tooMuch = try await d.call("xc_approver", .POST, "/api/v1/cases/\(c.id)/steps/approve", StepInput(amount: "5000", firstMonth: "2026-04"))
+            #expect(d.problems(tooMuch) == ["amount.above_rule_ceiling"])
+            let bare = try await d.call("xc_approver", .POST, "/api/v1/cases/\(c.id)/steps/approve", StepInput(amount: "800", firstMonth: "2026-04"))
+            #expect(d.problems(bare) == ["amount.reason_required"])
+            var input = StepInput(amount: "800", firstMonth: "2026-04")
+            input.reason = "入户抽查核实赡养费每月多付12元"
+            let approved = try #require(try await d.step("xc_approver", c.id, .approve, input))
+            #expect(approved.approvedAmount == "¥800.00")
+            let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == "case.approve").first())
+            #expect(event.detailObject["amount_reason"] == "入户抽查核实赡养费每月多付12元")
+        }
+    }
+
     @Test("the review class and category top-up labels are withheld from roles that do not see health detail")
     func reviewClassMasked() async throws {
         try await withDibao(households: 40) { app in

@@ -1,3 +1,4 @@
+import PostgresNIO
 import Vapor
 import DibaoCore
 
@@ -18,6 +19,11 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
+            // NUL never belongs in a URL (issue 12: PostgreSQL refuses it in any text, which
+            // came back as a 500; SQLite stored it and read the text back cut short).
+            if request.url.string.range(of: "%00", options: .caseInsensitive) != nil || request.url.string.contains("\u{0}") {
+                throw FieldRefusal(field: "url", rule: "text.control_character", zh: "地址：含有控制字符", en: "Address: contains a control character")
+            }
             return try await next.respond(to: request)
         } catch {
             let status: HTTPResponseStatus
@@ -35,13 +41,19 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
             case let abort as any AbortError:
                 status = abort.status
                 reason = abort.reason
+            case let db as PSQLError where db.serverInfo?[.sqlState] == "22021" || db.serverInfo?[.sqlState] == "22P05":
+                // A text PostgreSQL cannot store (a NUL from a JSON "\u0000"): the input's fault.
+                _ = db
+                status = .unprocessableEntity
+                reason = request.lang == .zh ? "输入含有无法保存的字符（如控制字符）" : "The input contains a character that cannot be stored (such as a control character)"
+                problems = [Problem(field: "body", rule: "text.control_character", message: reason)]
             case is DecodingError:
                 status = .badRequest
                 reason = request.lang == .zh ? "请求格式不正确" : "The request body is malformed"
             default:
                 status = .internalServerError
                 reason = request.lang == .zh ? "系统内部错误" : "Internal error"
-                request.logger.error("unhandled error on \(request.method) \(request.url.path): \(String(reflecting: type(of: error)))")
+                request.logger.error("unhandled error on \(request.method) \(RequestLog.printable(request.url.path)): \(String(reflecting: type(of: error)))")
             }
             if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.first == .json {
                 let response = Response(status: status)

@@ -102,6 +102,8 @@ enum Strings {
         "cases.objection_abusive": ("恶意", "Abusive"),
         "public.phone_tail": ("登记电话后四位", "Last 4 digits of the registered phone"),
         "public.phone_hint": ("输入申请时登记的联系电话后四位，可查看户主、所在村和审批结果", "Enter the last four digits of the phone registered with the application to see the head, the village and the decision"),
+        "cases.rule_ceiling": ("政策上限", "Most the rules allow"),
+        "cases.amount_reason": ("与测算金额不同的理由", "Reason if different from the calculation"),
         "error.rate_limited": ("请求过于频繁，请稍后再试", "Too many requests: wait a little and try again"),
         "error.csrf": ("表单已过期或来源无效，请刷新页面后重试", "The form expired or did not come from this site: reload the page and try again"),
         "error.sign_in_required": ("请先登录", "Please sign in"),

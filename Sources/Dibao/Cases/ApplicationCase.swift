@@ -397,3 +397,10 @@ struct CreateCaseTables: AsyncMigration {
         }
     }
 }
+
+extension ApplicationCase {
+    /// The investigation's calculation as stored with the case (nil before it).
+    var benefitResult: BenefitResult? {
+        breakdown.isEmpty ? nil : try? JSONDecoder().decode(BenefitResult.self, from: Data(breakdown.utf8))
+    }
+}

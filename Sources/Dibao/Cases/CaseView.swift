@@ -37,6 +37,8 @@ struct CaseView: Content {
     var householdIncome: String?
     var standard: String?
     var computedAmount: String?
+    /// The most the rules allow (members × standard + top-ups): shown to whoever decides.
+    var ruleCeiling: String?
     var breakdown: [Line]
     var incomeFields: [IncomeField]
     var evaluatedOn: String?
@@ -114,6 +116,7 @@ struct CaseView: Content {
             applicantSigned: c.applicantSigned,
             householdIncome: c.householdIncomeFen.map { Money(fen: $0).formatted }, standard: c.standardFen.map { Money(fen: $0).formatted },
             computedAmount: c.computedAmountFen.map { Money(fen: $0).formatted },
+            ruleCeiling: result?.ruleCeiling.formatted,
             // A category top-up names why it is paid (a severe disability): as sensitive as the
             // detail it comes from (issue 12), so a role without `viewSensitive` sees the amount only.
             breakdown: (result?.lines ?? []).map { line in

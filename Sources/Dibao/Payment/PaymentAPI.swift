@@ -87,7 +87,7 @@ struct PaymentAPI: RouteCollection {
         let op = try await PaymentPages.op(req)
         let bank = req.parameters.get("bank") ?? ""
         guard let body = req.body.data else { throw FieldRefusal(field: "file", rule: "bank_file.empty", zh: "回盘文件：内容为空", en: "Result file: empty body") }
-        let text = String(decoding: body.readableBytesView, as: UTF8.self)
+        let text = try BankResultText.decode(body)
         let out = try await PaymentPages.guarded(req) {
             try await Payrolls.importResult(req.parameters.get("id", as: UUID.self), bank: bank, text: text, by: op, app: req.application)
         }

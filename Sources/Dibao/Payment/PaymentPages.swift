@@ -276,8 +276,8 @@ struct PaymentPages: RouteCollection {
         guard let file = form.file, file.data.readableBytes > 0 else {
             return try await payrollPage(req, id: id, problems: [FieldRefusal(field: "file", rule: "bank_file.empty", zh: "回盘文件：请选择文件", en: "Result file: choose a file")])
         }
-        let text = String(decoding: file.data.readableBytesView, as: UTF8.self)
         do {
+            let text = try BankResultText.decode(file.data)
             _ = try await Self.guarded(req) {
                 try await Payrolls.importResult(id, bank: form.bank ?? op.bank ?? "", text: text, by: op, app: req.application)
             }
@@ -341,7 +341,7 @@ struct PaymentPages: RouteCollection {
                 : ["No", "Village", "Head", "Members", "Bank", "Account", "Holder", "This period", "Adjustment", "Amount", "Status"]
             var rows = lines.map { l in
                 [String(l.id ?? 0), names[l.villageCode] ?? l.villageCode, l.headName, String(l.memberCount), l.bankCode,
-                 sensitive ? l.accountNumber : Masking.account(l.accountNumber), l.holderName, Money(fen: l.periodFen).plain,
+                 CSVExport.asText(sensitive ? l.accountNumber : Masking.account(l.accountNumber)), l.holderName, Money(fen: l.periodFen).plain,
                  Money(fen: l.adjustmentFen).plain, Money(fen: l.amountFen).plain, status(l)]
             }
             let paid = lines.filter { $0.status != .held }
@@ -352,7 +352,7 @@ struct PaymentPages: RouteCollection {
                                                    areaCode: tcode.value, detail: ["rows": String(lines.count), "encoding": gb ? "gb18030" : "utf-8"])], on: req.db)
             let r = Response(status: .ok, body: .init(data: body))
             r.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": gb ? "GB18030" : "utf-8"])
-            r.headers.contentDisposition = .init(.attachment, filename: "\(p.number)-\(tcode.value).csv")
+            r.headers.contentDisposition = .init(.attachment, filename: "\(p.number)-\(tcode.value)\(gb ? "-gb18030" : "-utf8").csv")
             return r
         }
         var villages: [ListPage.Village] = []

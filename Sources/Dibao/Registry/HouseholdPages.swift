@@ -82,7 +82,7 @@ struct HouseholdPages: RouteCollection {
                                                areaCode: actor.area.value, detail: ["rows": String(rows.count), "encoding": gb ? "gb18030" : "utf-8"])], on: req.db)
         let response = Response(status: .ok, body: .init(data: body))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": gb ? "GB18030" : "utf-8"])
-        response.headers.contentDisposition = .init(.attachment, filename: "households.csv")
+        response.headers.contentDisposition = .init(.attachment, filename: gb ? "households-gb18030.csv" : "households-utf8.csv")
         return response
     }
 
@@ -204,6 +204,13 @@ enum AuditActions {
 
 enum CSVExport {
     static let maxRows = 200_000
+
+    /// A long number a spreadsheet must keep as text (an account number: Excel and WPS show
+    /// 6217990000123456789 as 6.21799E+18 and lose its last digits, issue 12). A leading tab
+    /// makes both read the cell as text; the digits stay as they are.
+    static func asText(_ digits: String) -> String {
+        digits.isEmpty || !digits.allSatisfy(\.isNumber) ? digits : "\t" + digits
+    }
 
     static func encode(header: [String], rows: [[String]], gb18030: Bool) throws -> Data {
         func cell(_ s: String) -> String {

@@ -89,13 +89,17 @@ enum CountyApproval {
     static func approve(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
         let amount = try CaseSteps.money(input.amount, field: "amount")
         let month = try CaseSteps.date(input.firstMonth.map { $0.count == 7 ? $0 + "-01" : $0 }, field: "first_month", label: ("起始发放月份", "First month"))
-        return try await CaseWorkflow.perform(.approve, caseID: caseID, by: actor, detail: ["amount": String(amount?.fen ?? 0)], on: req) { c, _ in
+        let reason = String((input.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+        // The calculated amount, the rules' ceiling and any reason are kept with the decision.
+        return try await CaseWorkflow.perform(.approve, caseID: caseID, by: actor, detail: ["amount": String(amount?.fen ?? 0), "amount_reason": reason], on: req) { c, _ in
             guard c.spotCheckBatchID != nil else {
                 throw FieldRefusal(field: "spot_check", rule: "spot_check.batch_not_drawn",
                                    zh: "入户抽查：本案所在批次尚未抽取抽查样本（不低于\(req.dibao.policy(on: req.dibao.clock.today()).spotCheckMinPercent)%），不能审批",
                                    en: "Spot check: this case's batch has not been drawn for home spot checks yet")
             }
-            c.approvedAmountFen = amount?.fen ?? c.proposedAmountFen
+            let decided = amount ?? c.proposedAmountFen.map { Money(fen: $0) }
+            if let decided { try DecidedAmount.check(decided, calculation: c.benefitResult, calculated: c.computedAmountFen.map { Money(fen: $0) }, reason: reason) }
+            c.approvedAmountFen = decided?.fen
             c.firstMonth = (month ?? req.dibao.clock.today().firstOfMonth).iso
             c.decidedOn = req.dibao.clock.today().iso
             c.decidedBy = actor.username
