@@ -104,6 +104,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case workCases
     /// Take a step of a payroll (`PayrollAction.roles`); the union of them.
     case workPayrolls
+    /// Change one's own password: every account.
+    case changeOwnPassword
 
     public var roles: Set<Role> {
         switch self {
@@ -143,6 +145,8 @@ public enum Permission: String, Sendable, CaseIterable {
             return Set(CaseAction.allCases.flatMap { CaseMachine.roles(for: $0) })
         case .workPayrolls:
             return Set(PayrollAction.allCases.flatMap(\.roles))
+        case .changeOwnPassword:
+            return Set(Role.allCases)
         }
     }
 }

@@ -26,8 +26,10 @@ def free_port():
 
 
 class Server(str):
-    """The server's base URL, with the file its clock reads the date from."""
+    """The server's base URL, with the file its clock reads the date from and a way to run
+    a `dibao` command on the same database."""
     clock_file = ""
+    command = None
 
     def set_date(self, iso):
         with open(self.clock_file, "w") as f:
@@ -62,6 +64,7 @@ def run_server(households):
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = Server(f"http://127.0.0.1:{port}")
     url.clock_file = clock_file
+    url.command = lambda *args: subprocess.run([binary, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     deadline = time.time() + 60
     while True:
         try:

@@ -298,3 +298,105 @@ struct HardeningTests {
         #expect(RequestLog.printable("/a\r\nforged") == "/a\\u{d}\\u{a}forged")
     }
 }
+
+@Suite("Hardening: payments, files, accounts and tokens (issue 12, items 14–15)")
+struct HardeningAccountTests {
+    @Test("a GB18030 result file is read as such, one that is neither encoding is refused; CSV keeps account numbers as text; downloads name their encoding")
+    func bankFilesAndCSV() async throws {
+        try await withDibao { app in
+            let p = try await PaymentTests().exported(app)
+            let bank = DemoData.banks[0].code
+            let payments = try await Payrolls.payments(p, bank: bank, on: app.db)
+            let header = BankFile.Header(payroll: p.number, county: p.countyCode, period: p.period, bank: bank)
+            let text = BankFile.resultFile(header, payments: payments) { $0.reference == payments[0].reference ? (.failed, "账户已销户") : (.paid, "") }
+            let gb = try #require(text.data(using: .gb18030))
+            #expect(String(decoding: gb, as: UTF8.self) != text, "the file really is GB18030, not UTF-8")
+            #expect(try BankResultText.decode(ByteBuffer(data: gb)) == text)
+            #expect(throws: FieldRefusal.self) { try BankResultText.decode(ByteBuffer(bytes: [0x48, 0xFF, 0xFF, 0xFF, 0x80])) }
+            let headers = try await tokenHeaders(app, for: "xc_bank")
+            var res: TestingHTTPResponse?
+            try await app.testing().test(.POST, "/api/v1/payrolls/\(p.id!)/files/\(bank)/result", headers: headers, body: ByteBuffer(data: gb)) { res = $0 }
+            #expect(res?.status == .ok)
+            let line = try #require(try await PayrollLine.query(on: app.db).filter(\.$payrollID == p.id!).filter(\.$status == .failed).first())
+            #expect(line.note == "账户已销户", "the reason is stored as the bank wrote it, not as mojibake")
+
+            let c = try await Client.signedIn(app, as: "xc_township")
+            let csv = try await c.get("/payments/payrolls/\(p.id!.uuidString)/list?township=150102001000&format=csv")
+            let account = try #require(try await PayrollLine.query(on: app.db).filter(\.$payrollID == p.id!).filter(\.$townshipCode == "150102001000").first()?.accountNumber)
+            #expect(csv.body.string.contains(",\t\(account),"), "a leading tab keeps the account a text cell")
+            let gbCSV = try await c.get("/payments/payrolls/\(p.id!.uuidString)/list?township=150102001000&format=csv&encoding=gb18030")
+            #expect(csv.headers.first(name: .contentDisposition) != gbCSV.headers.first(name: .contentDisposition))
+        }
+    }
+
+    @Test("another bank's operator gets 404 before any stage is told")
+    func bankBeforeStage() async throws {
+        try await withDibao { app in
+            let p = try await PaymentTests().exported(app)
+            let tkBank = try await paymentOperator(app, "tk_bank")
+            let bank = DemoData.banks[0].code
+            await #expect(throws: Abort.self) { _ = try await Payrolls.importResult(p.id, bank: bank, text: "x", by: tkBank, app: app) }
+            do { _ = try await Payrolls.importResult(p.id, bank: bank, text: "x", by: tkBank, app: app) } catch let a as Abort { #expect(a.status == .notFound) }
+        }
+    }
+
+    @Test("an evidence file name in Chinese goes out as RFC 8187 filename*, with an ASCII fallback")
+    func contentDisposition() {
+        var h = HTTPHeaders()
+        h.attachment(filename: "收入证明\r\n.png")
+        let value = try! #require(h.first(name: .contentDisposition))
+        #expect(value == "attachment; filename=\"____.png\"; filename*=UTF-8''%E6%94%B6%E5%85%A5%E8%AF%81%E6%98%8E.png")
+    }
+
+    @Test("a malformed body is refused in the person's language, naming the field")
+    func decodingErrors() async throws {
+        try await withDibao(households: 0) { app in
+            let d = try await CaseDriver.make(app, users: ["xc_township"])
+            let res = try await d.call("xc_township", .POST, "/api/v1/households", ["villageCode": 5])
+            #expect(res.status == .badRequest)
+            let body = try res.decode(DibaoErrorMiddleware.ErrorBody.self)
+            #expect(body.reason.hasPrefix("请求格式不正确"))
+            #expect(body.problems?.first?.field.isEmpty == false)
+        }
+    }
+
+    @Test("passwords: common and account-derived ones are refused; the change works and ends other sessions; an expired or revoked token identifies no one")
+    func passwordsAndTokens() async throws {
+        try await withDibao(households: 0) { app in
+            #expect(PasswordRule.problem("password", username: "xc_county") == .tooShort(10))
+            #expect(PasswordRule.problem("password123!", username: "xc_county") == .common)
+            #expect(PasswordRule.problem("xc_county2026", username: "xc_county") == .fromAccount)
+            #expect(PasswordRule.problem("aaaaaaaaaaaa", username: "xc_county") == .common)
+            #expect(PasswordRule.problem("草原上的马头琴2026", username: "xc_county") == nil)
+            let other = try await Client.signedIn(app, as: "xc_county")
+            let c = try await Client.signedIn(app, as: "xc_county")
+            _ = try await c.get("/account/password")
+            let weak = try await c.postForm("/account/password", ["current": fixturePassword, "new": "xc_county2026", "confirm": "xc_county2026"])
+            #expect(weak.status == .unprocessableEntity && weak.body.string.contains("用户名"))
+            let good = try await c.postForm("/account/password", ["current": fixturePassword, "new": "草原上的马头琴2026", "confirm": "草原上的马头琴2026"])
+            #expect(good.status == .seeOther)
+            #expect(try await c.get("/account/password?done=1").body.string.contains("id=\"password-changed\""))
+            #expect(try await other.get("/api/v1/me").status == .unauthorized, "the account's other session ended")
+            _ = try await Client.signedIn(app, as: "xc_county", password: "草原上的马头琴2026")
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "user.password_changed").count() == 1)
+
+            // Tokens: an expired one is refused; the admin page revokes an active one.
+            var headers = try await tokenHeaders(app, for: "xc_bank")
+            try await app.testing().test(.GET, "/api/v1/me", headers: headers) { #expect($0.status == .ok) }
+            let token = try #require(try await APIToken.query(on: app.db).sort(\.$createdAt, .descending).first())
+            token.expiresAt = app.dibao.clock.now().addingTimeInterval(-1)
+            try await token.save(on: app.db)
+            try await app.testing().test(.GET, "/api/v1/me", headers: headers) { #expect($0.status == .unauthorized) }
+            headers = try await tokenHeaders(app, for: "xc_bank")
+            let fresh = try #require(try await APIToken.query(on: app.db).filter(\.$revoked == false).filter(\.$expiresAt == nil).first())
+            let admin = try await Client.signedIn(app, as: "admin")
+            let page = try await admin.get("/admin/tokens")
+            #expect(page.status == .ok && page.body.string.contains("/admin/tokens/\(fresh.id!)/revoke"))
+            let county = try await Client.signedIn(app, as: "xc_county", password: "草原上的马头琴2026")
+            #expect(try await county.postForm("/admin/tokens/\(fresh.id!)/revoke", [:]).status == .forbidden)
+            #expect(try await admin.postForm("/admin/tokens/\(fresh.id!)/revoke", [:]).status == .seeOther)
+            try await app.testing().test(.GET, "/api/v1/me", headers: headers) { #expect($0.status == .unauthorized) }
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "token.revoked").count() == 1)
+        }
+    }
+}

@@ -166,6 +166,13 @@ final class ActorCache: Sendable {
 
 extension Application {
     private struct ActorCacheKey: StorageKey { typealias Value = ActorCache }
+    private struct SessionMemoryKey: StorageKey { typealias Value = CachedDatabaseSessions.Memory }
+
+    /// The sessions read recently, so that ending an account's sessions takes effect at once.
+    var sessionMemory: CachedDatabaseSessions.Memory {
+        get { storage[SessionMemoryKey.self] ?? CachedDatabaseSessions.Memory() }
+        set { storage[SessionMemoryKey.self] = newValue }
+    }
 
     var actorCache: ActorCache {
         get { storage[ActorCacheKey.self] ?? ActorCache() }

@@ -53,6 +53,7 @@ struct IdentifyActor: AsyncMiddleware {
         if let bearer = request.headers.bearerAuthorization {
             let hash = TokenHashing.hash(bearer.token)
             guard let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == hash).filter(\.$revoked == false).with(\.$user).first(),
+                  token.expiresAt.map({ $0 > request.dibao.clock.now() }) ?? true,
                   let actor = StaffActor(token.user, viaToken: true)
             else { throw Abort(.unauthorized, reason: request.l10n("error.bad_token")) }
             var scoped = actor

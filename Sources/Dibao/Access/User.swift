@@ -46,6 +46,8 @@ public final class APIToken: Model, @unchecked Sendable {
     @Field(key: "revoked") public var revoked: Bool
     /// For a department's token: the sources (comma-separated keys) it may deliver.
     @OptionalField(key: "sources") public var sources: String?
+    /// After this the token no longer identifies anyone (issue 12: tokens never expired).
+    @OptionalField(key: "expires_at") public var expiresAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
@@ -55,6 +57,18 @@ public final class APIToken: Model, @unchecked Sendable {
         self.name = name
         self.tokenHash = tokenHash
         self.revoked = false
+    }
+}
+
+/// Tokens get an end (append-only: a database made before this keeps its tokens, without
+/// an end until an administrator revokes them or issues new ones).
+struct AddTokenExpiry: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(APIToken.schema).field("expires_at", .datetime).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(APIToken.schema).deleteField("expires_at").update()
     }
 }
 

@@ -55,3 +55,18 @@ struct StaticFiles: AsyncMiddleware {
         return try await files.respond(to: request, chainingTo: next)
     }
 }
+
+extension HTTPHeaders {
+    /// `Content-Disposition: attachment` for any file name (RFC 6266 with RFC 8187): an ASCII
+    /// fallback in `filename` and the real name percent-encoded in `filename*` (issue 12:
+    /// evidence named 收入证明.png went out raw, which clients read as mojibake or not at all).
+    mutating func attachment(filename: String) {
+        let safe = filename.unicodeScalars.filter { !$0.properties.isWhitespace || $0 == " " }.filter { $0.value >= 0x20 && $0.value != 0x7F }
+        let name = String(String.UnicodeScalarView(safe))
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0 != "/" ? Character($0) : "_" })
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~")
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
+        replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+    }
+}

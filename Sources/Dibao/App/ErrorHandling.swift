@@ -27,7 +27,7 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         } catch {
             let status: HTTPResponseStatus
-            let reason: String
+            var reason: String
             var problems: [Problem]?
             switch error {
             case let refused as FormRefused:
@@ -38,6 +38,15 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
                 status = .unprocessableEntity
                 reason = refusal.message(request.lang)
                 problems = [Problem(field: refusal.field, rule: refusal.rule, message: refusal.message(request.lang))]
+            case let decoding as DecodingError:
+                // Before AbortError: Vapor makes DecodingError an AbortError whose reason is
+                // Swift's English description, whatever the person's language (issue 12).
+                status = .badRequest
+                let (field, rule) = Self.describe(decoding)
+                reason = request.lang == .zh
+                    ? (field.isEmpty ? "请求格式不正确" : "请求格式不正确：字段 \(field) \(rule == "request.missing" ? "缺失" : "类型不对")")
+                    : (field.isEmpty ? "The request body is malformed" : "The request body is malformed: field \(field) is \(rule == "request.missing" ? "missing" : "of the wrong type")")
+                problems = [Problem(field: field.isEmpty ? "body" : field, rule: rule, message: reason)]
             case let abort as any AbortError:
                 status = abort.status
                 reason = abort.reason
@@ -47,13 +56,15 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
                 status = .unprocessableEntity
                 reason = request.lang == .zh ? "输入含有无法保存的字符（如控制字符）" : "The input contains a character that cannot be stored (such as a control character)"
                 problems = [Problem(field: "body", rule: "text.control_character", message: reason)]
-            case is DecodingError:
-                status = .badRequest
-                reason = request.lang == .zh ? "请求格式不正确" : "The request body is malformed"
+
             default:
                 status = .internalServerError
                 reason = request.lang == .zh ? "系统内部错误" : "Internal error"
                 request.logger.error("unhandled error on \(request.method) \(RequestLog.printable(request.url.path)): \(String(reflecting: type(of: error)))")
+            }
+            if reason == status.reasonPhrase || reason.isEmpty {
+                // Vapor's own refusals (413, 415, 404 …) carry only the English phrase.
+                reason = Self.generic(status, request.lang)
             }
             if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.first == .json {
                 let response = Response(status: status)
@@ -67,5 +78,34 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
             response.status = status
             return response
         }
+    }
+
+    /// The field path and the rule of a decoding failure, without Swift's wording.
+    static func describe(_ error: DecodingError) -> (field: String, rule: String) {
+        func path(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case .keyNotFound(let key, let context): return (path(context.codingPath + [key]), "request.missing")
+        case .valueNotFound(_, let context): return (path(context.codingPath), "request.missing")
+        case .typeMismatch(_, let context): return (path(context.codingPath), "request.wrong_type")
+        case .dataCorrupted(let context): return (path(context.codingPath), "request.malformed")
+        @unknown default: return ("", "request.malformed")
+        }
+    }
+
+    static func generic(_ status: HTTPResponseStatus, _ lang: Language) -> String {
+        let zh: String, en: String
+        switch status.code {
+        case 400: (zh, en) = ("请求格式不正确", "The request is malformed")
+        case 401: (zh, en) = ("请先登录", "Sign in first")
+        case 403: (zh, en) = ("无权执行此操作", "Not allowed")
+        case 404: (zh, en) = ("未找到", "Not found")
+        case 405: (zh, en) = ("不支持此操作", "Method not allowed")
+        case 409: (zh, en) = ("记录已被他人修改，请刷新后重试", "Changed by someone else: reload and try again")
+        case 413: (zh, en) = ("提交的内容过大", "The request is too large")
+        case 415: (zh, en) = ("不支持的内容类型", "Unsupported content type")
+        case 429: (zh, en) = ("请求过于频繁，请稍后再试", "Too many requests: try again later")
+        default: (zh, en) = ("请求未能完成", "The request could not be completed")
+        }
+        return lang == .zh ? zh : en
     }
 }

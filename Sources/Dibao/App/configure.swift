@@ -43,12 +43,14 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateCaseTables())
     app.migrations.add(CreateVerificationTables())
     app.migrations.add(CreatePaymentTables())
+    app.migrations.add(AddTokenExpiry())
     try await app.autoMigrate()
     try await loadPolicies(app)
 
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.views.use(.leaf)
     let sessionMemory = CachedDatabaseSessions.Memory()
+    app.sessionMemory = sessionMemory
     let idle = Double(settings.sessionIdleMinutes) * 60, absolute = Double(settings.sessionAbsoluteHours) * 3600
     app.sessions.use { _ in CachedDatabaseSessions(memory: sessionMemory, idle: idle, absolute: absolute) }
     try await CachedDatabaseSessions.purge(on: app.db, idle: idle, absolute: absolute)
@@ -90,6 +92,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: CasePages())
     try pages.register(collection: VerificationPages())
     try pages.register(collection: PaymentPages())
+    try pages.register(collection: AccountPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
     try api.register(collection: HouseholdAPI())

@@ -170,7 +170,7 @@ struct CasePages: RouteCollection {
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.replaceOrAdd(name: .contentType, value: file.contentType)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        response.headers.contentDisposition = .init(.attachment, filename: file.filename)
+        response.headers.attachment(filename: file.filename)
         return response
     }
 

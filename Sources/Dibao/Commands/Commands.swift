@@ -25,8 +25,8 @@ struct MigrateNow: AsyncCommand {
 }
 
 struct UserCommands: AsyncCommandGroup {
-    var help: String { "Manage staff accounts: add, token" }
-    var commands: [String: any AnyAsyncCommand] { ["add": AddUser(), "token": MakeToken()] }
+    var help: String { "Manage staff accounts: add, token, revoke-token, reset-password" }
+    var commands: [String: any AnyAsyncCommand] { ["add": AddUser(), "token": MakeToken(), "revoke-token": RevokeToken(), "reset-password": ResetPassword()] }
 }
 
 /// `dibao user add --username U --role R --area CODE [--name N] [--password P]`.
@@ -54,7 +54,7 @@ struct AddUser: AsyncCommand {
         guard try await Area.find(area.value, on: app.db) != nil else { throw SettingsError("--area: no area \(area.value) in this database") }
         guard try await User.query(on: app.db).filter(\.$username == username).first() == nil else { throw SettingsError("--username: \(username) already exists") }
         let password = signature.password ?? [UInt8].random(count: 12).base64URLEncoded
-        guard password.count >= 8 else { throw SettingsError("--password: at least 8 characters") }
+        if let problem = PasswordRule.problem(password, username: username, displayName: signature.name ?? "") { throw SettingsError("--password: \(problem.en)") }
         let user = User(username: username, displayName: signature.name ?? username, passwordHash: try app.password.hash(password), role: role, areaCode: area)
         try await app.audit.write(on: app.db) { db in
             try await user.create(on: db)
@@ -70,6 +70,7 @@ struct MakeToken: AsyncCommand {
         @Option(name: "username") var username: String?
         @Option(name: "name", help: "What the token is for, e.g. the bank's system") var name: String?
         @Option(name: "sources", help: "A department's token: the sources it may deliver, comma-separated (e.g. deposit,securities)") var sources: String?
+        @Option(name: "days", help: "Days until the token expires (default: the settings' token lifetime, 365)") var days: Int?
     }
 
     var help: String { "Issue a bearer token for a system-to-system caller" }
@@ -81,6 +82,9 @@ struct MakeToken: AsyncCommand {
         }
         let token = TokenHashing.newToken()
         let record = APIToken(userID: try user.requireID(), name: signature.name ?? "token", tokenHash: TokenHashing.hash(token))
+        let days = signature.days ?? app.dibao.settings.tokenLifetimeDays
+        guard (1...3650).contains(days) else { throw SettingsError("--days: between 1 and 3650") }
+        record.expiresAt = app.dibao.clock.now().addingTimeInterval(Double(days) * 86_400)
         if let list = signature.sources {
             let keys = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             let unknown = keys.filter { DepartmentSource(rawValue: $0) == nil }
@@ -93,7 +97,59 @@ struct MakeToken: AsyncCommand {
             try await record.create(on: db)
             return ((), [AuditEntry(actor: .system, action: "token.created", entityType: "user", entityID: user.id!.uuidString, areaCode: user.areaCode, detail: ["name": record.name, "sources": record.sources ?? ""])])
         }
-        context.console.print("Bearer token for \(username) (shown once): \(token)")
+        context.console.print("Bearer token for \(username) (shown once, expires \(CivilDate.today(now: record.expiresAt!).iso)): \(token)")
+    }
+}
+
+/// `dibao user revoke-token --username U [--name N]`: ends the account's tokens (all, or
+/// those issued for N). The admin page /admin/tokens does the same one token at a time.
+struct RevokeToken: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "name", help: "Only the tokens issued for this purpose") var name: String?
+    }
+
+    var help: String { "Revoke an account's API tokens" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let username = signature.username, let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
+            throw SettingsError("--username: no such account")
+        }
+        var q = APIToken.query(on: app.db).filter(\.$user.$id == (try user.requireID())).filter(\.$revoked == false).with(\.$user)
+        if let name = signature.name { q = q.filter(\.$name == name) }
+        let tokens = try await q.all()
+        for t in tokens { try await Passwords.revoke(t, by: .system, on: app) }
+        context.console.print("Revoked \(tokens.count) token(s) of \(username).")
+    }
+}
+
+/// `dibao user reset-password --username U [--password P]`: sets a new password (made and
+/// printed when omitted), lifts a lock and ends the account's sessions.
+struct ResetPassword: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "password", help: "The new password; when omitted a random one is made and printed") var password: String?
+    }
+
+    var help: String { "Reset an account's password" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let username = signature.username, let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
+            throw SettingsError("--username: no such account")
+        }
+        let password = signature.password ?? [UInt8].random(count: 12).base64URLEncoded
+        if let problem = PasswordRule.problem(password, username: username, displayName: user.displayName) { throw SettingsError("--password: \(problem.en)") }
+        user.passwordHash = try app.password.hash(password)
+        user.failedSignIns = 0
+        user.lockedUntil = nil
+        try await app.audit.write(on: app.db) { tx in
+            try await user.save(on: tx)
+            return ((), [AuditEntry(actor: .system, action: "user.password_reset", entityType: "user", entityID: user.id!.uuidString, areaCode: user.areaCode)])
+        }
+        try await Passwords.endSessions(of: try user.requireID(), on: app)
+        context.console.print("Password of \(username) reset\(signature.password == nil ? ": \(password)" : "").")
     }
 }
 

@@ -251,9 +251,10 @@ struct PaymentPages: RouteCollection {
     func file(req: Request) async throws -> Response {
         let op = try await Self.op(req)
         guard op.role != .supervisor, op.role.may(.readPayments) && op.area.level <= .county || op.role == .bankOperator else { throw Abort(.forbidden) }
-        let p = try await Payrolls.visible(req.parameters.get("id", as: UUID.self), to: op, on: req.db)
         let bank = req.parameters.get("bank") ?? ""
-        guard op.sees(bank: bank), let known = try await PayrollBankFile.query(on: req.db).filter(\.$payrollID == p.id!).filter(\.$bankCode == bank).first() else {
+        guard op.sees(bank: bank) else { throw Abort(.notFound) }
+        let p = try await Payrolls.visible(req.parameters.get("id", as: UUID.self), to: op, on: req.db)
+        guard let known = try await PayrollBankFile.query(on: req.db).filter(\.$payrollID == p.id!).filter(\.$bankCode == bank).first() else {
             throw Abort(.notFound)
         }
         let (text, _, _) = try await Payrolls.paymentFile(p, bank: bank, created: CivilDate(iso: p.releasedOn ?? "") ?? req.dibao.clock.today(), on: req.db)
@@ -262,7 +263,7 @@ struct PaymentPages: RouteCollection {
                                                areaCode: p.countyCode, detail: ["bank": bank])], on: req.db)
         let r = Response(status: .ok, body: .init(string: text))
         r.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["charset": "utf-8"])
-        r.headers.contentDisposition = .init(.attachment, filename: "\(p.number)-\(bank).txt")
+        r.headers.attachment(filename: "\(p.number)-\(bank).txt")
         r.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return r
     }
@@ -352,7 +353,7 @@ struct PaymentPages: RouteCollection {
                                                    areaCode: tcode.value, detail: ["rows": String(lines.count), "encoding": gb ? "gb18030" : "utf-8"])], on: req.db)
             let r = Response(status: .ok, body: .init(data: body))
             r.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": gb ? "GB18030" : "utf-8"])
-            r.headers.contentDisposition = .init(.attachment, filename: "\(p.number)-\(tcode.value)\(gb ? "-gb18030" : "-utf8").csv")
+            r.headers.attachment(filename: "\(p.number)-\(tcode.value)\(gb ? "-gb18030" : "-utf8").csv")
             return r
         }
         var villages: [ListPage.Village] = []

@@ -420,9 +420,10 @@ enum Payrolls {
     /// sent (`BankFile.reconcile`) before anything is booked. Failed lines go back to
     /// owed (the schedule's settled total drops) and wait for a decision.
     static func importResult(_ id: UUID?, bank: String, text: String, by op: PaymentOperator, app: Application) async throws -> ResultOutcome {
+        // The bank first: another bank's operator learns nothing, not even the stage (issue 12).
+        guard op.sees(bank: bank) else { throw Abort(.notFound) }
         let p = try await visible(id, to: op, on: app.db)
         try check(.importResult, p, op)
-        guard op.sees(bank: bank) else { throw Abort(.notFound) }
         guard let file = try await PayrollBankFile.query(on: app.db).filter(\.$payrollID == p.id!).filter(\.$bankCode == bank).first() else {
             throw FieldRefusal(field: "bank", rule: "bank_file.no_payment_file", zh: "银行：本花名册没有发给银行 \(bank) 的代发文件",
                                en: "Bank: this payroll sent no payment file to bank \(bank)")

@@ -82,7 +82,7 @@ struct HouseholdPages: RouteCollection {
                                                areaCode: actor.area.value, detail: ["rows": String(rows.count), "encoding": gb ? "gb18030" : "utf-8"])], on: req.db)
         let response = Response(status: .ok, body: .init(data: body))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": gb ? "GB18030" : "utf-8"])
-        response.headers.contentDisposition = .init(.attachment, filename: gb ? "households-gb18030.csv" : "households-utf8.csv")
+        response.headers.attachment(filename: gb ? "households-gb18030.csv" : "households-utf8.csv")
         return response
     }
 
