@@ -153,7 +153,7 @@ struct HardeningTests {
             headers.contentType = .urlEncodedForm
             let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 2 * 1024 * 1024)
             let res = try await c.send(.POST, "/households", headers: headers, body: big)
-            #expect(res.status == .payloadTooLarge || res.status == .forbidden)
+            #expect(res.status == .payloadTooLarge, "read only up to a form's limit (16 KB), not the 26 MB of the largest upload")
             var multipart = HTTPHeaders()
             multipart.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=x")
             let upload = try await c.send(.POST, "/verification/batches", headers: multipart, body: big)
@@ -252,6 +252,37 @@ struct HardeningTests {
         }
     }
 
+    @Test("a name search narrows by area before its cap: another county's 2,001 namesakes neither hide the county's own nor show as truncated")
+    func nameSearchByAreaFirst() async throws {
+        try await withDibao(households: 0) { app in
+            let d = try await CaseDriver.make(app, users: ["xc_township"])
+            var own = sampleDraft(seed: 61)
+            own.members[0].name = "重名户主"
+            #expect(try await d.call("xc_township", .POST, "/api/v1/households", own).status == .created)
+            // Another county's village, loaded past the form (a register import would do the same).
+            let county = try AreaCode(DemoData.ruralCounty.0)
+            let village = try #require(try await Area.query(on: app.db).all()
+                .first { (try? AreaCode($0.id ?? "")).map { $0.level == .village && county.contains($0) } ?? false })
+            let far = Household()
+            far.place(in: try AreaCode(village.id!), kind: .rural)
+            far.headName = "重名0"; far.address = "x"; far.phone = ""; far.memberCount = 2_001; far.status = "registered"; far.version = 1
+            try await far.create(on: app.db)
+            var people: [Member] = []
+            for i in 0..<2_001 {
+                let m = Member()
+                m.$household.id = far.id!; m.position = i; m.name = "重名\(i)"; m.idNumber = "X\(i)"; m.relation = i == 0 ? .head : .other
+                m.sex = .male; m.birthDate = "1970-01-01"; m.disabilityLevel = 0; m.severeIllness = false; m.illnessNote = ""
+                m.workCapacity = .full; m.employment = .employed
+                people.append(m)
+            }
+            try await people.create(on: app.db)
+            let found = try await d.call("xc_township", .GET, "/api/v1/households?q=%E9%87%8D%E5%90%8D").decode(HouseholdAPI.ListResponse.self)
+            #expect(found.items.map(\.headName).contains { $0.contains("户主") || $0.hasPrefix("重") }, "the township's own household is found")
+            #expect(found.total == 1)
+            #expect(found.truncated == false, "other counties' matches do not show through `truncated`")
+        }
+    }
+
     @Test("the review class and category top-up labels are withheld from roles that do not see health detail")
     func reviewClassMasked() async throws {
         try await withDibao(households: 40) { app in
@@ -329,14 +360,23 @@ struct HardeningAccountTests {
         }
     }
 
-    @Test("another bank's operator gets 404 before any stage is told")
+    @Test("another bank's operator in the same county gets 404 before any stage is told")
     func bankBeforeStage() async throws {
         try await withDibao { app in
-            let p = try await PaymentTests().exported(app)
-            let tkBank = try await paymentOperator(app, "tk_bank")
-            let bank = DemoData.banks[0].code
-            await #expect(throws: Abort.self) { _ = try await Payrolls.importResult(p.id, bank: bank, text: "x", by: tkBank, app: app) }
-            do { _ = try await Payrolls.importResult(p.id, bank: bank, text: "x", by: tkBank, app: app) } catch let a as Abort { #expect(a.status == .notFound) }
+            let drafted = try await Payrolls.draft(county: urbanCounty, period: "2026-03", by: try await paymentOperator(app, "xc_county"), app: app).payroll
+            let other = User(username: "xc_bank_nmrc", displayName: "农商行新城支行", passwordHash: "-", role: .bankOperator, areaCode: urbanCounty)
+            try await other.create(on: app.db)
+            try await BankStaff(userID: other.id!, bankCode: DemoData.banks[1].code).create(on: app.db)
+            let op = try await paymentOperator(app, "xc_bank_nmrc")
+            // A drafted payroll takes no result yet: the stage refusal would tell that it is drafted.
+            do {
+                _ = try await Payrolls.importResult(drafted.id, bank: DemoData.banks[0].code, text: "x", by: op, app: app)
+                Issue.record("imported")
+            } catch let a as Abort {
+                #expect(a.status == .notFound)
+            } catch {
+                Issue.record("refused by \(error) instead of 404: the refusal tells the stage")
+            }
         }
     }
 

@@ -46,8 +46,10 @@ struct CSRFProtection: AsyncMiddleware {
         if let header = request.headers.first(name: Self.header) { return header }
         if let query = request.query[String.self, at: Self.field] { return query }
         guard request.headers.contentType == .urlEncodedForm else { return nil }
-        if request.body.data == nil {
-            let limit = request.application.routes.defaultMaxBodySize.value
+        let limit = request.application.routes.defaultMaxBodySize.value
+        if let data = request.body.data {
+            guard data.readableBytes <= limit else { throw Abort(.payloadTooLarge) }
+        } else {
             do { _ = try await request.body.collect(max: limit).get() } catch { throw Abort(.payloadTooLarge) }
         }
         return try? request.content.get(String.self, at: Self.field)
