@@ -89,6 +89,7 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600", "--lang=zh-CN"):
         options.add_argument(arg)
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})   # to see Content-Security-Policy refusals
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(5)
     yield driver
@@ -101,6 +102,16 @@ def resident_id(region: str, birth: str, seq: int) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights))
     return body + "10X98765432"[total % 11]
+
+
+def sign_in(browser, server, username, password=PASSWORD):
+    """Signs in through the form (as nobody else first) and waits for the page it leads to."""
+    browser.delete_all_cookies()
+    browser.get(server + "/login")
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(password)
+    submit(browser, "sign-in")
+    assert browser.find_element(By.ID, "current-user").text
 
 
 def submit(browser, element_id):

@@ -3,15 +3,7 @@ refused with the rule), and an administrator sees the API tokens and revokes one
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import PASSWORD, submit
-
-
-def sign_in(browser, server, username, password=PASSWORD):
-    browser.get(server + "/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(password)
-    submit(browser, "sign-in")
-    assert browser.find_element(By.ID, "current-user").text
+from conftest import PASSWORD, sign_in, submit
 
 
 def change(browser, current, new):
@@ -44,3 +36,13 @@ def test_admin_sees_tokens_and_revokes_one(browser, server):
     browser.find_elements(By.CSS_SELECTOR, "button.revoke-token")[0].click()
     WebDriverWait(browser, 15).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "button.revoke-token")) == before - 1)
     assert "已吊销" in browser.find_element(By.ID, "tokens").text
+
+
+def test_pages_break_no_content_security_rule(browser, server):
+    """Pages send a CSP that allows this site's scripts only; no page of ours may need more."""
+    sign_in(browser, server, "xc_county")
+    for path in ["/", "/households", "/households/new", "/cases", "/payments", "/account/password"]:
+        browser.get(server + path)
+    refused = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert refused == []
+    assert browser.find_elements(By.CSS_SELECTOR, "script[src='/js/print.js']")

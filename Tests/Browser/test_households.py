@@ -5,15 +5,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import PASSWORD, resident_id, submit
-
-
-def sign_in(browser, server, username):
-    browser.get(server + "/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    submit(browser, "sign-in")
-    assert browser.find_element(By.ID, "current-user").text
+from conftest import PASSWORD, resident_id, sign_in, submit
 
 
 def test_township_caseworker_registers_and_finds_household(browser, server):

@@ -7,16 +7,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import PASSWORD, submit
-
-
-def sign_in(browser, server, username):
-    browser.delete_all_cookies()
-    browser.get(server + "/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    submit(browser, "sign-in")
-    assert browser.find_element(By.ID, "current-user").text
+from conftest import PASSWORD, sign_in, submit
 
 
 def yuan(text):

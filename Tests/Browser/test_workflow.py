@@ -8,19 +8,10 @@ import tempfile
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import PASSWORD, resident_id, submit
+from conftest import PASSWORD, resident_id, sign_in, submit
 
 # A 1×1 PNG: evidence files are checked by content, not by name.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
-
-
-def sign_in(browser, server, username):
-    browser.delete_all_cookies()
-    browser.get(server + "/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    submit(browser, "sign-in")
-    assert browser.find_element(By.ID, "current-user").text
 
 
 def open_case(browser, server, receipt):

@@ -57,6 +57,9 @@ struct CachedDatabaseSessions: SessionDriver {
     }
 
     private func create(_ data: SessionData, for request: Request) async throws -> SessionID {
+        // Only a signed-in session is worth a row. A visitor whose stale cookie named no
+        // session gets an id that is never stored, so such requests leave nothing behind.
+        guard data["uid"] != nil else { return SessionID(string: [UInt8].random(count: 32).base64URLEncoded) }
         var data = data
         data[Self.rotateKey] = nil
         let now = Date().timeIntervalSince1970

@@ -188,22 +188,24 @@ struct CasePages: RouteCollection {
     }
 
     func answerObjection(req: Request) async throws -> Response {
-        let actor = try await req.require(.readHouseholds)
-        let id = req.parameters.get("id", as: UUID.self)
-        do {
-            _ = try await Objections.answer(caseID: id, objectionID: req.parameters.get("objection", as: UUID.self), try req.content.decode(Objections.AnswerInput.self), by: actor, on: req)
-            return req.redirect(to: "/cases/\(id?.uuidString ?? "")?done=answered")
-        } catch let refusal as any Refusal {
-            return try await detailPage(req, id: id, actor: actor, problems: [FieldRefusal(field: refusal.field, rule: refusal.rule, zh: refusal.zh, en: refusal.en)])
+        try await objectionStep(req, done: "answered") { caseID, objectionID, actor in
+            _ = try await Objections.answer(caseID: caseID, objectionID: objectionID, try req.content.decode(Objections.AnswerInput.self), by: actor, on: req)
         }
     }
 
     func dismissObjection(req: Request) async throws -> Response {
+        try await objectionStep(req, done: "dismissed") { caseID, objectionID, actor in
+            _ = try await Objections.dismiss(caseID: caseID, objectionID: objectionID, try req.content.decode(Objections.DismissInput.self), by: actor, on: req)
+        }
+    }
+
+    /// Answers or dismisses one objection of a case; a refusal is shown on the case page.
+    private func objectionStep(_ req: Request, done: String, _ body: (UUID?, UUID?, StaffActor) async throws -> Void) async throws -> Response {
         let actor = try await req.require(.handleObjections)
         let id = req.parameters.get("id", as: UUID.self)
         do {
-            _ = try await Objections.dismiss(caseID: id, objectionID: req.parameters.get("objection", as: UUID.self), try req.content.decode(Objections.DismissInput.self), by: actor, on: req)
-            return req.redirect(to: "/cases/\(id?.uuidString ?? "")?done=dismissed")
+            try await body(id, req.parameters.get("objection", as: UUID.self), actor)
+            return req.redirect(to: "/cases/\(id?.uuidString ?? "")?done=\(done)")
         } catch let refusal as any Refusal {
             return try await detailPage(req, id: id, actor: actor, problems: [FieldRefusal(field: refusal.field, rule: refusal.rule, zh: refusal.zh, en: refusal.en)])
         }

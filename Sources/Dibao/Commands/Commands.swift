@@ -77,9 +77,7 @@ struct MakeToken: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard let username = signature.username, let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
-            throw SettingsError("--username: no such account")
-        }
+        let (username, user) = try await User.named(signature.username, on: app.db)
         let token = TokenHashing.newToken()
         let record = APIToken(userID: try user.requireID(), name: signature.name ?? "token", tokenHash: TokenHashing.hash(token))
         let days = signature.days ?? app.dibao.settings.tokenLifetimeDays
@@ -113,9 +111,7 @@ struct RevokeToken: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard let username = signature.username, let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
-            throw SettingsError("--username: no such account")
-        }
+        let (username, user) = try await User.named(signature.username, on: app.db)
         var q = APIToken.query(on: app.db).filter(\.$user.$id == (try user.requireID())).filter(\.$revoked == false).with(\.$user)
         if let name = signature.name { q = q.filter(\.$name == name) }
         let tokens = try await q.all()
@@ -136,9 +132,7 @@ struct ResetPassword: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard let username = signature.username, let user = try await User.query(on: app.db).filter(\.$username == username).first() else {
-            throw SettingsError("--username: no such account")
-        }
+        let (username, user) = try await User.named(signature.username, on: app.db)
         let password = signature.password ?? [UInt8].random(count: 12).base64URLEncoded
         if let problem = PasswordRule.problem(password, username: username, displayName: user.displayName) { throw SettingsError("--password: \(problem.en)") }
         user.passwordHash = try app.password.hash(password)
@@ -178,4 +172,14 @@ public struct AuditChainBroken: Error, CustomStringConvertible {
     public let seq: Int
     public let reason: String
     public var description: String { "audit chain broken at event \(seq): \(reason)" }
+}
+
+extension User {
+    /// The account a command's `--username` names, or the command's error.
+    static func named(_ username: String?, on db: any Database) async throws -> (String, User) {
+        guard let username, let user = try await User.query(on: db).filter(\.$username == username).first() else {
+            throw SettingsError("--username: no such account")
+        }
+        return (username, user)
+    }
 }
