@@ -96,6 +96,20 @@ struct HardeningTests {
         }
     }
 
+    @Test("an account whose count passed the threshold without a lock (a crash mid-request) is locked, not refused for ever")
+    func countWithoutLock() async throws {
+        try await withDibao(households: 0) { app in
+            let user = try #require(try await User.query(on: app.db).filter(\.$username == "xc_county").first())
+            user.failedSignIns = 99
+            try await user.save(on: app.db)
+            let c = Client(app)
+            _ = try await c.get("/login")
+            _ = try await c.postForm("/login", ["username": "xc_county", "password": fixturePassword])
+            let after = try #require(try await User.find(user.id, on: app.db))
+            #expect(after.lockedUntil != nil, "locked with an end, so the count starts again when it runs out")
+        }
+    }
+
     @Test("unknown, locked and wrong get the same answer; one client is limited per minute")
     func uniformAndLimited() async throws {
         try await withDibao(households: 0, settings: { $0.signInAttemptsPerMinute = 7 }) { app in

@@ -94,6 +94,13 @@ enum SignIn {
             UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = \(bind: id) RETURNING failed_sign_ins
             """).first()?.decode(column: "failed_sign_ins", as: Int.self) ?? Int.max
         if attempt > settings.maxFailedSignIns {
+            // Past the threshold the account is locked; should the attempt that reached it
+            // have failed before locking (a crash mid-request), this one locks it instead,
+            // so the account is never stuck refusing without an end.
+            if let fresh = try await User.find(id, on: req.db), fresh.lockedUntil == nil {
+                fresh.lockedUntil = now.addingTimeInterval(Double(settings.lockoutMinutes) * 60)
+                try await fresh.save(on: req.db)
+            }
             await spendDecoy(password, on: req)
             try await req.audit.record([AuditEntry(actor: who, action: "session.refused_locked", entityType: "user", entityID: who.id, areaCode: user.areaCode)], on: req.db)
             return .failure("login.failed")
