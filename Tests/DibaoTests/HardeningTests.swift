@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Logging
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -224,6 +225,26 @@ struct HardeningTests {
                 }
             }
             #expect(checked > 100)
+            // The pages' write routes, through a signed-in browser session with its token.
+            var clients: [String: Client] = [:]
+            var pageChecks = 0
+            for route in writes {
+                guard case .permission(let permission) = route.writeGuard, route.path.first?.description != "api" else { continue }
+                let path = "/" + route.path.map { c -> String in if case .parameter = c { return UUID().uuidString }; return c.description }.joined(separator: "/")
+                for account in DemoData.accounts where !account.role.may(permission) {
+                    if clients[account.username] == nil { clients[account.username] = try await Client.signedIn(app, as: account.username) }
+                    let client = try #require(clients[account.username])
+                    let res = try await client.postForm(path, ["x": "y"])
+                    #expect(res.status == .forbidden, "\(account.username) (\(account.role.rawValue)) POST \(path): \(res.status)")
+                    pageChecks += 1
+                }
+            }
+            #expect(pageChecks > 100)
+            // The token list is the administrator's alone.
+            for account in DemoData.accounts where account.role != .administrator {
+                if clients[account.username] == nil { clients[account.username] = try await Client.signedIn(app, as: account.username) }
+                #expect(try await clients[account.username]!.get("/admin/tokens").status == .forbidden, "\(account.username) /admin/tokens")
+            }
             // The page offers recording an objection by the same permission the route asks.
             let supervisor = try await Client.signedIn(app, as: "supervisor")
             let caseID = try #require(try await ApplicationCase.query(on: app.db).first()?.id)
@@ -294,6 +315,21 @@ struct HardeningTests {
             #expect(found.items.map(\.headName).contains { $0.contains("户主") || $0.hasPrefix("重") }, "the township's own household is found")
             #expect(found.total == 1)
             #expect(found.truncated == false, "other counties' matches do not show through `truncated`")
+        }
+    }
+
+    @Test("a database made before token expiry existed migrates forward with its tokens intact and working")
+    func tokenExpiryMigratesForward() async throws {
+        try await withDibao(households: 0) { app in
+            let headers = try await tokenHeaders(app, for: "xc_bank")
+            let sql = try #require(app.db as? any SQLDatabase)
+            // Back to the schema of the earlier main: no column, no migration recorded.
+            try await sql.raw("ALTER TABLE api_tokens DROP COLUMN expires_at").run()
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name LIKE '%AddTokenExpiry'").run()
+            try await app.autoMigrate()
+            let tokens = try await APIToken.query(on: app.db).all()
+            #expect(tokens.count == 1 && tokens[0].expiresAt == nil && !tokens[0].revoked)
+            try await app.testing().test(.GET, "/api/v1/me", headers: headers) { #expect($0.status == .ok) }
         }
     }
 

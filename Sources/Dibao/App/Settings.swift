@@ -75,6 +75,8 @@ public struct Settings: Sendable {
     /// Public objections one client may raise per hour, and one case may receive per day.
     public var objectionsPerClientPerHour: Int = 5
     public var objectionsPerCasePerDay: Int = 20
+    /// Public lookups by receipt number one client may make per hour.
+    public var lookupsPerClientPerHour: Int = 120
     /// API tokens expire this many days after they are made unless made otherwise.
     public var tokenLifetimeDays: Int = 365
 

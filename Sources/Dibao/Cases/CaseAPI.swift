@@ -79,7 +79,7 @@ struct CaseAPI: RouteCollection {
     }
 
     func step(req: Request) async throws -> CaseView {
-        let actor = try await req.require(.readHouseholds)
+        let actor = try await req.require(.workCases)
         guard let action = req.parameters.get("action").flatMap(CaseAction.init(rawValue:)) else { throw Abort(.notFound) }
         let c = try await CaseSteps.run(action, caseID: req.parameters.get("id", as: UUID.self), input: try req.content.decode(StepInput.self), by: actor, on: req)
         return try await CaseView.load(c, for: actor, on: req)
@@ -94,7 +94,7 @@ struct CaseAPI: RouteCollection {
     struct ObjectionBody: Content { var name: String?; var text: String }
 
     func recordObjection(req: Request) async throws -> Response {
-        let actor = try await req.require(.readHouseholds)
+        let actor = try await req.require(.handleObjections)
         let c = try await CaseWorkflow.visible(req.parameters.get("id", as: UUID.self), to: actor, on: req)
         let body = try req.content.decode(ObjectionBody.self)
         return try await Objections.raise(.init(receipt: c.receipt, name: body.name, text: body.text), recordedBy: actor, on: req).encodeResponse(status: .created, for: req)
@@ -103,7 +103,7 @@ struct CaseAPI: RouteCollection {
     struct AnswerResponse: Content { var status: String; var answeredOn: String? }
 
     func answer(req: Request) async throws -> AnswerResponse {
-        let actor = try await req.require(.readHouseholds)
+        let actor = try await req.require(.handleObjections)
         let o = try await Objections.answer(caseID: req.parameters.get("id", as: UUID.self), objectionID: req.parameters.get("objection", as: UUID.self),
                                             try req.content.decode(Objections.AnswerInput.self), by: actor, on: req)
         return AnswerResponse(status: o.status, answeredOn: o.answeredOn)
@@ -119,7 +119,7 @@ struct CaseAPI: RouteCollection {
     struct DrawBody: Content { var seed: String? }
 
     func draw(req: Request) async throws -> Response {
-        let actor = try await req.require(.readHouseholds)
+        let actor = try await req.require(.workCases)
         try await req.requireCaseRole(for: .drawSpotCheck, actor)
         let seed = (try? req.content.decode(DrawBody.self))?.seed.flatMap(UInt64.init)
         return try await CountyApproval.draw(by: actor, seed: seed, on: req).encodeResponse(status: .created, for: req)

@@ -143,7 +143,7 @@ struct CasePages: RouteCollection {
     }
 
     func step(req: Request) async throws -> Response {
-        let actor = try await req.require(.readHouseholds)
+        let actor = try await req.require(.workCases)
         let id = req.parameters.get("id", as: UUID.self)
         guard let action = req.parameters.get("action").flatMap(CaseAction.init(rawValue:)) else { throw Abort(.notFound) }
         let input = try req.content.decode(StepInput.self)
@@ -175,7 +175,7 @@ struct CasePages: RouteCollection {
     }
 
     func recordObjection(req: Request) async throws -> Response {
-        let actor = try await req.require(.readHouseholds)
+        let actor = try await req.require(.handleObjections)
         let c = try await CaseWorkflow.visible(req.parameters.get("id", as: UUID.self), to: actor, on: req)
         struct Form: Content { var name: String?; var text: String }
         let form = try req.content.decode(Form.self)
@@ -247,7 +247,7 @@ struct CasePages: RouteCollection {
     }
 
     func draw(req: Request) async throws -> Response {
-        let actor = try await req.require(.readHouseholds)
+        let actor = try await req.require(.workCases)
         try await req.requireCaseRole(for: .drawSpotCheck, actor)
         do {
             let outcome = try await CountyApproval.draw(by: actor, on: req)

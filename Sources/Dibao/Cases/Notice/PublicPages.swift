@@ -106,7 +106,7 @@ struct PublicPages: RouteCollection {
     /// a refusal's reason, the amount) needs the last four digits of the phone number the
     /// household registered (issue 12: 72 guessed receipt numbers found 11 applications).
     func lookup(_ req: Request, receipt text: String) async throws -> Lookup {
-        try req.limit("lookup", key: req.clientKey, max: 120, per: 3600)
+        try req.limit("lookup", key: req.clientKey, max: req.dibao.settings.lookupsPerClientPerHour, per: 3600)
         let receipt = try ReceiptNumber(text, field: "receipt")
         guard let c = try await ApplicationCase.query(on: req.db).filter(\.$receipt == receipt.value).first() else {
             throw Abort(.notFound, reason: req.lang == .zh ? "受理编号：查无此申请" : "Receipt: no such application")
