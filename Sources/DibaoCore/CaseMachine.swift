@@ -197,6 +197,9 @@ public struct CaseFacts: Sendable, Equatable {
     public var openObjections: Int
     public var spotCheckDrawn: Bool
     public var spotCheckVisited: Bool
+    /// The case's batch has had its spot-check draw, picked or not (二.二.4: at least the
+    /// policy share of every batch is visited, so no case is decided from an undrawn batch).
+    public var inDrawnBatch: Bool
     /// First month of payment, as the 1st of that month.
     public var firstMonth: CivilDate?
 
@@ -205,7 +208,9 @@ public struct CaseFacts: Sendable, Equatable {
                 panelSize: Int = 0, residentPopulation: Int = 0,
                 votesFor: Int = 0, votesAgainst: Int = 0, votesAbstain: Int = 0, evaluationSigned: Bool = false,
                 proposedAmount: Money? = nil, firstNoticePostedOn: CivilDate? = nil, openObjections: Int = 0,
-                spotCheckDrawn: Bool = false, spotCheckVisited: Bool = false, firstMonth: CivilDate? = nil) {
+                spotCheckDrawn: Bool = false, spotCheckVisited: Bool = false, firstMonth: CivilDate? = nil,
+                inDrawnBatch: Bool = false) {
+        self.inDrawnBatch = inDrawnBatch
         self.today = today
         self.reason = reason
         self.declarationsSigned = declarationsSigned
@@ -249,6 +254,7 @@ public struct CaseRefusal: Refusal, Equatable {
         case noticePeriodRunning(until: CivilDate)
         case objectionOpen(Int)
         case notDrawnForSpotCheck
+        case batchNotDrawn(minimumPercent: Int)
         case spotCheckVisitMissing
         case firstMonthInvalid
     }
@@ -278,6 +284,7 @@ public struct CaseRefusal: Refusal, Equatable {
         case .noticePeriodRunning: (field, rule) = ("first_notice_posted_on", "case.notice_period")
         case .objectionOpen: (field, rule) = ("open_objections", "case.objection_open")
         case .notDrawnForSpotCheck: (field, rule) = ("spot_check_drawn", "case.not_drawn")
+        case .batchNotDrawn: (field, rule) = ("spot_check", "spot_check.batch_not_drawn")
         case .spotCheckVisitMissing: (field, rule) = ("spot_check_visited", "case.spot_check_visit")
         case .firstMonthInvalid: (field, rule) = ("first_month", "case.first_month")
         }
@@ -321,6 +328,8 @@ public struct CaseRefusal: Refusal, Equatable {
             return "\(act)：尚有 \(n) 件异议未复核答复"
         case .notDrawnForSpotCheck:
             return "\(act)：本案未被抽中入户抽查"
+        case .batchNotDrawn(let share):
+            return "\(act)：本案所在批次尚未抽取入户抽查样本（不低于\(share)%），不能审批"
         case .spotCheckVisitMissing:
             return "\(act)：本案已被抽中入户抽查，须先录入抽查结果"
         case .firstMonthInvalid:
@@ -366,6 +375,8 @@ public struct CaseRefusal: Refusal, Equatable {
             return "\(act): \(n) objection(s) still await review and an answer"
         case .notDrawnForSpotCheck:
             return "\(act): this case was not drawn for a spot-check visit"
+        case .batchNotDrawn(let share):
+            return "\(act): this case's batch has not been drawn for home spot checks (at least \(share) %) yet"
         case .spotCheckVisitMissing:
             return "\(act): this case was drawn for a spot-check visit; record the visit first"
         case .firstMonthInvalid:
@@ -544,7 +555,9 @@ public enum CaseMachine: Sendable {
             // procedure does not decide.
             let monthValid = facts.firstMonth.map { $0.day == 1 && $0 >= facts.today.firstOfMonth } ?? false
             if !monthValid { reasons.append(.firstMonthInvalid) }
-            // 二.二.4: a drawn household is visited before the decision.
+            // 二.二.4: every batch is drawn before any of it is decided, and a drawn
+            // household is visited before the decision.
+            if !facts.inDrawnBatch { reasons.append(.batchNotDrawn(minimumPercent: policy.spotCheckMinPercent)) }
             if facts.spotCheckDrawn && !facts.spotCheckVisited { reasons.append(.spotCheckVisitMissing) }
         case .refuseIntake, .townshipRefuse, .postFirstNotice, .refuse, .returnForReview, .reinvestigate,
              .postSecondNotice, .enroll, .withdraw:

@@ -150,6 +150,11 @@ public struct Policy: Sendable, Codable, Equatable {
     /// 92,233,720,368,547,758 yuan, must be refused at the form, not summed). The source
     /// sets none; ¥10,000,000 is far above any real item of a dibao household.
     public var maximumItemAmount: Money
+    /// 二.六 "书面报告": an enrolled household reports changes in members, income, assets
+    /// and work at least once in this many months; one that misses it is listed and the
+    /// township may ask the county for an early review. The 2013 text sets no period;
+    /// quarterly is the operating default until a version sets one.
+    public var reportingPeriodMonths: Int
 
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
@@ -163,8 +168,9 @@ public struct Policy: Sendable, Codable, Equatable {
         depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2, objectionAnswerWorkingDays: Int = 10,
         vehicleLimit: Int? = nil, exemptVehicleTypes: [String] = Policy.defaultExemptVehicleTypes, housingLimit: Int? = nil,
         businessLimit: Int? = nil, verificationIncomeMonths: Int = 12, importMaxErrorPerMille: Int = 50,
-        maximumItemAmount: Money = Policy.defaultMaximumItemAmount
+        maximumItemAmount: Money = Policy.defaultMaximumItemAmount, reportingPeriodMonths: Int = 3
     ) {
+        self.reportingPeriodMonths = reportingPeriodMonths
         self.maximumItemAmount = maximumItemAmount
         self.vehicleLimit = vehicleLimit
         self.exemptVehicleTypes = exemptVehicleTypes
@@ -239,6 +245,9 @@ public struct Policy: Sendable, Codable, Equatable {
         if source.trimmingWhitespace().isEmpty { throw refuse("source", .empty) }
         if objectionAnswerWorkingDays <= 0 {
             throw refuse("objection_answer_working_days", .notPositive(objectionAnswerWorkingDays))
+        }
+        if reportingPeriodMonths <= 0 {
+            throw refuse("reporting_period_months", .notPositive(reportingPeriodMonths))
         }
         if minimumInvestigators <= 0 {
             throw refuse("minimum_investigators", .notPositive(minimumInvestigators))
@@ -398,7 +407,8 @@ extension Policy {
             businessLimit: try c.decodeIfPresent(Int.self, forKey: .businessLimit),
             verificationIncomeMonths: try c.decodeIfPresent(Int.self, forKey: .verificationIncomeMonths) ?? 12,
             importMaxErrorPerMille: try c.decodeIfPresent(Int.self, forKey: .importMaxErrorPerMille) ?? 50,
-            maximumItemAmount: try c.decodeIfPresent(Money.self, forKey: .maximumItemAmount) ?? Policy.defaultMaximumItemAmount)
+            maximumItemAmount: try c.decodeIfPresent(Money.self, forKey: .maximumItemAmount) ?? Policy.defaultMaximumItemAmount,
+            reportingPeriodMonths: try c.decodeIfPresent(Int.self, forKey: .reportingPeriodMonths) ?? 3)
     }
 }
 

@@ -13,7 +13,8 @@ enum CaseFixtures {
         panelSize: 12, residentPopulation: 200, votesFor: 9, votesAgainst: 2, votesAbstain: 1,
         evaluationSigned: true, proposedAmount: Money(yuan: 650),
         firstNoticePostedOn: CivilDate(iso: "2026-03-02")!, openObjections: 0,
-        spotCheckDrawn: true, spotCheckVisited: true, firstMonth: CivilDate(iso: "2026-04-01")!)
+        spotCheckDrawn: true, spotCheckVisited: true, firstMonth: CivilDate(iso: "2026-04-01")!,
+        inDrawnBatch: true)
 }
 
 @Suite("CaseMachine transitions")

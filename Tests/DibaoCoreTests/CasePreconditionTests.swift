@@ -159,6 +159,14 @@ struct CasePreconditionTests {
         #expect(succeeds(.approve) { $0.spotCheckDrawn = false; $0.spotCheckVisited = false })
     }
 
+    @Test("a case is approved only from a batch already drawn (二.二.4), and the machine says so")
+    func batchDrawnBeforeApproval() {
+        #expect(refused(.approve) { $0.inDrawnBatch = false } == .batchNotDrawn(minimumPercent: policy.spotCheckMinPercent))
+        #expect(CaseMachine.unmetPreconditions(of: .approve, facts: { var f = good; f.inDrawnBatch = false; return f }(), policy: policy)
+                    .map(\.rule) == ["spot_check.batch_not_drawn"])
+        #expect(succeeds(.approve) { $0.inDrawnBatch = true })
+    }
+
     @Test("approval needs an amount above zero")
     func approvalAmount() {
         #expect(refused(.approve) { $0.proposedAmount = nil } == .amountRequired)

@@ -3,8 +3,12 @@ import Fluent
 import Vapor
 import DibaoCore
 
-/// The account behind a request, resolved once per request from its session or bearer token.
+/// Who acts: a staff account (signed in, or through an API token — a department's or a
+/// bank's), or the system running a job for an area. One type for all, so the workflow
+/// kernel and the audit log see every change the same way.
 public struct StaffActor: Sendable {
+    public enum Kind: String, Sendable { case staff, token, system }
+
     public let userID: UUID
     public let username: String
     public let displayName: String
@@ -13,8 +17,21 @@ public struct StaffActor: Sendable {
     public let viaToken: Bool
     /// A department token's sources; nil for sessions and tokens bound to no department.
     public var tokenSources: Set<DepartmentSource>? = nil
+    public var kind: Kind
 
-    public var audit: AuditActor { AuditActor(id: userID.uuidString, name: username, role: role.rawValue) }
+    public init(userID: UUID, username: String, displayName: String, role: Role, area: AreaCode, viaToken: Bool, kind: Kind? = nil) {
+        self.userID = userID
+        self.username = username
+        self.displayName = displayName
+        self.role = role
+        self.area = area
+        self.viaToken = viaToken
+        self.kind = kind ?? (viaToken ? .token : .staff)
+    }
+
+    public var audit: AuditActor {
+        kind == .system ? AuditActor(id: "system", name: username, role: "system") : AuditActor(id: userID.uuidString, name: username, role: role.rawValue)
+    }
     public func may(_ permission: Permission) -> Bool { role.may(permission) }
 }
 

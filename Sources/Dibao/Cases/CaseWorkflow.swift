@@ -2,51 +2,39 @@ import Fluent
 import Vapor
 import DibaoCore
 
-/// The one way a case changes. Each step: the case must be inside the actor's area
-/// (else 404, audited), the actor's role must be one that takes the action (else 403,
-/// audited), then the step's records are written, `CaseMachine` judges stage and
-/// preconditions on the result, and stage, records and audit event land together — or,
-/// if anything is refused, nothing does.
+/// The application's steps on the shared `Kernel`: `CaseMachine` judges, and the county
+/// clock is set by the steps that start it.
 enum CaseWorkflow {
     static func visible(_ id: UUID?, to actor: StaffActor, on req: Request) async throws -> ApplicationCase {
-        guard let id else { throw Abort(.notFound) }
-        if let found = try await ApplicationCase.query(on: req.db).filter(\.$id == id).within(actor.area).first() {
-            return found
-        }
-        if try await ApplicationCase.find(id, on: req.db) != nil {
-            try await req.recordDenial(actor, target: "jurisdiction", entityType: "case", entityID: id.uuidString)
-        }
-        throw Abort(.notFound, reason: req.l10n("error.case_not_found"))
+        try await Kernel.visible(ApplicationCase.self, id, ctx: req.context(actor), notFound: "error.case_not_found")
     }
 
-    /// Performs `action` on the case `id` as `actor`. `record` writes what the step records
-    /// (on the case object and in other tables) before the rules judge the result.
+    /// Performs `action` on the case `id` as `actor`, through the kernel. `record` writes what
+    /// the step records (on the case object and in other tables) before the rules judge the result.
     @discardableResult
     static func perform(
         _ action: CaseAction, caseID id: UUID?, by actor: StaffActor, reason: String = "", detail: [String: String] = [:],
         on req: Request,
-        record: @escaping @Sendable (ApplicationCase, any Database) async throws -> Void = { _, _ in }
+        record: @escaping @Sendable (ApplicationCase, any Database) async throws -> Void = { _, _ in },
+        effects: @escaping @Sendable (ApplicationCase, any Database) async throws -> [AuditEntry] = { _, _ in [] }
     ) async throws -> ApplicationCase {
-        let found = try await visible(id, to: actor, on: req)
-        guard CaseMachine.roles(for: action).contains(actor.role) else {
-            try await req.recordDenial(actor, target: "case.\(action.rawValue)", entityType: "case", entityID: found.id!.uuidString)
-            throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
-        }
-        let today = req.dibao.clock.today()
-        let policy = req.dibao.policy(on: today)
-        let calendar = req.dibao.calendar
+        try await perform(action, caseID: id, ctx: req.context(actor), reason: reason, detail: detail, record: record, effects: effects)
+    }
+
+    @discardableResult
+    static func perform(
+        _ action: CaseAction, caseID id: UUID?, ctx: ServiceContext, reason: String = "", detail: [String: String] = [:],
+        record: @escaping @Sendable (ApplicationCase, any Database) async throws -> Void = { _, _ in },
+        effects: @escaping @Sendable (ApplicationCase, any Database) async throws -> [AuditEntry] = { _, _ in [] }
+    ) async throws -> ApplicationCase {
+        let today = ctx.today
+        let policy = ctx.policy(on: today)
+        let calendar = ctx.calendar
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        return try await req.audit.write(on: req.db) { tx in
-            guard let c = try await ApplicationCase.find(found.id, on: tx), c.version == found.version else {
-                throw Abort(.conflict, reason: req.l10n("error.stale"))
-            }
-            let from = c.stage
-            try await record(c, tx)
-            let facts = try await facts(for: c, reason: reason, today: today, on: tx)
-            switch CaseMachine.apply(action, at: from, by: actor.role, facts: facts, policy: policy) {
-            case .failure(let refusal): throw refusal
-            case .success(let next): c.stage = next
-            }
+        return try await Kernel.perform(action, on: ApplicationCase.self, id: id, ctx: ctx, notFound: "error.case_not_found",
+                                        reason: reason, detail: detail, record: record,
+                                        facts: { c, tx in try await facts(for: c, reason: reason, today: today, on: tx) },
+                                        effects: { c, tx in
             if action.startsCountyClock {
                 // 二.二.4: the county decides within 30 working days of acceptance; a
                 // return for re-review starts the count again.
@@ -56,14 +44,8 @@ enum CaseWorkflow {
                 c.deadline = clock.deadline.iso
             }
             if action.needsReason { c.reason = reason }
-            c.version += 1
-            try await c.save(on: tx)
-            var info = detail
-            info["from"] = from.rawValue
-            info["to"] = c.stage.rawValue
-            return (c, [AuditEntry(actor: actor.audit, action: "case.\(action.rawValue)", entityType: "case",
-                                   entityID: c.id!.uuidString, areaCode: c.villageCode, reason: reason, detail: info)])
-        }
+            return try await effects(c, tx)
+        })
     }
 
     /// What `CaseMachine` looks at, read from the stored records.
@@ -85,7 +67,8 @@ enum CaseWorkflow {
             firstNoticePostedOn: c.firstNoticePostedOn.flatMap { CivilDate(iso: $0) },
             openObjections: open,
             spotCheckDrawn: c.spotCheckDrawID != nil, spotCheckVisited: c.spotCheckVisitedOn != nil,
-            firstMonth: c.firstMonth.flatMap { CivilDate(iso: $0) }
+            firstMonth: c.firstMonth.flatMap { CivilDate(iso: $0) },
+            inDrawnBatch: c.spotCheckBatchID != nil
         )
     }
 
@@ -105,4 +88,9 @@ enum Investigators {
         var seen = Set<String>()
         return parts.filter { seen.insert($0).inserted }
     }
+}
+
+extension ApplicationCase: WorkflowRecord {
+    typealias Machine = CaseMachine
+    static var entityType: String { "case" }
 }

@@ -22,15 +22,22 @@ enum CountyApproval {
     }
 
     static func draw(by actor: StaffActor, seed: UInt64? = nil, on req: Request) async throws -> DrawOutcome {
+        try await draw(ctx: req.context(actor), seed: seed)
+    }
+
+    /// Every case of the batch goes through the kernel's step: the picked ones are judged by
+    /// `CaseMachine` into the spot check (a refusal stops the whole draw and is reported, so
+    /// no case is silently left out), the others are marked covered; each gets its event.
+    static func draw(ctx: ServiceContext, seed: UInt64? = nil) async throws -> DrawOutcome {
+        let actor = ctx.actor
         guard CaseMachine.roles(for: .drawSpotCheck).contains(actor.role), actor.area.level == .county else {
-            try await req.recordDenial(actor, target: "case.drawSpotCheck", entityType: "county", entityID: actor.area.value)
-            throw Abort(.forbidden, reason: req.l10n("error.forbidden"))
+            try await ctx.forbidden(target: "case.drawSpotCheck", entityType: "county", entityID: actor.area.value)
         }
-        let today = req.dibao.clock.today()
-        let policy = req.dibao.policy(on: today)
+        let today = ctx.today
+        let policy = ctx.policy(on: today)
         let county = actor.area.value
         let seed = seed ?? Sampling.newSeed()
-        return try await req.audit.write(on: req.db) { tx in
+        return try await ctx.audit.write(on: ctx.db) { tx in
             let batch = try await undrawnBatch(county: county, on: tx)
             guard !batch.isEmpty else {
                 throw FieldRefusal(field: "batch", rule: "spot_check.empty", zh: "抽查：没有待审批且未抽查的案件", en: "Spot check: no cases await approval undrawn")
@@ -47,20 +54,20 @@ enum CountyApproval {
             draw.picked = try Self.json(picked.map { $0.id!.uuidString })
             try await draw.create(on: tx)
             let drawID = try draw.requireID()
+            let pickedIDs = Set(picked.compactMap(\.id))
             var entries: [AuditEntry] = []
             for c in batch {
                 // Every case of the batch is marked covered by this draw; the picked ones go to a home visit.
-                let isPicked = picked.contains { $0.id == c.id }
                 c.spotCheckBatchID = drawID
-                c.spotCheckDrawID = isPicked ? drawID : nil
-                if !isPicked { try await c.save(on: tx) } else {
-                    let facts = try await CaseWorkflow.facts(for: c, reason: "", today: today, on: tx)
-                    guard case .success(let next) = CaseMachine.apply(.drawSpotCheck, at: c.stage, by: actor.role, facts: facts, policy: policy) else { continue }
-                    c.stage = next
+                if pickedIDs.contains(c.id!) {
+                    c.spotCheckDrawID = drawID
+                    entries += try await Kernel.step(.drawSpotCheck, c, ctx: ctx, policy: policy, reason: "", detail: ["draw": drawID.uuidString], tx: tx,
+                                                     facts: { c, tx in try await CaseWorkflow.facts(for: c, reason: "", today: today, on: tx) })
+                } else {
                     c.version += 1
                     try await c.save(on: tx)
-                    entries.append(AuditEntry(actor: actor.audit, action: "case.drawSpotCheck", entityType: "case", entityID: c.id!.uuidString,
-                                              areaCode: c.villageCode, detail: ["draw": drawID.uuidString, "from": CaseStage.awaitingApproval.rawValue, "to": next.rawValue]))
+                    entries.append(Kernel.event(ApplicationCase.self, "spotCheckNotPicked", c, ctx: ctx, reason: "",
+                                                detail: ["draw": drawID.uuidString, "stage": c.stage.rawValue]))
                 }
             }
             entries.append(AuditEntry(actor: actor.audit, action: "spot_check.drawn", entityType: "spot_check_draw", entityID: drawID.uuidString,
@@ -92,11 +99,6 @@ enum CountyApproval {
         let reason = String((input.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
         // The calculated amount, the rules' ceiling and any reason are kept with the decision.
         return try await CaseWorkflow.perform(.approve, caseID: caseID, by: actor, detail: ["amount": String(amount?.fen ?? 0), "amount_reason": reason], on: req) { c, _ in
-            guard c.spotCheckBatchID != nil else {
-                throw FieldRefusal(field: "spot_check", rule: "spot_check.batch_not_drawn",
-                                   zh: "入户抽查：本案所在批次尚未抽取抽查样本（不低于\(req.dibao.policy(on: req.dibao.clock.today()).spotCheckMinPercent)%），不能审批",
-                                   en: "Spot check: this case's batch has not been drawn for home spot checks yet")
-            }
             let decided = amount ?? c.proposedAmountFen.map { Money(fen: $0) }
             if let decided { try DecidedAmount.check(decided, calculation: c.benefitResult, calculated: c.computedAmountFen.map { Money(fen: $0) }, reason: reason) }
             c.approvedAmountFen = decided?.fen

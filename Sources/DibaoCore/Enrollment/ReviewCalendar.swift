@@ -1,0 +1,182 @@
+/// When an enrolled household is reviewed and when it must report (二.六).
+public enum ReviewCalendar {
+    /// A household whose next review falls in `month` (or before it, not yet reviewed)
+    /// is on that month's due list.
+    public static func isDue(nextReviewOn next: CivilDate, in month: CivilDate) -> Bool {
+        next.firstOfMonth <= month.firstOfMonth
+    }
+
+    /// Past its month without a review.
+    public static func isOverdue(nextReviewOn next: CivilDate, today: CivilDate) -> Bool {
+        next.firstOfMonth < today.firstOfMonth
+    }
+
+    /// The next review after a decision taking effect from `effective`, for the class the
+    /// review found: the table's months counted from the month the decision applies.
+    public static func nextReview(after effective: CivilDate, class reviewClass: ReviewClass, kind: AreaKind, policy: Policy) -> CivilDate {
+        Enrollment.nextReviewDate(enrolledFrom: effective, class: reviewClass, kind: kind, policy: policy)
+    }
+
+    /// The last day by which a household that last reported (or was enrolled) on `since`
+    /// must report again: `reportingPeriodMonths` later.
+    public static func reportDue(since: CivilDate, policy: Policy) -> CivilDate {
+        since.adding(months: policy.reportingPeriodMonths)
+    }
+
+    public static func missedReport(since: CivilDate, today: CivilDate, policy: Policy) -> Bool {
+        reportDue(since: since, policy: policy) < today
+    }
+
+    /// How many of `nextReviews` fall in each of the 12 months from `month` (the
+    /// township's review calendar); overdue ones count in the first month.
+    public static func counts(_ nextReviews: [CivilDate], from month: CivilDate, months: Int = 12) -> [(month: CivilDate, due: Int)] {
+        let first = month.firstOfMonth
+        var counts = Array(repeating: 0, count: months)
+        for d in nextReviews {
+            let m = d.firstOfMonth
+            let offset = max(0, (m.year - first.year) * 12 + m.month - first.month)
+            if offset < months { counts[offset] += 1 }
+        }
+        return (0..<months).map { (first.adding(months: $0), counts[$0]) }
+    }
+}
+
+/// What a household reports in writing (书面报告): changes in members, income, assets or work.
+public enum ChangeKind: String, Sendable, Codable, CaseIterable {
+    case members, income, assets, employment
+
+    public var zh: String {
+        switch self {
+        case .members: return "家庭成员变化"
+        case .income: return "收入变化"
+        case .assets: return "财产变化"
+        case .employment: return "就业状况变化"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .members: return "Members"
+        case .income: return "Income"
+        case .assets: return "Assets"
+        case .employment: return "Employment"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+/// 报请旗县复核 — the township asks the county for an early review of a household's income
+/// (after a missed report, say); the county accepts, which opens a review, or declines with a reason.
+public enum EarlyReviewStage: String, Sendable, Codable, CaseIterable {
+    case requested, accepted, declined
+
+    public var zh: String {
+        switch self {
+        case .requested: return "待旗县答复"
+        case .accepted: return "旗县已同意"
+        case .declined: return "旗县不同意"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .requested: return "Awaiting the county"
+        case .accepted: return "Accepted by the county"
+        case .declined: return "Declined by the county"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+public enum EarlyReviewAction: String, Sendable, Codable, CaseIterable {
+    case request, accept, decline
+
+    public var zh: String { self == .request ? "报请旗县提前复核" : self == .accept ? "同意提前复核" : "不同意提前复核" }
+    public var en: String { self == .request ? "Ask the county for an early review" : self == .accept ? "Accept the early review" : "Decline the early review" }
+}
+
+public struct EarlyReviewFacts: Sendable, Equatable {
+    public var reason: String
+    public var householdExited: Bool
+    public var reviewOpen: Bool
+    public init(reason: String, householdExited: Bool = false, reviewOpen: Bool = false) {
+        self.reason = reason
+        self.householdExited = householdExited
+        self.reviewOpen = reviewOpen
+    }
+}
+
+public struct EarlyReviewRefusal: Refusal, Equatable {
+    public enum Reason: Sendable, Equatable { case stage(EarlyReviewStage), role(Role), reasonRequired, exited, reviewOpen }
+    public let action: EarlyReviewAction
+    public let reason: Reason
+    public var field: String {
+        switch reason {
+        case .stage: return "stage"
+        case .role: return "role"
+        case .reasonRequired: return "reason"
+        case .exited, .reviewOpen: return "household"
+        }
+    }
+    public var rule: String {
+        switch reason {
+        case .stage: return "early_review.stage"
+        case .role: return "early_review.role"
+        case .reasonRequired: return "early_review.reason_required"
+        case .exited: return "early_review.exited"
+        case .reviewOpen: return "early_review.review_open"
+        }
+    }
+    public var zh: String {
+        let act = "“\(action.zh)”"
+        switch reason {
+        case .stage(let s): return "\(act)：申请处于“\(s.zh)”状态，不能进行此操作"
+        case .role(let r): return "\(act)：\(r.zh)无权进行此操作"
+        case .reasonRequired: return "\(act)：须填写理由"
+        case .exited: return "\(act)：该户已退出保障"
+        case .reviewOpen: return "\(act)：该户已有正在进行的复核"
+        }
+    }
+    public var en: String {
+        let act = "“\(action.en)”"
+        switch reason {
+        case .stage(let s): return "\(act): not possible while the request is “\(s.en)”"
+        case .role(let r): return "\(act): a \(r.en.lowercased()) may not do this"
+        case .reasonRequired: return "\(act): a reason is required"
+        case .exited: return "\(act): the household has left the allowance"
+        case .reviewOpen: return "\(act): the household already has a review under way"
+        }
+    }
+}
+
+public enum EarlyReviewMachine: StateMachine {
+    public static func roles(for action: EarlyReviewAction) -> Set<Role> {
+        action == .request ? [.townshipCaseworker, .townshipHead] : [.countyCaseworker, .countyApprover]
+    }
+
+    public static func apply(_ action: EarlyReviewAction, at stage: EarlyReviewStage, by role: Role, facts: EarlyReviewFacts,
+                             policy: Policy) -> Result<EarlyReviewStage, EarlyReviewRefusal> {
+        // A request is created at `requested`; only an answer moves it.
+        if action != .request && stage != .requested { return .failure(.init(action: action, reason: .stage(stage))) }
+        guard roles(for: action).contains(role) else { return .failure(.init(action: action, reason: .role(role))) }
+        if let first = unmet(action, facts: facts, policy: policy).first { return .failure(first) }
+        switch action {
+        case .request: return .success(.requested)
+        case .accept: return .success(.accepted)
+        case .decline: return .success(.declined)
+        }
+    }
+
+    /// Asking and declining both say why (the county's answer goes back to the township);
+    /// an accepted request opens a review, so the household must still be enrolled without
+    /// one under way.
+    public static func unmet(_ action: EarlyReviewAction, facts: EarlyReviewFacts, policy: Policy) -> [EarlyReviewRefusal] {
+        var r: [EarlyReviewRefusal.Reason] = []
+        if action != .accept && facts.reason.trimmingWhitespace().isEmpty { r.append(.reasonRequired) }
+        if action != .decline && facts.householdExited { r.append(.exited) }
+        if action != .decline && facts.reviewOpen { r.append(.reviewOpen) }
+        return r.map { .init(action: action, reason: $0) }
+    }
+}

@@ -1,0 +1,372 @@
+/// 复核 — the review of an enrolled household (二.六 "分类复核"): the township visits
+/// (入户调查、邻里访问) and re-verifies incomes and assets, its head proposes an outcome,
+/// and the county, which decides benefits (二.二.4), decides it.
+public enum ReviewStage: String, Sendable, Codable, CaseIterable {
+    /// Opened (due by the class table, reported change, early review, periodic check); the township visits.
+    case opened
+    /// Visit and re-verified incomes recorded; the benefit recalculated.
+    case visited
+    /// The township head proposes keep / raise / lower / suspend / end.
+    case proposed
+    /// The county decided; the decision is in the household's benefit decisions.
+    case decided
+    /// Closed without a decision (the household left by another decision first).
+    case cancelled
+
+    public var isTerminal: Bool { self == .decided || self == .cancelled }
+
+    public var zh: String {
+        switch self {
+        case .opened: return "待入户复核"
+        case .visited: return "已入户复核"
+        case .proposed: return "乡镇已提出复核意见"
+        case .decided: return "旗县已决定"
+        case .cancelled: return "已撤销"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .opened: return "Awaiting the visit"
+        case .visited: return "Visited"
+        case .proposed: return "Township proposal made"
+        case .decided: return "Decided by the county"
+        case .cancelled: return "Cancelled"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+public enum ReviewAction: String, Sendable, Codable, CaseIterable {
+    case open, recordVisit, propose, returnToTownship, decide, cancel
+
+    public var zh: String {
+        switch self {
+        case .open: return "启动复核"
+        case .recordVisit: return "录入入户复核结果"
+        case .propose: return "提出复核意见"
+        case .returnToTownship: return "退回乡镇重新复核"
+        case .decide: return "作出复核决定"
+        case .cancel: return "撤销复核"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .open: return "Open the review"
+        case .recordVisit: return "Record the review visit"
+        case .propose: return "Propose the outcome"
+        case .returnToTownship: return "Return to the township"
+        case .decide: return "Decide the review"
+        case .cancel: return "Cancel the review"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+
+    /// A return or a cancellation is otherwise unexplained in the household's history.
+    public var needsReason: Bool { self == .returnToTownship || self == .cancel }
+}
+
+/// What started a review; shown on the review and kept with its decision.
+public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
+    /// Due by the household's class and date (二.六 分类复核).
+    case schedule
+    /// The household's written report of a change (书面报告).
+    case changeReport = "change_report"
+    /// The township asked the county for an early review and the county accepted (报请旗县复核).
+    case earlyReview = "early_review"
+    /// The county's periodic verification found a contradiction (定期核对).
+    case verification
+
+    public var zh: String {
+        switch self {
+        case .schedule: return "定期分类复核"
+        case .changeReport: return "家庭书面报告变化"
+        case .earlyReview: return "乡镇报请提前复核"
+        case .verification: return "旗县定期核对发现疑点"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .schedule: return "Due by review class"
+        case .changeReport: return "Reported change"
+        case .earlyReview: return "Early review asked by the township"
+        case .verification: return "Periodic verification found a contradiction"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+/// 入户调查 or 邻里访问 (二.六 "通过入户调查、邻里访问等多种形式").
+public enum VisitKind: String, Sendable, Codable, CaseIterable {
+    case home, neighbours
+
+    public var zh: String { self == .home ? "入户调查" : "邻里访问" }
+    public var en: String { self == .home ? "Home visit" : "Neighbour visit" }
+}
+
+/// 有进有出、补助水平有升有降 — what a review can decide.
+public enum ReviewOutcome: String, Sendable, Codable, CaseIterable {
+    case keep, raise, lower, suspend, end
+
+    public var zh: String {
+        switch self {
+        case .keep: return "维持原保障金额"
+        case .raise: return "提高保障金额"
+        case .lower: return "降低保障金额"
+        case .suspend: return "暂停发放"
+        case .end: return "停止保障（退出）"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .keep: return "Keep the amount"
+        case .raise: return "Raise the amount"
+        case .lower: return "Lower the amount"
+        case .suspend: return "Suspend payment"
+        case .end: return "End the allowance"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+/// Why a household leaves the allowance; every exit records one (二.六 "有进有出").
+public enum ExitReason: String, Sendable, Codable, CaseIterable {
+    case incomeAboveStandard = "income_above_standard"
+    case movedAway = "moved_away"
+    case death
+    case refusedReview = "refused_review"
+    case foundIneligible = "found_ineligible"
+    case householdRequest = "household_request"
+
+    public var zh: String {
+        switch self {
+        case .incomeAboveStandard: return "家庭人均收入高于当地低保标准"
+        case .movedAway: return "户籍或居住地迁出"
+        case .death: return "保障对象死亡"
+        case .refusedReview: return "无正当理由拒不配合复核"
+        case .foundIneligible: return "经核查不符合保障条件"
+        case .householdRequest: return "本人申请退出"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .incomeAboveStandard: return "Income above the local standard"
+        case .movedAway: return "Moved away"
+        case .death: return "Death"
+        case .refusedReview: return "Refused to be reviewed"
+        case .foundIneligible: return "Found ineligible"
+        case .householdRequest: return "Left at the household's request"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+/// What the review rules look at, filled by the application from the stored review.
+public struct ReviewFacts: Sendable, Equatable {
+    public var today: CivilDate
+    public var reason: String
+    /// Distinct people who made the visit.
+    public var visitors: Int
+    public var visitKind: VisitKind?
+    /// The recalculated monthly amount (nil before the visit).
+    public var computedAmount: Money?
+    /// The amount in force now for the household.
+    public var currentAmount: Money
+    public var householdSuspended: Bool
+    public var outcome: ReviewOutcome?
+    public var proposedAmount: Money?
+    public var exitReason: ExitReason?
+
+    public init(today: CivilDate, reason: String = "", visitors: Int = 0, visitKind: VisitKind? = nil, computedAmount: Money? = nil,
+                currentAmount: Money = .zero, householdSuspended: Bool = false, outcome: ReviewOutcome? = nil,
+                proposedAmount: Money? = nil, exitReason: ExitReason? = nil) {
+        self.today = today
+        self.reason = reason
+        self.visitors = visitors
+        self.visitKind = visitKind
+        self.computedAmount = computedAmount
+        self.currentAmount = currentAmount
+        self.householdSuspended = householdSuspended
+        self.outcome = outcome
+        self.proposedAmount = proposedAmount
+        self.exitReason = exitReason
+    }
+}
+
+public struct ReviewRefusal: Refusal, Equatable {
+    public enum Reason: Sendable, Equatable {
+        case notAllowedInStage(ReviewStage)
+        case roleMayNot(Role)
+        case reasonRequired
+        case tooFewVisitors(Int, minimum: Int)
+        case visitKindMissing
+        case outcomeMissing
+        case amountMissing
+        case notAbove(current: Money)
+        case notBelow(current: Money)
+        case notSame(current: Money)
+        case exitReasonMissing
+        case alreadySuspended
+    }
+
+    public let action: ReviewAction
+    public let reason: Reason
+    public let field: String
+    public let rule: String
+
+    public init(action: ReviewAction, reason: Reason) {
+        self.action = action
+        self.reason = reason
+        switch reason {
+        case .notAllowedInStage: (field, rule) = ("stage", "review.stage")
+        case .roleMayNot: (field, rule) = ("role", "review.role")
+        case .reasonRequired: (field, rule) = ("reason", "review.reason_required")
+        case .tooFewVisitors: (field, rule) = ("visitors", "review.visitors")
+        case .visitKindMissing: (field, rule) = ("visit_kind", "review.visit_kind")
+        case .outcomeMissing: (field, rule) = ("outcome", "review.outcome")
+        case .amountMissing: (field, rule) = ("amount", "review.amount")
+        case .notAbove: (field, rule) = ("amount", "review.raise_not_above")
+        case .notBelow: (field, rule) = ("amount", "review.lower_not_below")
+        case .notSame: (field, rule) = ("amount", "review.keep_not_same")
+        case .exitReasonMissing: (field, rule) = ("exit_reason", "review.exit_reason")
+        case .alreadySuspended: (field, rule) = ("outcome", "review.already_suspended")
+        }
+    }
+
+    public var zh: String {
+        let act = "“\(action.zh)”"
+        switch reason {
+        case .notAllowedInStage(let s): return "\(act)：复核处于“\(s.zh)”阶段，不能进行此操作"
+        case .roleMayNot(let r): return "\(act)：\(r.zh)无权进行此操作"
+        case .reasonRequired: return "\(act)：须填写理由"
+        case .tooFewVisitors(let n, let m): return "\(act)：复核人员不得少于 \(m) 人，现记录 \(n) 人"
+        case .visitKindMissing: return "\(act)：请选择入户调查或邻里访问"
+        case .outcomeMissing: return "\(act)：请选择复核意见"
+        case .amountMissing: return "\(act)：须填写调整后的月保障金额（大于零）"
+        case .notAbove(let c): return "\(act)：提高后的金额须高于现行 \(c.formatted)"
+        case .notBelow(let c): return "\(act)：降低后的金额须低于现行 \(c.formatted) 且大于零；降为零请选择停止保障"
+        case .notSame(let c): return "\(act)：维持原金额时金额应为现行 \(c.formatted)"
+        case .exitReasonMissing: return "\(act)：停止保障须选择退出原因"
+        case .alreadySuspended: return "\(act)：该户已暂停发放"
+        }
+    }
+
+    public var en: String {
+        let act = "“\(action.en)”"
+        switch reason {
+        case .notAllowedInStage(let s): return "\(act): not possible while the review is at “\(s.en)”"
+        case .roleMayNot(let r): return "\(act): a \(r.en.lowercased()) may not do this"
+        case .reasonRequired: return "\(act): a reason is required"
+        case .tooFewVisitors(let n, let m): return "\(act): at least \(m) reviewers are needed, \(n) recorded"
+        case .visitKindMissing: return "\(act): choose a home visit or a neighbour visit"
+        case .outcomeMissing: return "\(act): choose an outcome"
+        case .amountMissing: return "\(act): the new monthly amount (above zero) is required"
+        case .notAbove(let c): return "\(act): a raised amount must be above the current \(c.formatted)"
+        case .notBelow(let c): return "\(act): a lowered amount must be below the current \(c.formatted) and above zero; to stop payment choose “end”"
+        case .notSame(let c): return "\(act): keeping the amount means the current \(c.formatted)"
+        case .exitReasonMissing: return "\(act): an exit needs its reason"
+        case .alreadySuspended: return "\(act): payment is already suspended"
+        }
+    }
+}
+
+/// The review procedure. Opening is done by the township, the county, or the system's
+/// monthly due list acting for the county; the visit by the township's caseworkers; the
+/// proposal by its head; the decision by the county approver, who decides benefits.
+public enum ReviewMachine: StateMachine {
+    public static func roles(for action: ReviewAction) -> Set<Role> {
+        switch action {
+        case .open: return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover]
+        case .recordVisit: return [.townshipCaseworker]
+        case .propose: return [.townshipHead]
+        case .returnToTownship, .decide: return [.countyApprover]
+        case .cancel: return [.countyCaseworker, .countyApprover]
+        }
+    }
+
+    public static func from(_ action: ReviewAction) -> Set<ReviewStage> {
+        switch action {
+        case .open: return []
+        // A visit may be recorded again (a second visit, corrected figures) until the head proposes.
+        case .recordVisit: return [.opened, .visited]
+        case .propose: return [.visited]
+        case .returnToTownship, .decide: return [.proposed]
+        case .cancel: return [.opened, .visited, .proposed]
+        }
+    }
+
+    public static func target(of action: ReviewAction) -> ReviewStage {
+        switch action {
+        case .open: return .opened
+        case .recordVisit: return .visited
+        case .propose: return .proposed
+        case .returnToTownship: return .visited
+        case .decide: return .decided
+        case .cancel: return .cancelled
+        }
+    }
+
+    public static func actions(at stage: ReviewStage, for role: Role) -> [ReviewAction] {
+        ReviewAction.allCases.filter { from($0).contains(stage) && roles(for: $0).contains(role) }
+    }
+
+    public static func apply(_ action: ReviewAction, at stage: ReviewStage, by role: Role, facts: ReviewFacts,
+                             policy: Policy) -> Result<ReviewStage, ReviewRefusal> {
+        guard action == .open || from(action).contains(stage) else {
+            return .failure(ReviewRefusal(action: action, reason: .notAllowedInStage(stage)))
+        }
+        guard roles(for: action).contains(role) else { return .failure(ReviewRefusal(action: action, reason: .roleMayNot(role))) }
+        if let first = unmet(action, facts: facts, policy: policy).first { return .failure(first) }
+        return .success(target(of: action))
+    }
+
+    public static func unmet(_ action: ReviewAction, facts: ReviewFacts, policy: Policy) -> [ReviewRefusal] {
+        var reasons: [ReviewRefusal.Reason] = []
+        if action.needsReason && facts.reason.trimmingWhitespace().isEmpty { reasons.append(.reasonRequired) }
+        switch action {
+        case .recordVisit:
+            if facts.visitKind == nil { reasons.append(.visitKindMissing) }
+            if facts.visitors < policy.minimumInvestigators {
+                reasons.append(.tooFewVisitors(facts.visitors, minimum: policy.minimumInvestigators))
+            }
+        case .propose, .decide:
+            reasons += outcomeProblems(facts)
+        case .open, .returnToTownship, .cancel:
+            break
+        }
+        return reasons.map { ReviewRefusal(action: action, reason: $0) }
+    }
+
+    /// An outcome must agree with its amount: a raise is above the amount in force, a
+    /// lowering below it and above zero (zero is an exit, with its reason), keeping is the
+    /// same amount. A suspended household's keep, raise or lower resumes payment at the
+    /// amount, so for it only "above zero" is asked.
+    static func outcomeProblems(_ f: ReviewFacts) -> [ReviewRefusal.Reason] {
+        guard let outcome = f.outcome else { return [.outcomeMissing] }
+        switch outcome {
+        case .keep, .raise, .lower:
+            guard let amount = f.proposedAmount, amount.isPositive else { return [.amountMissing] }
+            if f.householdSuspended { return [] }
+            if outcome == .raise && amount <= f.currentAmount { return [.notAbove(current: f.currentAmount)] }
+            if outcome == .lower && amount >= f.currentAmount { return [.notBelow(current: f.currentAmount)] }
+            if outcome == .keep && amount != f.currentAmount { return [.notSame(current: f.currentAmount)] }
+            return []
+        case .suspend:
+            var r: [ReviewRefusal.Reason] = []
+            if f.householdSuspended { r.append(.alreadySuspended) }
+            if f.reason.trimmingWhitespace().isEmpty { r.append(.reasonRequired) }
+            return r
+        case .end:
+            return f.exitReason == nil ? [.exitReasonMissing] : []
+        }
+    }
+}
