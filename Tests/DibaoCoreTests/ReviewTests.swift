@@ -59,6 +59,12 @@ struct ReviewMachineTests {
         }
     }
 
+    @Test("one review at a time, and none once the household has left")
+    func openingFacts() {
+        #expect(refused(.open, at: .opened, by: .countyApprover) { $0.reviewOpen = true } == .reviewOpen)
+        #expect(refused(.open, at: .opened, by: .townshipHead) { $0.householdExited = true } == .householdExited)
+    }
+
     func refused(_ action: ReviewAction, at stage: ReviewStage, by role: Role, _ change: (inout ReviewFacts) -> Void) -> ReviewRefusal.Reason? {
         var f = ReviewFixtures.satisfied
         change(&f)

@@ -15,6 +15,12 @@ func paymentOperator(_ app: Application, _ username: String) async throws -> Pay
                            audit: AuditActor(id: user.id!.uuidString, name: user.username, role: user.role.rawValue), bank: bank)
 }
 
+/// The account `username` of the demo fixture as the actor of a service context.
+func staffActor(_ app: Application, _ username: String) async throws -> StaffActor {
+    let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
+    return try #require(StaffActor(user, viaToken: false))
+}
+
 let urbanCounty = try! AreaCode(DemoData.urbanCounty.0)
 let ruralCounty = try! AreaCode(DemoData.ruralCounty.0)
 
@@ -193,6 +199,8 @@ struct PaymentTests {
             #expect(households.count == 3)
             // Only these three are paid in this county, so each line is theirs alone.
             try await BenefitScheduleRecord.query(on: app.db).filter(\.$countyCode == ruralCounty.value).delete()
+            try await EnrolledHousehold.query(on: app.db).filter(\.$countyCode == ruralCounty.value).delete()
+            try await BenefitDecisionRecord.query(on: app.db).filter(\.$countyCode == ruralCounty.value).delete()
             func open(_ h: Household, first: String, monthly: Int64, settled: Int64) async throws {
                 let r = BenefitScheduleRecord()
                 r.householdID = h.id!; r.regionCode = h.regionCode; r.leagueCode = h.leagueCode; r.countyCode = h.countyCode
@@ -200,18 +208,28 @@ struct PaymentTests {
                 r.steps = try BenefitSchedule.enrolled(firstMonth: CivilDate(iso: first)!, monthly: Money(fen: monthly)).stored
                 r.settledFen = settled; r.active = true
                 try await r.create(on: app.db)
+                try await MoveSchedulesToDecisions.backfill(app.db as! any SQLDatabase)
                 try await PaymentAccounts.set(household: h.id!, bank: DemoData.banks[1].code, account: "62170000000000\(String(format: "%05d", monthly / 100))",
                                               holder: h.headName, by: county, app: app)
+            }
+            // A decision on the enrolled household, as a review's decision makes it (二.六).
+            func decide(_ h: Household, _ d: BenefitDecision, reason: String) async throws {
+                let actor = try await staffActor(app, "tk_approver")
+                let ctx = app.context(actor)
+                try await app.audit.write(on: app.db) { tx in
+                    let e = try #require(try await EnrolledHousehold.query(on: tx).filter(\.$householdID == h.id!).first())
+                    let (_, event) = try await EnrollmentWorkflow.decide(d, for: e, basis: .init(reason: reason, source: .review, sourceID: "test"), ctx: ctx, tx: tx)
+                    return ((), [event])
+                }
             }
             // A: enrolled from February (the quarter's second month) at ¥500.
             try await open(households[0], first: "2026-02-01", monthly: 50_000, settled: 0)
             // B: enrolled 2025-10 at ¥600, 2025Q4 paid; exit decided 15 January: it leaves from 1 February.
             try await open(households[1], first: "2025-10-01", monthly: 60_000, settled: 180_000)
-            _ = try await BenefitSchedules.decide(.exit, household: households[1].id!, decidedOn: CivilDate(iso: "2026-01-15")!, reason: "收入超过标准", by: county, app: app)
+            try await decide(households[1], BenefitDecision(kind: .exited, from: BenefitDecision.effectiveMonth(decidedOn: CivilDate(iso: "2026-01-15")!, policy: .default2013), monthly: .zero), reason: "收入超过标准")
             // C: enrolled 2025-10 at ¥400, 2025Q4 paid; changed to ¥300 on 10 February: ¥300 from 1 March.
             try await open(households[2], first: "2025-10-01", monthly: 40_000, settled: 120_000)
-            _ = try await BenefitSchedules.decide(.change(Money(fen: 30_000)), household: households[2].id!, decidedOn: CivilDate(iso: "2026-02-10")!,
-                                                  reason: "复核后收入增加", by: county, app: app)
+            try await decide(households[2], BenefitDecision(kind: .changed, from: BenefitDecision.effectiveMonth(decidedOn: CivilDate(iso: "2026-02-10")!, policy: .default2013), monthly: Money(fen: 30_000)), reason: "复核后收入增加")
 
             await #expect(throws: PayrollRefusal.wrongFrequency(period: "2026-03", expected: .quarterly)) {
                 _ = try await Payrolls.draft(county: ruralCounty, period: "2026-03", by: county, app: app)

@@ -221,6 +221,12 @@ struct WorkflowTests {
             #expect(outcome.picked.count == (undrawn.count * 30 + 99) / 100, "ceil(batch × 30 %)")
             let inSpotCheck = try await ApplicationCase.query(on: app.db).filter(\.$stage == .spotCheck).all().map(\.receipt)
             #expect(Set(inSpotCheck) == Set(outcome.picked))
+            // Every case of the batch has its event from the kernel, drawn or not (issue 13).
+            let drawnEvents = try await AuditEvent.query(on: app.db).filter(\.$action == "case.drawSpotCheck").all()
+            let notPicked = try await AuditEvent.query(on: app.db).filter(\.$action == "case.spotCheckNotPicked").all()
+            #expect(drawnEvents.count == outcome.picked.count)
+            #expect(notPicked.count == outcome.population - outcome.picked.count)
+            #expect(Set((drawnEvents + notPicked).map(\.entityID)) == Set(undrawn.map { $0.id!.uuidString }))
             let record = try await d.call("supervisor", .GET, "/api/v1/spot-checks/\(outcome.drawID)")
             #expect(try record.decode(CaseAPI.DrawView.self).redrawMatches)
             // Another county's approver cannot draw this county's batch or read the draw.

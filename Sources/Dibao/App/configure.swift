@@ -44,6 +44,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateVerificationTables())
     app.migrations.add(CreatePaymentTables())
     app.migrations.add(AddTokenExpiry())
+    // 二.六: the enrolled household and its decisions as rows; earlier schedules move in.
+    app.migrations.add(CreateEnrollmentTables())
+    app.migrations.add(MoveSchedulesToDecisions())
     try await app.autoMigrate()
     try await loadPolicies(app)
 

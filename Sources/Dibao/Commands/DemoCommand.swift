@@ -196,6 +196,8 @@ enum DemoData {
                 try await insertRows(tsql, Notice.schema, DemoGenerator.noticeColumns, rows.notices)
                 try await insertRows(tsql, BenefitScheduleRecord.schema, DemoGenerator.scheduleColumns, rows.schedules)
                 try await insertRows(tsql, PaymentAccount.schema, DemoGenerator.accountColumns, rows.accounts)
+                // The enrolled households and their first decisions, as a migrated database has them.
+                try await MoveSchedulesToDecisions.backfill(tsql)
             }
             made += n
             members += rows.members.count

@@ -56,69 +56,11 @@ enum PaymentAccounts {
     }
 }
 
-/// A household's benefit schedule as decisions change it (二.二.5, 二.六): opened at
-/// enrollment, then amount changes, suspensions, resumptions and the exit, each taking
-/// effect from a whole month as the policy says.
+/// A household's payroll schedule, folded from its benefit decisions (二.六) by
+/// `EnrollmentWorkflow`, the only writer; payment reads it.
 enum BenefitSchedules {
-    /// Opens the schedule of an enrolled case, inside the enrollment's transaction.
-    static func open(for c: ApplicationCase, firstMonth: CivilDate, on db: any Database) async throws {
-        let monthly = Money(fen: c.approvedAmountFen ?? 0)
-        let record = BenefitScheduleRecord()
-        record.householdID = c.householdID
-        record.caseID = c.id
-        record.regionCode = c.regionCode
-        record.leagueCode = c.leagueCode
-        record.countyCode = c.countyCode
-        record.townshipCode = c.townshipCode
-        record.villageCode = c.villageCode
-        record.steps = try BenefitSchedule.enrolled(firstMonth: firstMonth, monthly: monthly).stored
-        record.settledFen = 0
-        record.active = true
-        try await record.create(on: db)
-    }
-
-    enum Decision: Sendable {
-        case change(Money)
-        case suspend
-        case resume(Money)
-        case exit
-    }
-
     /// The household's active schedule, if `op` may see it.
     static func current(household id: UUID, for op: PaymentOperator, on db: any Database) async throws -> BenefitScheduleRecord? {
         try await BenefitScheduleRecord.query(on: db).filter(\.$householdID == id).filter(\.$active == true).within(op.area).first()
-    }
-
-    /// Enters a decision of `decidedOn` in the household's schedule. Suspensions and
-    /// resumptions count from the month the policy's effect rule gives, like every other decision.
-    static func decide(_ decision: Decision, household id: UUID, decidedOn: CivilDate, reason: String,
-                       by op: PaymentOperator, app: Application) async throws -> BenefitSchedule {
-        guard op.role.may(.manageBenefits) else { throw Abort(.forbidden) }
-        guard let record = try await current(household: id, for: op, on: app.db) else {
-            throw FieldRefusal(field: "household", rule: "schedule.none", zh: "该户没有正在享受的低保待遇", en: "The household has no benefit being paid")
-        }
-        let policy = app.dibao.policy(on: decidedOn)
-        let months = policy.changeTakesEffectMonthsAfterDecision
-        return try await app.audit.write(on: app.db) { tx in
-            guard let r = try await BenefitScheduleRecord.find(record.id, on: tx), var s = r.schedule else { throw Abort(.notFound) }
-            var detail = ["decided_on": decidedOn.iso]
-            switch decision {
-            case .change(let m): try s.change(to: m, decidedOn: decidedOn, effectMonths: months); detail["monthly_fen"] = String(m.fen)
-            case .suspend: try s.suspend(from: policy.changeEffectiveFrom(decidedOn: decidedOn))
-            case .resume(let m): try s.resume(from: policy.changeEffectiveFrom(decidedOn: decidedOn), monthly: m); detail["monthly_fen"] = String(m.fen)
-            case .exit: try s.exit(decidedOn: decidedOn, effectMonths: months)
-            }
-            r.steps = s.stored
-            try await r.save(on: tx)
-            let action: String
-            switch decision {
-            case .change: action = "benefit.changed"
-            case .suspend: action = "benefit.suspended"
-            case .resume: action = "benefit.resumed"
-            case .exit: action = "benefit.exited"
-            }
-            return (s, [AuditEntry(actor: op.audit, action: action, entityType: "household", entityID: id.uuidString,
-                                   areaCode: r.villageCode, reason: reason, detail: detail)])
-        }
     }
 }

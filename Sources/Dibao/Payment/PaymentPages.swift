@@ -18,7 +18,6 @@ struct PaymentPages: RouteCollection {
         p.write("lines", ":line", "resolve", guard: .permission(.workPayrolls), use: resolve)
         p.get("households", ":id", use: household)
         p.write("households", ":id", "account", guard: .permission(.manageBenefits), use: account)
-        p.write("households", ":id", "decision", guard: .permission(.manageBenefits), use: decision)
         p.get("budget", use: budget)
         p.write("budget", guard: .permission(.manageBudget), use: setBudget)
     }
@@ -437,36 +436,6 @@ struct PaymentPages: RouteCollection {
             return try await householdPage(req, id: id, problems: refused.problems)
         }
         return req.redirect(to: "/payments/households/\(h.id!.uuidString)?done=account")
-    }
-
-    struct DecisionForm: Content { var action: String?; var amount: String?; var decidedOn: String?; var reason: String? }
-
-    func decision(req: Request) async throws -> Response {
-        let actor = try await req.require(.manageBenefits)
-        let op = try await Self.op(req)
-        let id = req.parameters.get("id", as: UUID.self)
-        let h = try await Household.visible(id, to: actor, on: req)
-        let form = try req.content.decode(DecisionForm.self)
-        do {
-            let decision = try Self.decision(form)
-            guard let date = CivilDate(iso: form.decidedOn ?? "") else {
-                throw FieldRefusal(field: "decided_on", rule: "date.invalid", zh: "决定日期：应为有效日期（如 2026-03-15）", en: "Decided on: a date such as 2026-03-15")
-            }
-            _ = try await BenefitSchedules.decide(decision, household: h.id!, decidedOn: date, reason: form.reason ?? "", by: op, app: req.application)
-        } catch let refusal as any Refusal {
-            return try await householdPage(req, id: id, problems: [refusal])
-        }
-        return req.redirect(to: "/payments/households/\(h.id!.uuidString)?done=decision")
-    }
-
-    static func decision(_ form: DecisionForm) throws -> BenefitSchedules.Decision {
-        switch form.action {
-        case "change": return .change(try Money.parse(form.amount ?? "", field: "amount"))
-        case "resume": return .resume(try Money.parse(form.amount ?? "", field: "amount"))
-        case "suspend": return .suspend
-        case "exit": return .exit
-        default: throw FieldRefusal(field: "action", rule: "schedule.action", zh: "变更类型：请选择", en: "Change: choose one")
-        }
     }
 
     // MARK: Budget dashboard

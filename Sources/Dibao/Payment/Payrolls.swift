@@ -14,9 +14,20 @@ struct PaymentOperator: Sendable {
     var audit: AuditActor
     /// A bank operator's bank: it exchanges that bank's files only.
     var bank: String?
+    /// The actor this operator was made from, for the services it calls (a decision on the
+    /// enrolled household is taken through the service context).
+    var actor: StaffActor?
 
     init(_ actor: StaffActor, bank: String? = nil) {
         self.init(username: actor.username, role: actor.role, area: actor.area, audit: actor.audit, bank: bank)
+        self.actor = actor
+    }
+
+    /// The service context of this operator (a command's operator acts as itself, audited under its name).
+    func context(_ app: Application) -> ServiceContext {
+        let a = actor ?? StaffActor(userID: UUID(uuidString: audit.id) ?? UUID(), username: username, displayName: audit.name,
+                                    role: role, area: area, viaToken: false)
+        return app.context(a)
     }
 
     init(username: String, role: Role, area: AreaCode, audit: AuditActor? = nil, bank: String? = nil) {
@@ -502,8 +513,10 @@ enum Payrolls {
             try PaymentAccounts.validate(bank: bank, account: account, holder: holder)
             guard try await Bank.find(bank, on: app.db) != nil else { throw PaymentAccounts.unknownBank(bank) }
         }
+        let ctx = op.context(app)
         return try await app.audit.write(on: app.db) { tx in
             guard let current = try await PayrollLine.find(lineID, on: tx), current.status == .failed else { throw Abort(.conflict, reason: "stale") }
+            var more: [AuditEntry] = []
             var detail = ["payroll": p.number, "line": String(current.id ?? 0), "amount_fen": String(current.amountFen)]
             switch resolution {
             case let .repay(bank, account, holder):
@@ -512,18 +525,18 @@ enum Payrolls {
                 current.status = .repay
                 detail["bank"] = bank
             case .suspend:
-                guard let record = try await BenefitScheduleRecord.find(current.scheduleID, on: tx), var schedule = record.schedule else {
-                    throw Abort(.notFound)
-                }
-                try schedule.suspend(from: policy.changeEffectiveFrom(decidedOn: today))
-                record.steps = schedule.stored
-                try await record.save(on: tx)
+                // 二.六: a suspension is a decision on the enrolled household, from the month the policy's effect rule gives.
+                guard let e = try await EnrolledHousehold.find(current.scheduleID, on: tx) else { throw Abort(.notFound) }
+                let (_, event) = try await EnrollmentWorkflow.decide(
+                    BenefitDecision(kind: .suspended, from: policy.changeEffectiveFrom(decidedOn: today), monthly: .zero), for: e,
+                    basis: .init(reason: note, source: .paymentFailure, sourceID: String(current.id ?? 0)), ctx: ctx, tx: tx)
+                more.append(event)
                 current.status = .suspended
             }
             current.note = note.isEmpty ? current.note : current.note + "；" + note
             try await current.save(on: tx)
             return (current, [AuditEntry(actor: op.audit, action: "payroll.failure_\(current.status.rawValue)", entityType: "household",
-                                         entityID: current.householdID.uuidString, areaCode: current.villageCode, reason: note, detail: detail)])
+                                         entityID: current.householdID.uuidString, areaCode: current.villageCode, reason: note, detail: detail)] + more)
         }
     }
 

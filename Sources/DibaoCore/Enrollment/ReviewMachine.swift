@@ -185,10 +185,15 @@ public struct ReviewFacts: Sendable, Equatable {
     public var outcome: ReviewOutcome?
     public var proposedAmount: Money?
     public var exitReason: ExitReason?
+    /// For opening: the household has left, or already has a review under way.
+    public var householdExited: Bool
+    public var reviewOpen: Bool
 
     public init(today: CivilDate, reason: String = "", visitors: Int = 0, visitKind: VisitKind? = nil, computedAmount: Money? = nil,
                 currentAmount: Money = .zero, householdSuspended: Bool = false, outcome: ReviewOutcome? = nil,
-                proposedAmount: Money? = nil, exitReason: ExitReason? = nil) {
+                proposedAmount: Money? = nil, exitReason: ExitReason? = nil, householdExited: Bool = false, reviewOpen: Bool = false) {
+        self.householdExited = householdExited
+        self.reviewOpen = reviewOpen
         self.today = today
         self.reason = reason
         self.visitors = visitors
@@ -216,6 +221,8 @@ public struct ReviewRefusal: Refusal, Equatable {
         case notSame(current: Money)
         case exitReasonMissing
         case alreadySuspended
+        case householdExited
+        case reviewOpen
     }
 
     public let action: ReviewAction
@@ -239,6 +246,8 @@ public struct ReviewRefusal: Refusal, Equatable {
         case .notSame: (field, rule) = ("amount", "review.keep_not_same")
         case .exitReasonMissing: (field, rule) = ("exit_reason", "review.exit_reason")
         case .alreadySuspended: (field, rule) = ("outcome", "review.already_suspended")
+        case .householdExited: (field, rule) = ("household", "review.household_exited")
+        case .reviewOpen: (field, rule) = ("household", "review.already_open")
         }
     }
 
@@ -257,6 +266,8 @@ public struct ReviewRefusal: Refusal, Equatable {
         case .notSame(let c): return "\(act)：维持原金额时金额应为现行 \(c.formatted)"
         case .exitReasonMissing: return "\(act)：停止保障须选择退出原因"
         case .alreadySuspended: return "\(act)：该户已暂停发放"
+        case .householdExited: return "\(act)：该户已退出保障"
+        case .reviewOpen: return "\(act)：该户已有正在进行的复核"
         }
     }
 
@@ -275,6 +286,8 @@ public struct ReviewRefusal: Refusal, Equatable {
         case .notSame(let c): return "\(act): keeping the amount means the current \(c.formatted)"
         case .exitReasonMissing: return "\(act): an exit needs its reason"
         case .alreadySuspended: return "\(act): payment is already suspended"
+        case .householdExited: return "\(act): the household has left the allowance"
+        case .reviewOpen: return "\(act): the household already has a review under way"
         }
     }
 }
@@ -340,7 +353,11 @@ public enum ReviewMachine: StateMachine {
             }
         case .propose, .decide:
             reasons += outcomeProblems(facts)
-        case .open, .returnToTownship, .cancel:
+        case .open:
+            // One review at a time, and none for a household that has left (二.六).
+            if facts.householdExited { reasons.append(.householdExited) }
+            if facts.reviewOpen { reasons.append(.reviewOpen) }
+        case .returnToTownship, .cancel:
             break
         }
         return reasons.map { ReviewRefusal(action: action, reason: $0) }

@@ -14,36 +14,9 @@ enum Investigation {
         let policy = req.dibao.policy(on: today)
         let found = try await CaseWorkflow.visible(caseID, to: actor, on: req)
         guard let household = try await Household.find(found.householdID, on: req.db) else { throw Abort(.notFound) }
-        let members = try await Member.query(on: req.db).filter(\.$household.$id == found.householdID).sort(\.$position).all()
-        let supporters = try await Supporter.query(on: req.db).filter(\.$household.$id == found.householdID).all()
-        let declared = try await IncomeRecord.query(on: req.db).filter(\.$householdID == found.householdID).all()
-
-        // Verified incomes: the verification report's figures when asked for, else what the
-        // form says, else what the household declared.
-        let checked = StepInput.flag(input.useVerifiedIncome) ? try await VerificationIncome.latest(householdID: found.householdID, on: req.db) : nil
-        var verified: [(member: Member, kind: IncomeKind, amount: Money)] = []
-        var problems: [FieldRefusal] = []
-        for m in members {
-            for kind in IncomeKind.allCases {
-                let key = "\(m.id!.uuidString).\(kind.rawValue)"
-                let amount: Money
-                if let fromCheck = checked?[m.position]?[kind] {
-                    amount = fromCheck
-                } else if let text = input.incomes?[key] {
-                    do { amount = try CaseSteps.money(text, field: "incomes.\(key)") ?? .zero } catch let r as any Refusal {
-                        problems.append(FieldRefusal(r, field: "incomes.\(key)", label: "\(m.name) \(kind.zh)", labelEn: "\(Masking.name(m.name)) \(kind.en)"))
-                        continue
-                    }
-                } else {
-                    amount = Money(fen: declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen })
-                }
-                if amount < .zero {
-                    problems.append(.init(field: "incomes.\(key)", rule: "income.negative", zh: "\(m.name) \(kind.zh)：不能为负数", en: "\(kind.en): cannot be negative"))
-                } else if amount > .zero {
-                    verified.append((m, kind, amount))
-                }
-            }
-        }
+        var (assessed, problems) = try await HouseholdBenefit.assess(household, incomes: input.incomes,
+                                                                     useVerified: StepInput.flag(input.useVerifiedIncome),
+                                                                     today: today, policy: policy, db: req.db)
         let truth = input.truth ?? [:]
         for kind in DeclarationKind.allCases {
             if let v = truth[kind.rawValue], !["true", "false"].contains(v) {
@@ -57,30 +30,23 @@ enum Investigation {
         }
         guard problems.isEmpty else { throw FormRefused(problems: problems) }
 
-        let standard = try await Standard.inForce(for: try AreaCode(household.villageCode), kind: household.kind, on: today, db: req.db)
-        guard let standard else {
-            throw FieldRefusal(field: "standard", rule: "standard.missing", zh: "低保标准：本地区尚未设定\(household.kind.zh)低保标准", en: "Standard: no \(household.kind.en) standard is set for this area")
-        }
-        let situations = members.map { m in
-            MemberSituation(label: "\(m.relation.zh) \(Masking.name(m.name))", birthDate: CivilDate(iso: m.birthDate) ?? today,
-                            incomes: verified.filter { $0.member.id == m.id }.map { IncomeItem(kind: $0.kind, monthly: $0.amount) },
-                            disability: DisabilityLevel(rawValue: m.disabilityLevel) ?? .none, severeIllness: m.severeIllness)
-        }
-        let support = supporters.map { SupportOwed(label: "\($0.duty.zh) \(Masking.name($0.name))", monthly: Money(fen: $0.monthlySupportFen)) }
-        let result = Benefit.calculate(members: situations, support: support, standardPerPerson: Money(fen: standard.monthlyFen), policy: policy, on: today)
-        let breakdown = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        // No problems means an assessment was made.
+        guard let assessment = assessed else { throw Abort(.internalServerError) }
+        let result = assessment.result
+        let breakdown = assessment.breakdown
+        let members = assessment.members
         let head = members.first { $0.relation == .head } ?? members.first
-        let verifiedRows = verified.map { (memberID: $0.member.id!, kind: $0.kind, fen: $0.amount.fen) }
+        let verifiedRows = assessment.verified
 
         return try await CaseWorkflow.perform(.completeInvestigation, caseID: caseID, by: actor,
-                                              detail: ["amount": String(result.amount.fen), "income_from": checked == nil ? "form" : "verification"], on: req) { c, tx in
+                                              detail: ["amount": String(result.amount.fen), "income_from": assessment.fromCheck ? "verification" : "form"], on: req) { c, tx in
             let cid = try c.requireID()
             c.investigators = Investigators.names(input.investigators ?? "").joined(separator: "、")
             c.investigatedOn = visited.iso
             c.investigationNotes = String((input.notes ?? "").prefix(1000))
             c.applicantSigned = StepInput.flag(input.applicantSigned)
             c.householdIncomeFen = result.householdIncome.fen
-            c.standardFen = standard.monthlyFen
+            c.standardFen = assessment.standardFen
             c.computedAmountFen = result.amount.fen
             c.breakdown = breakdown
             for d in try await CaseDeclaration.query(on: tx).filter(\.$caseID == cid).all() {
@@ -110,5 +76,71 @@ enum Investigation {
                 try await entry.create(on: tx)
             }
         }
+    }
+}
+
+/// The household's benefit from its members' verified incomes, the standard in force and
+/// the supporters' duty (二.一, 二.二.2), as the investigation and every later review
+/// compute it (二.六): the same inputs give the same amount and breakdown.
+enum HouseholdBenefit {
+    struct Assessment: Sendable {
+        var result: BenefitResult
+        var breakdown: String
+        var standardFen: Int64
+        var verified: [(memberID: UUID, kind: IncomeKind, fen: Int64)]
+        var fromCheck: Bool
+        var members: [Member]
+    }
+
+    /// Incomes per member and kind: the latest verification report's figures when
+    /// `useVerified`, else the form's `incomes["<member id>.<kind>"]`, else what the
+    /// household declared. Returns the field problems instead of the assessment when
+    /// there are any (a bad figure, or no standard for the area).
+    static func assess(_ household: Household, incomes: [String: String]?, useVerified: Bool, today: CivilDate, policy: Policy,
+                       db: any Database) async throws -> (Assessment?, [FieldRefusal]) {
+        let hid = try household.requireID()
+        let members = try await Member.query(on: db).filter(\.$household.$id == hid).sort(\.$position).all()
+        let supporters = try await Supporter.query(on: db).filter(\.$household.$id == hid).all()
+        let declared = try await IncomeRecord.query(on: db).filter(\.$householdID == hid).all()
+        let checked = useVerified ? try await VerificationIncome.latest(householdID: hid, on: db) : nil
+        var verified: [(member: Member, kind: IncomeKind, amount: Money)] = []
+        var problems: [FieldRefusal] = []
+        for m in members {
+            for kind in IncomeKind.allCases {
+                let key = "\(m.id!.uuidString).\(kind.rawValue)"
+                let amount: Money
+                if let fromCheck = checked?[m.position]?[kind] {
+                    amount = fromCheck
+                } else if let text = incomes?[key] {
+                    do { amount = try CaseSteps.money(text, field: "incomes.\(key)") ?? .zero } catch let r as any Refusal {
+                        problems.append(FieldRefusal(r, field: "incomes.\(key)", label: "\(m.name) \(kind.zh)", labelEn: "\(Masking.name(m.name)) \(kind.en)"))
+                        continue
+                    }
+                } else {
+                    amount = Money(fen: declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen })
+                }
+                if amount < .zero {
+                    problems.append(.init(field: "incomes.\(key)", rule: "income.negative", zh: "\(m.name) \(kind.zh)：不能为负数", en: "\(kind.en): cannot be negative"))
+                } else if amount > .zero {
+                    verified.append((m, kind, amount))
+                }
+            }
+        }
+        guard let standard = try await Standard.inForce(for: try AreaCode(household.villageCode), kind: household.kind, on: today, db: db) else {
+            problems.append(FieldRefusal(field: "standard", rule: "standard.missing", zh: "低保标准：本地区尚未设定\(household.kind.zh)低保标准",
+                                         en: "Standard: no \(household.kind.en) standard is set for this area"))
+            return (nil, problems)
+        }
+        let situations = members.map { m in
+            MemberSituation(label: "\(m.relation.zh) \(Masking.name(m.name))", birthDate: CivilDate(iso: m.birthDate) ?? today,
+                            incomes: verified.filter { $0.member.id == m.id }.map { IncomeItem(kind: $0.kind, monthly: $0.amount) },
+                            disability: DisabilityLevel(rawValue: m.disabilityLevel) ?? .none, severeIllness: m.severeIllness)
+        }
+        let support = supporters.map { SupportOwed(label: "\($0.duty.zh) \(Masking.name($0.name))", monthly: Money(fen: $0.monthlySupportFen)) }
+        let result = Benefit.calculate(members: situations, support: support, standardPerPerson: Money(fen: standard.monthlyFen), policy: policy, on: today)
+        let breakdown = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        return (Assessment(result: result, breakdown: breakdown, standardFen: standard.monthlyFen,
+                           verified: verified.map { (memberID: $0.member.id!, kind: $0.kind, fen: $0.amount.fen) },
+                           fromCheck: checked != nil, members: members), problems)
     }
 }

@@ -43,7 +43,8 @@ enum Notices {
     static func enroll(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
         let today = req.dibao.clock.today()
         let policy = req.dibao.policy(on: today)
-        return try await CaseWorkflow.perform(.enroll, caseID: caseID, by: actor, on: req) { c, tx in
+        let ctx = req.context(actor)
+        return try await CaseWorkflow.perform(.enroll, caseID: caseID, ctx: ctx, effects: { c, tx in
             let members = try await Member.query(on: tx).filter(\.$household.$id == c.householdID).all()
             let situations = members.map {
                 MemberSituation(label: $0.name, birthDate: CivilDate(iso: $0.birthDate) ?? today,
@@ -59,15 +60,17 @@ enum Notices {
             let stable = input.incomeStable.map { StepInput.flag($0) } ?? true
             let reviewClass = ReviewClass.classify(members: situations, incomeStable: stable, ableToWork: able)
             let first = c.firstMonth.flatMap { CivilDate(iso: $0) } ?? today.firstOfMonth
+            let next = Enrollment.nextReviewDate(enrolledFrom: first, class: reviewClass, kind: c.kind, policy: policy)
             c.reviewClass = reviewClass
-            c.nextReviewOn = Enrollment.nextReviewDate(enrolledFrom: first, class: reviewClass, kind: c.kind, policy: policy).iso
-            // Payment starts from the approved first month (二.二.5): the payroll reads this schedule.
-            try await BenefitSchedules.open(for: c, firstMonth: first, on: tx)
+            c.nextReviewOn = next.iso
             if let household = try await Household.find(c.householdID, on: tx) {
                 household.status = "enrolled"
                 try await household.save(on: tx)
             }
-        }
+            // Payment starts from the approved first month (二.二.5): the enrolled household's
+            // first decision, from which the payroll's schedule is folded.
+            return try await EnrollmentWorkflow.enroll(c, firstMonth: first, reviewClass: reviewClass, nextReview: next, ctx: ctx, tx: tx)
+        })
     }
 
     private static func make(_ kind: NoticeKind, for c: ApplicationCase, amountFen: Int64, on db: any Database) async throws -> Notice {

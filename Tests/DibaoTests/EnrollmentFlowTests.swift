@@ -1,0 +1,294 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import Dibao
+import DibaoCore
+
+/// The enrolled household over time (二.六, issue 13): reviews through the kernel, decisions
+/// as rows the payroll reads, change reports, early reviews, the due list.
+@Suite("Enrolled households and reviews", .serialized)
+struct EnrollmentFlowTests {
+    /// An enrolled household of 海拉尔东路街道 (xc_township's area) from the demo.
+    func enrolledInTownship(_ app: Application, offset: Int = 0) async throws -> EnrolledHousehold {
+        let all = try await EnrolledHousehold.query(on: app.db).filter(\.$townshipCode == "150102001000").filter(\.$status == .enrolled)
+            .sort(\.$id).all()
+        return try #require(all.count > offset ? all[offset] : nil)
+    }
+
+    func ctx(_ app: Application, _ user: String) async throws -> ServiceContext {
+        app.context(try await staffActor(app, user))
+    }
+
+    /// The household's amount for `month` as the payroll reads it: the schedule folded from its decisions.
+    func payrollAmount(_ app: Application, _ e: EnrolledHousehold, _ month: String) async throws -> Money {
+        let s = try #require(try await BenefitScheduleRecord.find(e.id, on: app.db)?.schedule)
+        return s.monthly(in: CivilDate(iso: month)!)
+    }
+
+    @Test("a review lowers the amount, a second one ends it: each step as its role, the payroll pays what the decisions say")
+    func lowerThenEnd() async throws {
+        let clock = TestClock("2026-03-16")
+        try await withDibao(clock: clock) { app in
+            let e = try await enrolledInTownship(app)
+            let before = Money(fen: e.monthlyFen)
+            #expect(before.isPositive)
+            let township = try await ctx(app, "xc_township"), head = try await ctx(app, "xc_head"), approver = try await ctx(app, "xc_approver")
+
+            // The county opens it by hand; the township visits, recalculates, proposes.
+            let opened = try await ReviewWorkflow.open(enrolled: e.id, reason: "收入情况变化", ctx: try await ctx(app, "xc_county"))
+            #expect(opened.stage == .opened)
+            let members = try await Member.query(on: app.db).filter(\.$household.$id == e.householdID).all()
+            var visit = ReviewInput(visitKind: "home", visitors: "王复核、李复核", notes: "入户核实")
+            // A wage that leaves a smaller gap to the standard than before.
+            let standard = try #require(try await Standard.inForce(for: try AreaCode(e.villageCode), kind: e.kind, on: clock.today(), db: app.db))
+            let wage = Money(fen: standard.monthlyFen * Int64(members.count)) - before + Money(yuan: 50)
+            visit.incomes = [members[0].id!.uuidString + ".wages": wage.plain]
+            // A village assistant may not record it, nor the head.
+            await #expect(throws: Abort.self) { try await ReviewWorkflow.perform(.recordVisit, review: opened.id, input: visit, ctx: try await ctx(app, "xc_village")) }
+            await #expect(throws: Abort.self) { try await ReviewWorkflow.perform(.recordVisit, review: opened.id, input: visit, ctx: head) }
+            let visited = try await ReviewWorkflow.perform(.recordVisit, review: opened.id, input: visit, ctx: township)
+            #expect(visited.stage == .visited)
+            let computed = Money(fen: try #require(visited.computedFen))
+            #expect(computed < before)
+            #expect(visited.benefitResult != nil)
+            // Proposing "raise" with a lower amount is refused by the machine, naming the field.
+            do {
+                try await ReviewWorkflow.perform(.propose, review: opened.id, input: ReviewInput(outcome: "raise"), ctx: head)
+                Issue.record("a raise below the amount in force was accepted")
+            } catch let r as ReviewRefusal {
+                #expect(r.field == "amount")
+                #expect(r.rule == "review.raise_not_above")
+            }
+            let proposed = try await ReviewWorkflow.perform(.propose, review: opened.id, input: ReviewInput(outcome: "lower"), ctx: head)
+            #expect(proposed.stage == .proposed)
+            #expect(proposed.proposedFen == computed.fen)
+            // Another county's approver does not see it (404, audited); the township may not decide.
+            await #expect(throws: Abort.self) { try await ReviewWorkflow.perform(.decide, review: opened.id, input: ReviewInput(), ctx: try await ctx(app, "tk_approver")) }
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "access.denied").filter(\.$entityType == "review").count() >= 1)
+            await #expect(throws: Abort.self) { try await ReviewWorkflow.perform(.decide, review: opened.id, input: ReviewInput(), ctx: head) }
+            let decided = try await ReviewWorkflow.perform(.decide, review: opened.id, input: ReviewInput(), ctx: approver)
+            #expect(decided.stage == .decided)
+
+            // Decided on 16 March: the lowered amount from 1 April; March stays as it was.
+            let after = try #require(try await EnrolledHousehold.find(e.id, on: app.db))
+            #expect(after.monthlyFen == computed.fen)
+            #expect(try await payrollAmount(app, after, "2026-03-01") == before)
+            #expect(try await payrollAmount(app, after, "2026-04-01") == computed)
+            let decision = try #require(try await BenefitDecisionRecord.find(try #require(decided.decisionID), on: app.db))
+            #expect(decision.kind == .changed && decision.source == .review && decision.fromMonth == "2026-04-01")
+            #expect(decision.decidedBy == "xc_approver" && !decision.inputs.isEmpty && decision.policyVersion == Policy.default2013.version)
+            // The class the review found sets the next review, counted from April.
+            let months = Policy.default2013.reviewMonths(for: after.reviewClass, in: after.kind)
+            #expect(after.nextReviewOn == CivilDate(iso: "2026-04-01")!.adding(months: months).iso)
+
+            // A second review ends the allowance: the exit needs its reason.
+            clock.advance(days: 3)
+            let second = try await ReviewWorkflow.open(enrolled: e.id, reason: "", ctx: township)
+            try await ReviewWorkflow.perform(.recordVisit, review: second.id, input: ReviewInput(visitKind: "neighbours", visitors: "王复核、李复核"), ctx: township)
+            await #expect(throws: ReviewRefusal.self) { try await ReviewWorkflow.perform(.propose, review: second.id, input: ReviewInput(outcome: "end"), ctx: head) }
+            try await ReviewWorkflow.perform(.propose, review: second.id, input: ReviewInput(outcome: "end", exitReason: "income_above_standard"), ctx: head)
+            try await ReviewWorkflow.perform(.decide, review: second.id, input: ReviewInput(), ctx: approver)
+            let exited = try #require(try await EnrolledHousehold.find(e.id, on: app.db))
+            #expect(exited.status == .exited && exited.exitReason == .incomeAboveStandard && exited.nextReviewOn == nil)
+            #expect(try await payrollAmount(app, exited, "2026-03-01") == before)
+            #expect(try await payrollAmount(app, exited, "2026-04-01") == .zero)
+            #expect(try await Household.find(e.householdID, on: app.db)?.status == "exited")
+            if let caseID = e.caseID {
+                #expect(try await Notice.query(on: app.db).filter(\.$caseID == caseID).filter(\.$kind == .second).filter(\.$active == true).count() == 0)
+            }
+            // No review for a household that has left.
+            await #expect(throws: ReviewRefusal.self) { _ = try await ReviewWorkflow.open(enrolled: e.id, reason: "", ctx: township) }
+
+            // April's payroll, drafted by the county, pays nothing to it.
+            let county = try await paymentOperator(app, "xc_county")
+            _ = try await Payrolls.draft(county: urbanCounty, period: "2026-03", by: county, app: app)
+            let march = try #require(try await Payroll.query(on: app.db).filter(\.$period == "2026-03").first())
+            let marchLine = try await PayrollLine.query(on: app.db).filter(\.$payrollID == march.id!).filter(\.$householdID == e.householdID).first()
+            #expect(marchLine.map { Money(fen: $0.amountFen) } == before)
+        }
+    }
+
+    @Test("the monthly due list opens one review per household due, none twice; the plain version opens the same ones")
+    func dueList() async throws {
+        try await withDibao(households: 60, now: "2026-03-16") { app in
+            let county = try AreaCode("150102000000")
+            let month = CivilDate(iso: "2027-01-01")!
+            let due = try await EnrolledHousehold.query(on: app.db).within(county).filter(\.$status != .exited)
+                .filter(\.$nextReviewOn < "2027-02-01").all()
+            #expect(!due.isEmpty)
+            let run = try await DueList.run(month: month, area: county, app: app)
+            #expect(run.opened == due.count)
+            let opened = try await ReviewCase.query(on: app.db).filter(\.$triggerID == run.id).all()
+            #expect(Set(opened.map(\.enrolledID)) == Set(due.compactMap(\.id)))
+            #expect(opened.allSatisfy { $0.stage == .opened && $0.trigger == .schedule && $0.dueMonth == "2027-01-01" })
+            // Its audit event names the run and the count.
+            let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == "review.due_list").first())
+            #expect(event.entityID == run.id && event.detailObject["opened"] == String(due.count) && event.actorRole == "system")
+            // Again: nothing new.
+            #expect(try await DueList.run(month: month, area: county, app: app).opened == 0)
+            // The plain reference version on the other county gives what the fast one gives there.
+            let rural = try AreaCode("150122000000")
+            let plain = try await DueList.runPlain(month: month, area: rural, app: app)
+            let plainSet = Set(try await ReviewCase.query(on: app.db).filter(\.$countyCode == rural.value).all().map(\.enrolledID))
+            try await ReviewCase.query(on: app.db).filter(\.$countyCode == rural.value).delete()
+            let fast = try await DueList.run(month: month, area: rural, app: app)
+            let fastSet = Set(try await ReviewCase.query(on: app.db).filter(\.$countyCode == rural.value).all().map(\.enrolledID))
+            #expect(plain == fast.opened && plainSet == fastSet && !fastSet.isEmpty)
+        }
+    }
+
+    @Test("a reported change opens a review in the township's queue; no change only restarts the period; a missed report is listed")
+    func changeReports() async throws {
+        try await withDibao(now: "2026-03-16") { app in
+            let e = try await enrolledInTownship(app)
+            let village = try await ctx(app, "xc_village"), township = try await ctx(app, "xc_township")
+            // A bad kind is refused, naming the field.
+            do {
+                _ = try await ChangeReports.record(enrolled: e.id, input: ChangeReportInput(kinds: ["lottery"], text: "x"), ctx: township)
+                Issue.record("an unknown change kind was accepted")
+            } catch let r as FieldRefusal { #expect(r.field == "kinds") }
+            let quiet = try await ChangeReports.record(enrolled: e.id, input: ChangeReportInput(kinds: []), ctx: township)
+            #expect(quiet.reviewID == nil)
+            #expect(try await EnrolledHousehold.find(e.id, on: app.db)?.lastReportOn == "2026-03-16")
+            let report = try await ChangeReports.record(enrolled: e.id, input: ChangeReportInput(kinds: ["income"], text: "儿子外出务工"), ctx: village)
+            let review = try #require(try await ReviewCase.find(try #require(report.reviewID), on: app.db))
+            #expect(review.trigger == .changeReport && review.triggerID == String(report.id!) && review.finding.contains("儿子外出务工"))
+            let queue = try await ReviewQueries.queue(ctx: township)
+            #expect(queue.contains { $0.id == review.id })
+
+            // Missed reports: a household whose last report is older than the period.
+            let other = try await enrolledInTownship(app, offset: 1)
+            other.lastReportOn = "2025-11-01"
+            try await other.save(on: app.db)
+            let missed = try await ChangeReports.missed(ctx: township)
+            #expect(missed.contains { $0.enrolledID == other.id!.uuidString && $0.dueOn == "2026-02-01" })
+            #expect(!missed.contains { $0.enrolledID == e.id!.uuidString })
+            // Masked for a role that does not see personal data, whole for the caseworker.
+            let row = try #require(missed.first { $0.enrolledID == other.id!.uuidString })
+            let name = try #require(try await Household.find(other.householdID, on: app.db)?.headName)
+            #expect(row.head == name)
+        }
+    }
+
+    @Test("an early review asked by the township and accepted by the county appears in the township's queue")
+    func earlyReview() async throws {
+        try await withDibao(now: "2026-03-16") { app in
+            let e = try await enrolledInTownship(app, offset: 2)
+            let township = try await ctx(app, "xc_township"), county = try await ctx(app, "xc_county")
+            await #expect(throws: EarlyReviewRefusal.self) { _ = try await EarlyReviews.request(enrolled: e.id, reason: " ", ctx: township) }
+            await #expect(throws: Abort.self) { _ = try await EarlyReviews.request(enrolled: e.id, reason: "x", ctx: try await ctx(app, "xc_village")) }
+            let asked = try await EarlyReviews.request(enrolled: e.id, reason: "连续两期未报告，疑似有务工收入", ctx: township)
+            #expect(asked.stage == .requested)
+            #expect(try await ReviewQueries.earlyRequests(ctx: county).contains { $0.id == asked.id })
+            // The township cannot answer its own request; another county cannot see it.
+            await #expect(throws: Abort.self) { _ = try await EarlyReviews.answer(.accept, request: asked.id, reason: "", ctx: township) }
+            await #expect(throws: Abort.self) { _ = try await EarlyReviews.answer(.accept, request: asked.id, reason: "", ctx: try await ctx(app, "tk_county")) }
+            let accepted = try await EarlyReviews.answer(.accept, request: asked.id, reason: "同意", ctx: county)
+            #expect(accepted.stage == .accepted)
+            let review = try #require(try await ReviewCase.find(try #require(accepted.reviewID), on: app.db))
+            #expect(review.trigger == .earlyReview && review.stage == .opened)
+            #expect(try await ReviewQueries.queue(ctx: township).contains { $0.id == review.id })
+            // A second request while the review is under way is refused by the machine.
+            await #expect(throws: EarlyReviewRefusal.self) { _ = try await EarlyReviews.request(enrolled: e.id, reason: "again", ctx: township) }
+            // Declining needs its reason.
+            let other = try await enrolledInTownship(app, offset: 3)
+            let asked2 = try await EarlyReviews.request(enrolled: other.id, reason: "邻居反映", ctx: township)
+            await #expect(throws: EarlyReviewRefusal.self) { _ = try await EarlyReviews.answer(.decline, request: asked2.id, reason: "", ctx: county) }
+            #expect(try await EarlyReviews.answer(.decline, request: asked2.id, reason: "证据不足", ctx: county).stage == .declined)
+        }
+    }
+
+    @Test("every stored change has its audit event: reviews, decisions, reports, requests")
+    func auditCompleteness() async throws {
+        try await withDibao(now: "2026-03-16") { app in
+            let township = try await ctx(app, "xc_township"), head = try await ctx(app, "xc_head")
+            let approver = try await ctx(app, "xc_approver"), county = try await ctx(app, "xc_county")
+            let a = try await enrolledInTownship(app), b = try await enrolledInTownship(app, offset: 1)
+            let r = try await ReviewWorkflow.open(enrolled: a.id, reason: "", ctx: county)
+            try await ReviewWorkflow.perform(.recordVisit, review: r.id, input: ReviewInput(visitKind: "home", visitors: "甲、乙"), ctx: township)
+            try await ReviewWorkflow.perform(.propose, review: r.id, input: ReviewInput(reason: "外出联系不上", outcome: "suspend"), ctx: head)
+            try await ReviewWorkflow.perform(.decide, review: r.id, input: ReviewInput(), ctx: approver)
+            _ = try await ChangeReports.record(enrolled: b.id, input: ChangeReportInput(kinds: ["members"], text: "新生儿"), ctx: township)
+            let q = try await EarlyReviews.request(enrolled: try await enrolledInTownship(app, offset: 2).id, reason: "疑点", ctx: township)
+            _ = try await EarlyReviews.answer(.accept, request: q.id, reason: "", ctx: county)
+            _ = try await DueList.run(month: CivilDate(iso: "2027-06-01")!, area: try AreaCode("150102000000"), app: app)
+
+            let events = try await AuditEvent.query(on: app.db).all()
+            func has(_ action: String, _ type: String, _ id: String) -> Bool {
+                events.contains { $0.action == action && $0.entityType == type && $0.entityID == id }
+            }
+            for review in try await ReviewCase.query(on: app.db).all() {
+                let id = String(review.id!)
+                let opened = review.trigger == .schedule && review.openedBy == "system:due-list"
+                    ? has("review.due_list", "due_list", review.triggerID) : has("review.open", "review", id)
+                #expect(opened, "review \(id) has no opening event")
+                if review.visitedOn != nil { #expect(has("review.recordVisit", "review", id)) }
+                if review.stage == .decided { #expect(has("review.decide", "review", id)) }
+            }
+            for d in try await BenefitDecisionRecord.query(on: app.db).filter(\.$source != .migration).all() {
+                #expect(events.contains { $0.action == "benefit.\(d.kind.rawValue)" && $0.detailObject["decision"] == String(d.id!) },
+                        "decision \(d.id!) has no event")
+            }
+            for c in try await ChangeReport.query(on: app.db).all() { #expect(has("change_report.recorded", "change_report", String(c.id!))) }
+            for x in try await EarlyReviewRequest.query(on: app.db).all() {
+                #expect(has("early_review.request", "early_review", String(x.id!)))
+                if x.stage != .requested { #expect(has("early_review.\(x.stage == .accepted ? "accept" : "decline")", "early_review", String(x.id!))) }
+            }
+            // The suspension stops payment from April and is the household's status.
+            let suspended = try #require(try await EnrolledHousehold.find(a.id, on: app.db))
+            #expect(suspended.status == .suspended)
+            #expect(try await payrollAmount(app, suspended, "2026-04-01") == .zero)
+        }
+    }
+
+    @Test("a database made before decisions were rows migrates forward: every household's next payroll amount is unchanged")
+    func migratesForward() async throws {
+        try await withDibao(households: 80, now: "2026-03-16") { app in
+            let sql = app.db as! any SQLDatabase
+            // Some schedules with changes, as an earlier main's payment page made them.
+            let some = try await BenefitScheduleRecord.query(on: app.db).sort(\.$id).limit(6).all()
+            for (i, r) in some.enumerated() {
+                var s = try #require(r.schedule)
+                switch i % 3 {
+                case 0: try s.change(to: Money(yuan: 321), decidedOn: CivilDate(iso: "2026-02-10")!, effectMonths: 1)
+                case 1: try s.exit(decidedOn: CivilDate(iso: "2026-03-05")!, effectMonths: 1)
+                default: try s.suspend(from: CivilDate(iso: "2026-04-01")!)
+                }
+                r.steps = s.stored
+                try await r.save(on: app.db)
+            }
+            // The next payroll (March) as the earlier main drafts it, then put away.
+            let county = try await paymentOperator(app, "xc_county")
+            func draftMarch() async throws -> [UUID: Int64] {
+                let p = try await Payrolls.draft(county: urbanCounty, period: "2026-03", by: county, app: app).payroll
+                let lines = try await PayrollLine.query(on: app.db).filter(\.$payrollID == p.id!).all()
+                try await PayrollLine.query(on: app.db).filter(\.$payrollID == p.id!).delete()
+                try await Payroll.query(on: app.db).filter(\.$id == p.id!).delete()
+                return Dictionary(uniqueKeysWithValues: lines.map { ($0.householdID, $0.amountFen) })
+            }
+            let before = try await draftMarch()
+            #expect(!before.isEmpty)
+            let schedulesBefore = Dictionary(uniqueKeysWithValues: try await BenefitScheduleRecord.query(on: app.db).all().map { ($0.id!, $0.steps) })
+            // Back to the earlier main: the two migrations undone and forgotten, then migrated forward.
+            try await MoveSchedulesToDecisions().revert(on: app.db)
+            try await CreateEnrollmentTables().revert(on: app.db)
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name LIKE '%CreateEnrollmentTables%' OR name LIKE '%MoveSchedulesToDecisions%'").run()
+            try await app.autoMigrate()
+            let enrolled = try await EnrolledHousehold.query(on: app.db).all()
+            #expect(enrolled.count == schedulesBefore.count)
+            for e in enrolled {
+                let decisions = try await BenefitDecisionRecord.query(on: app.db).filter(\.$enrolledID == e.id!).sort(\.$id).all().compactMap(\.decision)
+                let folded = try #require(try BenefitDecision.schedule(decisions))
+                // The decisions rebuild the very schedule the earlier main stored.
+                #expect(folded.stored == schedulesBefore[e.id!], "household \(e.householdID)")
+                let last = folded.steps.last?.reason
+                #expect(e.status == (last == .exited ? .exited : last == .suspended ? .suspended : .enrolled))
+            }
+            // And the next payroll drafted on the migrated database pays exactly what it paid.
+            #expect(try await draftMarch() == before)
+        }
+    }
+}
