@@ -104,6 +104,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case workCases
     /// Take a step of a payroll (`PayrollAction.roles`); the union of them.
     case workPayrolls
+    /// Take a step of a review or answer an early-review request (二.六); which steps
+    /// depends on the role (`ReviewMachine`, `EarlyReviewMachine`), this is the union.
+    case workReviews
+    /// Record an enrolled household's written report of a change (二.六 书面报告): the
+    /// village assistant who receives it, or the township.
+    case reportChanges
     /// Change one's own password: every account.
     case changeOwnPassword
 
@@ -145,6 +151,11 @@ public enum Permission: String, Sendable, CaseIterable {
             return Set(CaseAction.allCases.flatMap { CaseMachine.roles(for: $0) })
         case .workPayrolls:
             return Set(PayrollAction.allCases.flatMap(\.roles))
+        case .workReviews:
+            return Set(ReviewAction.allCases.flatMap { ReviewMachine.roles(for: $0) })
+                .union(EarlyReviewAction.allCases.flatMap { EarlyReviewMachine.roles(for: $0) })
+        case .reportChanges:
+            return [.villageAssistant, .townshipCaseworker, .townshipHead]
         case .changeOwnPassword:
             return Set(Role.allCases)
         }

@@ -291,4 +291,49 @@ struct EnrollmentFlowTests {
             #expect(try await draftMarch() == before)
         }
     }
+
+    @Test("pages and API: the township's queue, a review page with its steps, a form refused beside its field, roles and areas")
+    func pagesAndAPI() async throws {
+        try await withDibao(now: "2026-03-16") { app in
+            let e = try await enrolledInTownship(app)
+            let township = try await Client.signedIn(app, as: "xc_township")
+            // The household's enrolled page, reached from the household page.
+            let page = try await township.get("/enrolled/\(e.householdID.uuidString)")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("decision-row") && page.body.string.contains("open-review"))
+            // Opening from the page leads to the review, which is in the township's queue.
+            let opened = try await township.postForm("/enrolled/\(e.householdID.uuidString)/reviews", ["reason": "例行复核"])
+            #expect(opened.status == .seeOther)
+            let review = try #require(try await ReviewCase.query(on: app.db).filter(\.$enrolledID == e.id!).first())
+            let queue = try await township.get("/reviews")
+            #expect(queue.status == .ok && queue.body.string.contains("/reviews/\(review.id!)"))
+            let reviewPage = try await township.get("/reviews/\(review.id!)")
+            #expect(reviewPage.body.string.contains("step-recordVisit") && !reviewPage.body.string.contains("step-decide"))
+            // One visitor is refused beside the visitors field, in the reader's language.
+            let refused = try await township.postForm("/reviews/\(review.id!)/steps/recordVisit", ["visitKind": "home", "visitors": "王复核"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("data-field=\"visitors\""))
+            let ok = try await township.postForm("/reviews/\(review.id!)/steps/recordVisit", ["visitKind": "home", "visitors": "王复核、李复核"])
+            #expect(ok.status == .seeOther)
+            #expect(try await ReviewCase.find(review.id, on: app.db)?.stage == .visited)
+
+            // A village assistant may not take a review step (403, audited); another township sees nothing (404).
+            let village = try await Client.signedIn(app, as: "xc_village")
+            let denied = try await village.postForm("/reviews/\(review.id!)/steps/propose", ["outcome": "keep"])
+            #expect(denied.status == .forbidden)
+            let other = try await Client.signedIn(app, as: "tk_township")
+            #expect(try await other.get("/reviews/\(review.id!)").status == .notFound)
+            #expect(try await other.get("/api/v1/enrolled/\(e.householdID.uuidString)").status == .notFound)
+            // The API gives the same queue.
+            let api = try await township.get("/api/v1/reviews?all=1")
+            let rows = try api.decode([ReviewQueries.Row].self)
+            #expect(rows.contains { $0.id == review.id && $0.stage == "visited" })
+            // The county runs the due list from its page; a township may not.
+            let county = try await Client.signedIn(app, as: "xc_county")
+            #expect(try await county.postForm("/reviews/due-list", ["month": "2027-01"]).status == .seeOther)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "review.due_list").count() >= 1)
+            #expect(try await township.postForm("/reviews/due-list", ["month": "2027-01"]).status == .forbidden)
+            #expect(try await county.postForm("/reviews/due-list", ["month": "soon"]).status == .unprocessableEntity)
+        }
+    }
 }

@@ -10,6 +10,7 @@ enum OpenAPIDocument {
         let errorResponse: [String: Any] = ["description": "Refused; `reason` and each problem's `message` are in the caller's language (?lang=zh|en)", "content": ["application/json": ["schema": ref("Error")]]]
         let auth: [[String: [String]]] = [["bearer": []], ["session": []]]
         let idParam: [String: Any] = ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]]
+        let intParam: [String: Any] = ["name": "id", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1]]
         let langParam: [String: Any] = ["name": "lang", "in": "query", "schema": ["type": "string", "enum": ["zh", "en"]]]
         func op(_ summary: String, _ tag: String, params: [[String: Any]] = [], body: String? = nil, ok: (String, [String: Any])) -> [String: Any] {
             var o: [String: Any] = [
@@ -120,6 +121,23 @@ enum OpenAPIDocument {
                 "/api/v1/public/objections/{reference}": ["get": ["summary": "An objection's status and answer, by its reference (no sign-in)", "tags": ["public"], "security": [],
                     "parameters": [["name": "reference", "in": "path", "required": true, "schema": ["type": "string"]], langParam],
                     "responses": ["200": json(ref("ObjectionView")), "404": errorResponse]]],
+                // 二.六 dynamic management (issue 13)
+                "/api/v1/reviews": ["get": op("Reviews under way in the caller's area that wait for the caller's role, oldest due month first (`all=1`: every stage; `q`: head's name)", "reviews",
+                    params: [["name": "all", "in": "query", "schema": ["type": "string", "enum": ["1"]]], ["name": "q", "in": "query", "schema": ["type": "string", "maxLength": 50]]],
+                    ok: ("200", json(["type": "array", "items": ref("ReviewRow")])))],
+                "/api/v1/reviews/due-list": ["post": op("Open the month's reviews due by class and date in the caller's county (the system opens them for the county; one audit event per run)", "reviews",
+                    body: "Month", ok: ("200", json(ref("DueListRun"))))],
+                "/api/v1/reviews/{id}": ["get": op("One review with its visit, recalculation, outcome and the steps the caller may take", "reviews", params: [intParam], ok: ("200", json(ref("Review"))))],
+                "/api/v1/reviews/{id}/steps/{action}": ["post": op("Take a step of the review: recordVisit (township caseworker), propose (township head), decide or returnToTownship (county approver), cancel (county); refused with the rule", "reviews",
+                    params: [intParam, ["name": "action", "in": "path", "required": true, "schema": ["type": "string", "enum": ReviewAction.allCases.filter { $0 != .open }.map(\.rawValue)]]],
+                    body: "ReviewInput", ok: ("200", json(ref("Review"))))],
+                "/api/v1/reviews/early/{id}/{answer}": ["post": op("The county accepts (opening a review) or declines (with its reason) a township's early-review request", "reviews",
+                    params: [intParam, ["name": "answer", "in": "path", "required": true, "schema": ["type": "string", "enum": ["accept", "decline"]]]],
+                    body: "Reason", ok: ("200", json(ref("EarlyReview"))))],
+                "/api/v1/enrolled/{id}": ["get": op("The enrolled household of a household: status, class, next review, decisions, reviews, reports", "reviews", params: [idParam], ok: ("200", json(ref("Enrolled"))))],
+                "/api/v1/enrolled/{id}/reviews": ["post": op("Open a review of the enrolled household by hand", "reviews", params: [idParam], body: "Reason", ok: ("201", json(ref("Review"), "Opened")))],
+                "/api/v1/enrolled/{id}/reports": ["post": op("Record the household's written report (书面报告); a reported change opens a review", "reviews", params: [idParam], body: "ChangeReportInput", ok: ("201", json(ref("ChangeReport"), "Recorded")))],
+                "/api/v1/enrolled/{id}/early-review": ["post": op("The township asks the county for an early review, with its reason", "reviews", params: [idParam], body: "Reason", ok: ("201", json(ref("EarlyReview"), "Asked")))],
             ],
             "components": [
                 "securitySchemes": [
@@ -127,6 +145,29 @@ enum OpenAPIDocument {
                     "session": ["type": "apiKey", "in": "cookie", "name": "dibao-session", "description": "Signed-in browser; writes also need header X-CSRF-Token"],
                 ],
                 "schemas": [
+                    "ReviewRow": ["type": "object", "properties": ["id": ["type": "integer"], "enrolledID": ["type": "string"], "householdID": ["type": "string"], "villageCode": ["type": "string"],
+                        "head": ["type": "string", "description": "Masked for roles that do not see personal data"], "stage": ["type": "string", "enum": ReviewStage.allCases.map(\.rawValue)],
+                        "stageName": ["type": "string"], "trigger": ["type": "string", "enum": ReviewTrigger.allCases.map(\.rawValue)], "triggerName": ["type": "string"],
+                        "dueMonth": ["type": "string"], "overdue": ["type": "boolean"], "openedOn": ["type": "string", "format": "date"]]],
+                    "Review": ["type": "object", "description": "A review (复核) as its page shows it", "properties": ["id": ["type": "integer"], "stage": ["type": "string"], "trigger": ["type": "string"],
+                        "currentAmount": ["type": "string"], "computed": ["type": "string"], "outcome": ["type": "string"], "proposed": money,
+                        "steps": ["type": "array", "items": ["type": "object", "properties": ["action": ["type": "string"], "title": ["type": "string"], "needsReason": ["type": "boolean"]]]]]],
+                    "ReviewInput": ["type": "object", "properties": ["reason": ["type": "string"], "visitKind": ["type": "string", "enum": VisitKind.allCases.map(\.rawValue)],
+                        "visitors": ["type": "string", "description": "Names separated by 、 or commas; at least the policy's number"], "visitedOn": ["type": "string", "format": "date"],
+                        "notes": ["type": "string"], "incomes": ["type": "object", "additionalProperties": money, "description": "\"<member id>.<income kind>\" → monthly yuan"],
+                        "useVerifiedIncome": ["type": "string"], "incomeStable": ["type": "string", "enum": ["true", "false"]],
+                        "outcome": ["type": "string", "enum": ReviewOutcome.allCases.map(\.rawValue)], "amount": money,
+                        "exitReason": ["type": "string", "enum": ExitReason.allCases.map(\.rawValue)]]],
+                    "Enrolled": ["type": "object", "description": "保障对象", "properties": ["id": ["type": "string"], "status": ["type": "string", "enum": EnrolledStatus.allCases.map(\.rawValue)],
+                        "reviewClass": ["type": "string"], "nextReviewOn": ["type": "string"], "lastReportOn": ["type": "string"], "monthly": ["type": "string"],
+                        "decisions": ["type": "array", "items": ["type": "object"]], "reviews": ["type": "array", "items": ref("ReviewRow")]]],
+                    "ChangeReportInput": ["type": "object", "properties": ["reportedOn": ["type": "string", "format": "date"], "channel": ["type": "string", "enum": ["village", "township"]],
+                        "kinds": ["type": "array", "items": ["type": "string", "enum": ChangeKind.allCases.map(\.rawValue)]], "text": ["type": "string", "maxLength": 2000]]],
+                    "ChangeReport": ["type": "object", "properties": ["id": ["type": "integer"], "reviewID": ["type": "integer"]]],
+                    "EarlyReview": ["type": "object", "properties": ["id": ["type": "integer"], "stage": ["type": "string", "enum": EarlyReviewStage.allCases.map(\.rawValue)], "reviewID": ["type": "integer"]]],
+                    "Reason": ["type": "object", "properties": ["reason": ["type": "string"]]],
+                    "Month": ["type": "object", "required": ["month"], "properties": ["month": ["type": "string", "description": "2026-03"]]],
+                    "DueListRun": ["type": "object", "properties": ["id": ["type": "string"], "month": ["type": "string"], "opened": ["type": "integer"]]],
                     "PayrollDraft": ["type": "object", "required": ["period"], "properties": ["period": ["type": "string", "description": "2026-03, or 2026Q1 in a quarterly county"]]],
                     "Payroll": ["type": "object", "properties": [
                         "id": ["type": "string", "format": "uuid"], "number": ["type": "string"], "county": ["type": "string"], "period": ["type": "string"],

@@ -95,6 +95,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: CasePages())
     try pages.register(collection: VerificationPages())
     try pages.register(collection: PaymentPages())
+    try pages.register(collection: EnrollmentPages())
     try pages.register(collection: AccountPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
@@ -102,6 +103,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: CaseAPI())
     try api.register(collection: VerificationAPI())
     try api.register(collection: PaymentAPI())
+    try api.register(collection: EnrollmentAPI())
 }
 
 /// Loads every stored policy version into the environment (SPEC "Policy is data").
