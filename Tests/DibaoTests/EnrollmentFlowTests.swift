@@ -336,4 +336,31 @@ struct EnrollmentFlowTests {
             #expect(try await county.postForm("/reviews/due-list", ["month": "soon"]).status == .unprocessableEntity)
         }
     }
+
+    @Test("the demo's caseload: reviews at every stage, some overdue, exits with reasons, payrolls that pay what the decisions say")
+    func demoCaseload() async throws {
+        try await withDibao(households: 0, now: "2026-06-15") { app in
+            // The demo command's own seed: this year's payrolls replayed after the reviews.
+            _ = try await DemoData.seed(app: app, households: 300, password: fixturePassword, payrollHistory: true) { _ in }
+            let reviews = try await ReviewCase.query(on: app.db).all()
+            for stage in ReviewStage.allCases { #expect(reviews.contains { $0.stage == stage }, "no review at \(stage)") }
+            #expect(reviews.contains { !$0.stage.isTerminal && $0.dueMonth < "2026-06-01" }, "no overdue review")
+            #expect(Set(reviews.map(\.trigger)).isSuperset(of: [.schedule, .changeReport, .earlyReview]))
+            let exited = try await EnrolledHousehold.query(on: app.db).filter(\.$status == .exited).all()
+            #expect(Set(exited.compactMap(\.exitReason)).isSuperset(of: [.death, .movedAway]))
+            #expect(try await EarlyReviewRequest.query(on: app.db).filter(\.$stage == .requested).count() >= 1)
+            let township = try await ctx(app, "xc_township")
+            #expect(try await ChangeReports.missed(ctx: township).count >= 2)
+            // Decided on 12 March: from April the payrolls pay the new amounts, and nothing after an exit.
+            let april = try await Payroll.query(on: app.db).filter(\.$period == "2026-04").all().compactMap(\.id)
+            #expect(!april.isEmpty)
+            for d in try await BenefitDecisionRecord.query(on: app.db).filter(\.$source == .review).all() where d.kind != .kept {
+                #expect(d.fromMonth == "2026-04-01" && d.decidedOn == "2026-03-12")
+                let line = try await PayrollLine.query(on: app.db).filter(\.$payrollID ~~ april).filter(\.$householdID == d.householdID).first()
+                if d.monthlyFen == 0 { #expect(line == nil || line?.amountFen == 0) } else {
+                    #expect(line?.amountFen == d.monthlyFen)
+                }
+            }
+        }
+    }
 }

@@ -204,7 +204,11 @@ enum DemoData {
             if target >= 50_000 && made % 100_000 == 0 { progress(made) }
         }
         try await DemoPayments.budgets(app: app)
-        if payrollHistory { try await DemoPayments.replayYear(app: app) }
+        if payrollHistory {
+            // Reviews first, on the days they happened, so the replayed payrolls pay what they decided.
+            try await DemoReviews.seed(app: app)
+            try await DemoPayments.replayYear(app: app)
+        }
         try await app.audit.record([AuditEntry(actor: .system, action: "demo.seeded", entityType: "area", entityID: league.0, areaCode: league.0,
                                                detail: ["households": String(made), "members": String(members)])], on: db)
         return Outcome(households: made, members: members, existing: 0)

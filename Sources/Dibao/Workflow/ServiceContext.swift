@@ -14,8 +14,18 @@ struct ServiceContext: Sendable {
     let lang: Language
     /// Method and path of the request, recorded with a refusal; empty for a command.
     let origin: (method: String, path: String)
+    /// Set only by the demo, which replays a past year's work on the days it happened so
+    /// that its payrolls reflect it; every other caller acts today.
+    var actingOn: CivilDate? = nil
 
-    var today: CivilDate { env.clock.today() }
+    var today: CivilDate { actingOn ?? env.clock.today() }
+
+    /// The same context acting on `date` (the demo's replay).
+    func on(_ date: CivilDate) -> ServiceContext {
+        var c = self
+        c.actingOn = date
+        return c
+    }
     var calendar: WorkingDayCalendar { env.calendar }
     func policy(on date: CivilDate) -> Policy { env.policy(on: date) }
     func l10n(_ key: String) -> String { Strings.text(key, lang) }

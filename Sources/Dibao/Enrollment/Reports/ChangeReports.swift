@@ -86,7 +86,7 @@ enum ChangeReports {
                     r.reviewID = open.id
                 } else {
                     let system = StaffActor.system(area: ctx.actor.area, actingAs: .countyCaseworker, job: "change-report")
-                    let sctx = ServiceContext(db: ctx.db, env: ctx.env, audit: ctx.audit, actor: system, lang: ctx.lang, origin: ctx.origin)
+                    let sctx = ServiceContext(db: ctx.db, env: ctx.env, audit: ctx.audit, actor: system, lang: ctx.lang, origin: ctx.origin, actingOn: ctx.actingOn)
                     let (review, event) = try await ReviewWorkflow.open(current, trigger: .changeReport, triggerID: String(r.id ?? 0),
                                                                         finding: changes.map { $0.zh }.joined(separator: "、") + "：" + text, ctx: sctx, tx: tx)
                     r.reviewID = review.id

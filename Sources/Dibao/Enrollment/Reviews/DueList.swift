@@ -33,10 +33,10 @@ enum DueList {
         """
 
     /// Opens the month's reviews in `area` (a county, league or region) as the system.
-    static func run(month: CivilDate, area: AreaCode, app: Application) async throws -> Run {
+    static func run(month: CivilDate, area: AreaCode, app: Application, actingOn: CivilDate? = nil) async throws -> Run {
         let runID = "due-\(month.iso.prefix(7))-\(UUID().uuidString.prefix(8))"
         let actor = StaffActor.system(area: area, actingAs: .countyCaseworker, job: "due-list")
-        let ctx = app.context(actor)
+        let ctx = actingOn.map { app.context(actor).on($0) } ?? app.context(actor)
         return try await ctx.audit.write(on: ctx.db) { tx in
             guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
             let (select, binds) = select(area: area, month: month, runID: runID, by: actor.username, today: ctx.today,
