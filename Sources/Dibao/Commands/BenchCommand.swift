@@ -8,8 +8,8 @@ import DibaoCore
 /// serves it on loopback and measures, with `wrk`, the public notice page of a township and
 /// a county approver's work queue at 200 concurrent connections. Run it on a release build.
 struct BenchCommands: AsyncCommandGroup {
-    var help: String { "Benchmarks: notice, verification, payroll" }
-    var commands: [String: any AnyAsyncCommand] { ["notice": BenchNotice(), "verification": BenchVerification(), "payroll": BenchPayroll()] }
+    var help: String { "Benchmarks: notice, verification, payroll, review" }
+    var commands: [String: any AnyAsyncCommand] { ["notice": BenchNotice(), "verification": BenchVerification(), "payroll": BenchPayroll(), "review": BenchReview()] }
 }
 
 struct BenchNotice: AsyncCommand {
@@ -39,6 +39,7 @@ struct BenchNotice: AsyncCommand {
         context.console.print("Database \(app.dibao.settings.database): \(households) households; township \(township): \(notices) notices up; county: \(awaiting) cases awaiting approval.")
 
         app.logger.logLevel = .warning
+        app.http.client.configuration.redirectConfiguration = .disallow
         let port = 18_000 + Int.random(in: 0..<2_000)
         try await app.server.start(address: .hostname("127.0.0.1", port: port))
         let base = "http://127.0.0.1:\(port)"
@@ -99,18 +100,22 @@ struct BenchNotice: AsyncCommand {
     }
 
     /// Signs in through the real form and returns the session cookie.
+    /// Call before the application's HTTP client is first used: the sign-in's answer carries the cookie, not the page it redirects to.
     static func signIn(_ app: Application, base: String, username: String, password: String) async throws -> String {
         let page = try await app.client.get(URI(string: base + "/login"))
         let html = page.body.map { String(buffer: $0) } ?? ""
+        // The sign-in page pairs its form token with a cookie of its own (no session exists before sign-in).
+        let cookies = page.headers.setCookie
         guard let r = html.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression),
-              let first = page.headers.setCookie?["dibao-session"] else { throw SettingsError("sign-in page has no form token") }
+              let first = cookies?["dibao-csrf"] ?? cookies?["dibao-session"] else { throw SettingsError("sign-in page has no form token") }
         let token = String(html[r].split(separator: "\"")[3])
         var headers = HTTPHeaders()
-        headers.add(name: .cookie, value: "dibao-session=\(first.string)")
+        headers.add(name: .cookie, value: (cookies?["dibao-csrf"] != nil ? "dibao-csrf=" : "dibao-session=") + first.string)
         let response = try await app.client.post(URI(string: base + "/login"), headers: headers) { req in
             try req.content.encode(["_csrf": token, "username": username, "password": password], as: .urlEncodedForm)
         }
-        let cookie = "dibao-session=\(response.headers.setCookie?["dibao-session"]?.string ?? first.string)"
+        guard let session = response.headers.setCookie?["dibao-session"] else { throw SettingsError("sign-in as \(username) refused") }
+        let cookie = "dibao-session=\(session.string)"
         var check = HTTPHeaders()
         check.add(name: .cookie, value: cookie)
         guard try await app.client.get(URI(string: base + "/api/v1/me"), headers: check).status == .ok else {

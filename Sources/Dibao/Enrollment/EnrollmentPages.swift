@@ -42,8 +42,13 @@ struct EnrollmentPages: RouteCollection {
         var problems: [Problem]
     }
 
+    /// Read far more often than it changes: cached per session (the page carries the
+    /// session's form token) until the next change anywhere, like the case queue.
     func queue(req: Request) async throws -> Response {
-        try await queuePage(req, problems: [])
+        let actor = try await req.require(.readHouseholds)
+        let key = "reviews|\(req.dibao.clock.today().iso)|\(req.session.id?.string ?? actor.userID.uuidString)|\(req.lang)|"
+            + "\(req.query[String.self, at: "all"] ?? "")|\(String((req.query[String.self, at: "q"] ?? "").prefix(50)))|\(req.query[String.self, at: "done"] ?? "")"
+        return try await req.responseCache.response(area: actor.area, key, for: req) { try await queuePage(req, problems: []) }
     }
 
     func queuePage(_ req: Request, problems: [Problem]) async throws -> Response {
