@@ -83,6 +83,21 @@ enum Investigation {
 /// the supporters' duty (二.一, 二.二.2), as the investigation and every later review
 /// compute it (二.六): the same inputs give the same amount and breakdown.
 enum HouseholdBenefit {
+    /// The review class of a household with `members` (二.六 table), as enrollment and every
+    /// review decision set it: working age by the policy's own ages, adult and not yet
+    /// elderly ("有劳动能力和劳动条件").
+    static func reviewClass(_ members: [Member], incomeStable: Bool, today: CivilDate, policy: Policy) -> ReviewClass {
+        let situations = members.map {
+            MemberSituation(label: $0.name, birthDate: CivilDate(iso: $0.birthDate) ?? today,
+                            disability: DisabilityLevel(rawValue: $0.disabilityLevel) ?? .none, severeIllness: $0.severeIllness)
+        }
+        let able = members.contains { m in
+            let age = CivilDate(iso: m.birthDate).map { $0.age(on: today) } ?? 0
+            return m.workCapacity != .none && age >= policy.childAge && age < policy.elderlyAge
+        }
+        return ReviewClass.classify(members: situations, incomeStable: incomeStable, ableToWork: able)
+    }
+
     struct Assessment: Sendable {
         var result: BenefitResult
         var breakdown: String

@@ -46,19 +46,10 @@ enum Notices {
         let ctx = req.context(actor)
         return try await CaseWorkflow.perform(.enroll, caseID: caseID, ctx: ctx, effects: { c, tx in
             let members = try await Member.query(on: tx).filter(\.$household.$id == c.householdID).all()
-            let situations = members.map {
-                MemberSituation(label: $0.name, birthDate: CivilDate(iso: $0.birthDate) ?? today,
-                                disability: DisabilityLevel(rawValue: $0.disabilityLevel) ?? .none, severeIllness: $0.severeIllness)
-            }
-            // Working age by the policy's own ages: adult, and not yet elderly (二.六 "有劳动能力和劳动条件").
-            let able = members.contains { m in
-                let age = CivilDate(iso: m.birthDate).map { $0.age(on: today) } ?? 0
-                return m.workCapacity != .none && age >= policy.childAge && age < policy.elderlyAge
-            }
             // Income counts as stable unless the caseworker says otherwise: the usual case for
             // the elderly, the disabled and pensioners who make up most of the caseload.
             let stable = input.incomeStable.map { StepInput.flag($0) } ?? true
-            let reviewClass = ReviewClass.classify(members: situations, incomeStable: stable, ableToWork: able)
+            let reviewClass = HouseholdBenefit.reviewClass(members, incomeStable: stable, today: today, policy: policy)
             let first = c.firstMonth.flatMap { CivilDate(iso: $0) } ?? today.firstOfMonth
             let next = Enrollment.nextReviewDate(enrolledFrom: first, class: reviewClass, kind: c.kind, policy: policy)
             c.reviewClass = reviewClass

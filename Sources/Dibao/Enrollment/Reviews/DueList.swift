@@ -11,8 +11,9 @@ import DibaoCore
 enum DueList {
     struct Run: Sendable, Equatable { var id: String; var month: CivilDate; var opened: Int; var counties: [String: Int] }
 
-    /// The rows the run adds, as the `SELECT` of an `INSERT … SELECT` (shared by the fast
-    /// path and the plain reference version, which must agree).
+    /// The rows the run adds, as the `SELECT` of an `INSERT … SELECT`. The plain reference
+    /// version (`runPlain`) reaches the same rows one household at a time through the
+    /// kernel, and a test compares the two.
     static func select(area: AreaCode, month: CivilDate, runID: String, by: String, today: CivilDate, sqlite: Bool) -> (String, [any Encodable & Sendable]) {
         let next = month.firstOfMonth.adding(months: 1).iso
         let open = ReviewWorkflow.openStages.map { "'\($0.rawValue)'" }.joined(separator: ",")

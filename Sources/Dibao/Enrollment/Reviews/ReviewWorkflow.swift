@@ -190,15 +190,7 @@ enum ReviewWorkflow {
         let from = BenefitDecision.effectiveMonth(decidedOn: ctx.today, policy: policy)
         let (decision, _) = outcome.decision(amount: r.proposedFen.map(Money.init(fen:)), from: from, suspended: e.status == .suspended)
         let members = try await Member.query(on: tx).filter(\.$household.$id == e.householdID).all()
-        let situations = members.map {
-            MemberSituation(label: $0.name, birthDate: CivilDate(iso: $0.birthDate) ?? ctx.today,
-                            disability: DisabilityLevel(rawValue: $0.disabilityLevel) ?? .none, severeIllness: $0.severeIllness)
-        }
-        let able = members.contains { m in
-            let age = CivilDate(iso: m.birthDate).map { $0.age(on: ctx.today) } ?? 0
-            return m.workCapacity != .none && age >= policy.childAge && age < policy.elderlyAge
-        }
-        let newClass = ReviewClass.classify(members: situations, incomeStable: r.incomeStable, ableToWork: able)
+        let newClass = HouseholdBenefit.reviewClass(members, incomeStable: r.incomeStable, today: ctx.today, policy: policy)
         e.reviewClass = newClass
         e.nextReviewOn = ReviewCalendar.nextReview(after: from, class: newClass, kind: e.kind, policy: policy).iso
         let (record, event) = try await EnrollmentWorkflow.decide(
