@@ -155,6 +155,14 @@ public struct Policy: Sendable, Codable, Equatable {
     /// township may ask the county for an early review. The 2013 text sets no period;
     /// quarterly is the operating default until a version sets one.
     public var reportingPeriodMonths: Int
+    /// What a decision letter tells the household about its remedies: administrative
+    /// reconsideration within this many days of receipt (行政复议法 2023 第二十条: 六十日)…
+    public var appealDays: Int
+    /// …or a suit within this many months (行政诉讼法 第四十六条: 六个月).
+    public var litigationMonths: Int
+    /// The supervision and complaints phone printed on letters and notices (全国民政服务
+    /// 热线 12349 unless a county sets its own).
+    public var supervisionPhone: String
 
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
@@ -168,9 +176,13 @@ public struct Policy: Sendable, Codable, Equatable {
         depositLimitMonthsOfStandard: Int?, minimumInvestigators: Int = 2, objectionAnswerWorkingDays: Int = 10,
         vehicleLimit: Int? = nil, exemptVehicleTypes: [String] = Policy.defaultExemptVehicleTypes, housingLimit: Int? = nil,
         businessLimit: Int? = nil, verificationIncomeMonths: Int = 12, importMaxErrorPerMille: Int = 50,
-        maximumItemAmount: Money = Policy.defaultMaximumItemAmount, reportingPeriodMonths: Int = 3
+        maximumItemAmount: Money = Policy.defaultMaximumItemAmount, reportingPeriodMonths: Int = 3,
+        appealDays: Int = 60, litigationMonths: Int = 6, supervisionPhone: String = "12349"
     ) {
         self.reportingPeriodMonths = reportingPeriodMonths
+        self.appealDays = appealDays
+        self.litigationMonths = litigationMonths
+        self.supervisionPhone = supervisionPhone
         self.maximumItemAmount = maximumItemAmount
         self.vehicleLimit = vehicleLimit
         self.exemptVehicleTypes = exemptVehicleTypes
@@ -249,6 +261,9 @@ public struct Policy: Sendable, Codable, Equatable {
         if reportingPeriodMonths <= 0 {
             throw refuse("reporting_period_months", .notPositive(reportingPeriodMonths))
         }
+        if appealDays <= 0 { throw refuse("appeal_days", .notPositive(appealDays)) }
+        if litigationMonths <= 0 { throw refuse("litigation_months", .notPositive(litigationMonths)) }
+        if supervisionPhone.trimmingWhitespace().isEmpty { throw refuse("supervision_phone", .empty) }
         if minimumInvestigators <= 0 {
             throw refuse("minimum_investigators", .notPositive(minimumInvestigators))
         }
@@ -408,7 +423,10 @@ extension Policy {
             verificationIncomeMonths: try c.decodeIfPresent(Int.self, forKey: .verificationIncomeMonths) ?? 12,
             importMaxErrorPerMille: try c.decodeIfPresent(Int.self, forKey: .importMaxErrorPerMille) ?? 50,
             maximumItemAmount: try c.decodeIfPresent(Money.self, forKey: .maximumItemAmount) ?? Policy.defaultMaximumItemAmount,
-            reportingPeriodMonths: try c.decodeIfPresent(Int.self, forKey: .reportingPeriodMonths) ?? 3)
+            reportingPeriodMonths: try c.decodeIfPresent(Int.self, forKey: .reportingPeriodMonths) ?? 3,
+            appealDays: try c.decodeIfPresent(Int.self, forKey: .appealDays) ?? 60,
+            litigationMonths: try c.decodeIfPresent(Int.self, forKey: .litigationMonths) ?? 6,
+            supervisionPhone: try c.decodeIfPresent(String.self, forKey: .supervisionPhone) ?? "12349")
     }
 }
 

@@ -102,6 +102,24 @@ struct EnrollmentFlowTests {
             // No review for a household that has left.
             await #expect(throws: ReviewRefusal.self) { _ = try await ReviewWorkflow.open(enrolled: e.id, reason: "", ctx: township) }
 
+            // The two decisions' letters: a change from April, then the end with its reason and the household's remedies.
+            let lowered = try #require(try await BenefitDecisionRecord.query(on: app.db).filter(\.$enrolledID == e.id!).filter(\.$kind == .changed).first())
+            let ended = try #require(try await BenefitDecisionRecord.query(on: app.db).filter(\.$enrolledID == e.id!).filter(\.$kind == .exited).first())
+            let letters = try await Client.signedIn(app, as: "xc_township")
+            let change = try await letters.get("/enrolled/\(e.householdID.uuidString)/decisions/\(lowered.id!)/letter").body.string
+            #expect(change.contains("最低生活保障金变更通知书") && change.contains("2026年4月") && change.contains(computed.formatted))
+            let end = try await letters.get("/api/v1/enrolled/\(e.householdID.uuidString)/decisions/\(ended.id!)/letter").decode(DecisionLetter.self)
+            #expect(end.title == "停止最低生活保障通知书" && end.reason.contains(ExitReason.incomeAboveStandard.zh))
+            #expect(end.remedy.contains("60日内") && end.remedy.contains("6个月内") && end.remedy.contains("12349") && end.issuer.hasSuffix("民政局"))
+            // The household's history, newest first: the end, its review, the lowering, its review, the enrollment.
+            let history = try await letters.get("/api/v1/enrolled/\(e.householdID.uuidString)").decode(EnrolledView.self).timeline
+            #expect(history.first?.kind == "decision" && history.first?.text.contains(BenefitDecision.Kind.exited.zh) == true)
+            #expect(history.filter { $0.kind == "decision" }.count == 3 && history.filter { $0.kind == "review_decided" }.count == 2)
+            #expect(zip(history, history.dropFirst()).allSatisfy { $0.on >= $1.on })
+            // Another township's caseworker sees no letter of it.
+            let other = try await Client.signedIn(app, as: "tk_township")
+            #expect(try await other.get("/enrolled/\(e.householdID.uuidString)/decisions/\(ended.id!)/letter").status == .notFound)
+
             // April's payroll, drafted by the county, pays nothing to it.
             let county = try await paymentOperator(app, "xc_county")
             _ = try await Payrolls.draft(county: urbanCounty, period: "2026-03", by: county, app: app)
@@ -289,6 +307,54 @@ struct EnrollmentFlowTests {
             }
             // And the next payroll drafted on the migrated database pays exactly what it paid.
             #expect(try await draftMarch() == before)
+        }
+    }
+
+    @Test("the county's periodic verification opens a review for each flagged enrolled household, and the review shows what it found")
+    func periodicVerification() async throws {
+        try await withDibao(now: "2026-03-16") { app in
+            try await VerificationCheckFlowTests.loadAssetPolicy(app)
+            let flagged = try await enrolledInTownship(app), busy = try await enrolledInTownship(app, offset: 1)
+            // One of the two is already under review: it is not given a second one.
+            let earlier = try await ReviewWorkflow.open(enrolled: busy.id, reason: "乡镇发起", ctx: try await ctx(app, "xc_county"))
+            #expect(earlier.trigger == .manual)
+            var lines = ["id_number,plate,vehicle_type,registered_on,value_yuan"]
+            for (n, e) in [flagged, busy].enumerated() {
+                let m = try #require(try await Member.query(on: app.db).filter(\.$household.$id == e.householdID).sort(\.$position).first())
+                lines.append("\(m.idNumber),蒙A·D12\(n)4,小型轿车,2022-03-01,68000")
+            }
+            _ = try await DepartmentImport.importFile(at: try departmentFile(lines), source: .vehicle, period: "2026-02", by: .system(), app: app)
+
+            let driver = try await CaseDriver.make(app, users: ["xc_county", "xc_verify", "xc_township"])
+            let res = try await driver.call("xc_county", .POST, "/api/v1/verification/requests", VerificationAPI.RequestInput(scope: "enrolled", note: "一季度定期核对"))
+            let request = try res.decode(VerificationRequestView.self)
+            #expect(request.purpose == PeriodicVerification.purpose)
+            let done = try await driver.call("xc_verify", .POST, "/api/v1/verification/requests/\(request.id)/run").decode(VerificationRequestView.self)
+            #expect(done.status == "done" && done.contradictionHouseholds >= 2)
+
+            // Every flagged report of an enrolled household is the trigger of a review, or its household was already under review.
+            let reports = try await VerificationReportRecord.query(on: app.db).filter(\.$requestID == request.id).filter(\.$contradictions > 0).all()
+            let reviews = try await ReviewCase.query(on: app.db).filter(\.$trigger == .verification).all()
+            #expect(Set(reviews.map(\.triggerID)).isSubset(of: Set(reports.map { $0.id!.uuidString })))
+            let mine = try #require(reviews.first { $0.enrolledID == flagged.id })
+            #expect(mine.stage == .opened && mine.townshipCode == flagged.townshipCode && mine.openedBy == "system:periodic-verification")
+            #expect(!reviews.contains { $0.enrolledID == busy.id })
+            let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == "review.periodic_verification").first())
+            #expect(event.detailObject["opened"] == String(reviews.count) && Int(event.detailObject["already_under_review"] ?? "") ?? 0 >= 1)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "review.open").filter(\.$entityID == String(mine.id!)).count() == 1)
+
+            // The review page names the contradiction and links the report; the request counts the reviews.
+            let township = try await Client.signedIn(app, as: "xc_township")
+            let page = try await township.get("/reviews/\(mine.id!)").body.string
+            #expect(page.contains("id=\"contradictions\"") && page.contains("/verification/reports/\(mine.triggerID)"))
+            #expect(page.contains("class=\"contradiction\""))
+            let requestPage = try await (try await Client.signedIn(app, as: "xc_county")).get("/verification/requests/\(request.id)").body.string
+            #expect(requestPage.contains("id=\"reviews-opened\">\(reviews.count)<"))
+
+            // Again: nothing opens twice.
+            let again = try await PeriodicVerification.openReviews(request: request.id, app: app)
+            #expect(again.opened == 0)
+            #expect(try await ReviewCase.query(on: app.db).filter(\.$trigger == .verification).count() == reviews.count)
         }
     }
 

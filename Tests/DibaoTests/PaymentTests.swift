@@ -208,7 +208,7 @@ struct PaymentTests {
                 r.steps = try BenefitSchedule.enrolled(firstMonth: CivilDate(iso: first)!, monthly: Money(fen: monthly)).stored
                 r.settledFen = settled; r.active = true
                 try await r.create(on: app.db)
-                try await MoveSchedulesToDecisions.backfill(app.db as! any SQLDatabase)
+                try await MoveSchedulesToDecisions.backfill(app.db)
                 try await PaymentAccounts.set(household: h.id!, bank: DemoData.banks[1].code, account: "62170000000000\(String(format: "%05d", monthly / 100))",
                                               holder: h.headName, by: county, app: app)
             }

@@ -277,7 +277,7 @@ func auditCount(_ app: Application) async throws -> Int { try await AuditEvent.q
             let res = try await driver.call("xc_county", .POST, "/api/v1/verification/requests", VerificationAPI.RequestInput(scope: "enrolled", note: "2026 年一季度定期核对"))
             #expect(res.status == .created, "\(res.body.string)")
             let request = try res.decode(VerificationRequestView.self)
-            #expect(request.householdCount == enrolled && request.purpose == "batch")
+            #expect(request.householdCount == enrolled && request.purpose == PeriodicVerification.purpose)
             let done = try await driver.call("xc_verify", .POST, "/api/v1/verification/requests/\(request.id)/run").decode(VerificationRequestView.self)
             #expect(done.status == "done")
             #expect(try await VerificationReportRecord.query(on: app.db).count() == enrolled)

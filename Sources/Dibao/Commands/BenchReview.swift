@@ -39,7 +39,7 @@ struct BenchReview: AsyncCommand {
                 _ = try await DemoData.seed(app: app, households: 0, password: DemoData.defaultPassword) { _ in }
                 try await SyntheticCaseload.load(app: app, households: target, paidUpTo: month)
             }
-            try await MoveSchedulesToDecisions.backfill(sql)
+            try await MoveSchedulesToDecisions.backfill(app.db)
             // Next reviews spread over the year from last month (overdue) on: about a sixth is due now.
             try await sql.raw("""
                 UPDATE enrolled_households SET next_review_on = date(\(bind: month.iso), ((abs(random()) % 12) - 1) || ' months')

@@ -197,7 +197,7 @@ enum DemoData {
                 try await insertRows(tsql, BenefitScheduleRecord.schema, DemoGenerator.scheduleColumns, rows.schedules)
                 try await insertRows(tsql, PaymentAccount.schema, DemoGenerator.accountColumns, rows.accounts)
                 // The enrolled households and their first decisions, as a migrated database has them.
-                try await MoveSchedulesToDecisions.backfill(tsql)
+                try await MoveSchedulesToDecisions.backfill(tx)
             }
             made += n
             members += rows.members.count

@@ -35,8 +35,19 @@ enum DemoReviews {
             /// A whole review decided on `decidedOn`: visit (with `extraWage` yuan more wages for
             /// the first member), proposal, decision.
             func review(_ e: EnrolledHousehold, extraWage: Int64 = 0, outcome chosen: ReviewOutcome? = nil, exit: ExitReason? = nil,
-                        reason: String, until stage: ReviewStage = .decided, kind: VisitKind = .home) async throws {
-                let r = try await ReviewWorkflow.open(enrolled: e.id, reason: "", ctx: county)
+                        reason: String, until stage: ReviewStage = .decided, kind: VisitKind = .home, byHand: Bool = false) async throws {
+                let r: ReviewCase
+                if byHand {
+                    r = try await ReviewWorkflow.open(enrolled: e.id, reason: reason, ctx: county)
+                } else {
+                    // Due by its class (分类复核): opened by the system for the county, as the
+                    // monthly due list opens it, one household at a time through the kernel.
+                    let system = app.context(StaffActor.system(area: county.actor.area, actingAs: .countyCaseworker, job: "review-schedule")).on(decidedOn)
+                    r = try await system.audit.write(on: system.db) { tx in
+                        let (opened, event) = try await ReviewWorkflow.open(e, trigger: .schedule, triggerID: "demo-\(decidedMonth.iso.prefix(7))", ctx: system, tx: tx)
+                        return (opened, [event])
+                    }
+                }
                 guard stage != .opened else { return }
                 var visit = ReviewInput(visitKind: kind.rawValue, visitors: "张复核、刘复核", notes: "入户核实家庭成员、收入和财产情况")
                 if extraWage > 0, let m = try await Member.query(on: app.db).filter(\.$household.$id == e.householdID).sort(\.$position).first() {
@@ -77,7 +88,7 @@ enum DemoReviews {
             if let r = try await openReview(h[7], app) {
                 try await ReviewWorkflow.perform(.returnToTownship, review: r.id, input: ReviewInput(reason: "未核实儿子的务工收入，请补充邻里访问"), ctx: now.approver)
             }
-            try await review(h[8], reason: "", until: .opened)
+            try await review(h[8], reason: "乡镇发起复核", until: .opened, byHand: true)
             if let r = try await openReview(h[8], app) {
                 try await ReviewWorkflow.perform(.cancel, review: r.id, input: ReviewInput(reason: "重复启动"), ctx: now.county)
             }

@@ -11,6 +11,7 @@ struct EnrollmentAPI: RouteCollection {
         routes.write("reviews", ":id", "steps", ":action", guard: .permission(.workReviews), use: step)
         routes.write("reviews", "early", ":id", ":answer", guard: .permission(.workReviews), use: answerEarly)
         routes.get("enrolled", ":id", use: enrolled)
+        routes.get("enrolled", ":id", "decisions", ":decision", "letter") { req in try await EnrollmentPages.letter(req) }
         routes.write("enrolled", ":id", "reviews", guard: .permission(.workReviews), use: openReview)
         routes.write("enrolled", ":id", "reports", guard: .permission(.reportChanges), use: report)
         routes.write("enrolled", ":id", "early-review", guard: .permission(.workReviews), use: requestEarly)

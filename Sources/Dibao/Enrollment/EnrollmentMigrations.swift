@@ -68,20 +68,35 @@ struct CreateEnrollmentTables: AsyncMigration {
 /// The review class and next review come from the application, where they were kept.
 struct MoveSchedulesToDecisions: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await Self.backfill(sql)
+        guard database is any SQLDatabase else { return }
+        try await Self.backfill(database)
     }
 
     /// Every benefit schedule without an enrolled household gets one, with its decisions.
     /// The migration runs it once; the bulk demo and the benchmarks, which write schedules
-    /// by the hundred thousand, run it after each batch.
-    static func backfill(_ sql: any SQLDatabase) async throws {
-        let text = "TEXT"
-        let missing = "NOT EXISTS (SELECT 1 FROM enrolled_households x WHERE x.id = s.id)"
-        // Most schedules are one enrollment step, "2026-04-01 50000 enrolled": these move in
-        // two statements; the few with changes are folded step by step below.
+    /// by the hundred thousand, run it after each batch. All of it is one transaction, so a
+    /// database is never left with households whose decisions are half written; the work is
+    /// set-based (a province's 1.5 million schedules move in seconds, not row by row).
+    static func backfill(_ db: any Database) async throws {
+        try await db.transaction { tx in
+            try await BulkSQL.prepareForBulkWrite(tx)
+            try await backfillSteps(tx)
+        }
+    }
+
+    private static func backfillSteps(_ db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        // Only schedules written since the last run: the newest enrolled household's id is
+        // not enough (ids are not ordered across writers), so an anti-join on the primary key.
+        let missing = "LEFT JOIN enrolled_households x ON x.id = s.id WHERE x.id IS NULL"
+        // Most schedules are one enrollment step, "2026-04-01 50000 enrolled": their status,
+        // amount and one decision come from the text itself. The few with changes (";")
+        // are folded by the schedule's own parser below and corrected in bulk.
         let single = "s.steps NOT LIKE '%;%'"
         let amount = "CAST(substr(s.steps, 12, length(s.steps) - 20) AS BIGINT)"
+        try await sql.raw("DROP TABLE IF EXISTS backfill_ids").run()
+        try await sql.raw("CREATE TEMPORARY TABLE backfill_ids (id \(unsafeRaw: sql.dialect.name == "sqlite" ? "TEXT" : "UUID") PRIMARY KEY)").run()
+        try await sql.raw("INSERT INTO backfill_ids (id) SELECT s.id FROM benefit_schedules s \(unsafeRaw: missing)").run()
         try await sql.raw("""
             INSERT INTO enrolled_households (id, household_id, case_id, region_code, league_code, county_code, township_code, village_code,
               kind, status, exit_reason, review_class, next_review_on, last_report_on, enrolled_from, monthly_fen, version)
@@ -89,50 +104,55 @@ struct MoveSchedulesToDecisions: AsyncMigration {
               h.kind, 'enrolled', NULL, COALESCE(c.review_class, 'stable'), COALESCE(c.next_review_on, substr(s.steps, 1, 10)),
               COALESCE(c.decided_on, substr(s.steps, 1, 10)), substr(s.steps, 1, 10),
               CASE WHEN \(unsafeRaw: single) THEN \(unsafeRaw: amount) ELSE 0 END, 1
-            FROM benefit_schedules s JOIN households h ON h.id = s.household_id LEFT JOIN cases c ON c.id = s.case_id
-            WHERE \(unsafeRaw: missing)
+            FROM backfill_ids b JOIN benefit_schedules s ON s.id = b.id JOIN households h ON h.id = s.household_id LEFT JOIN cases c ON c.id = s.case_id
             """).run()
         try await sql.raw("""
             INSERT INTO benefit_decisions (enrolled_id, household_id, region_code, league_code, county_code, township_code, village_code,
               kind, from_month, monthly_fen, reason, exit_reason, inputs, policy_version, decided_on, decided_by, source, source_id)
             SELECT s.id, s.household_id, s.region_code, s.league_code, s.county_code, s.township_code, s.village_code,
               'enrolled', substr(s.steps, 1, 10), \(unsafeRaw: amount), '', NULL, COALESCE(c.breakdown, ''), '',
-              COALESCE(c.decided_on, substr(s.steps, 1, 10)), COALESCE(c.decided_by, ''), 'migration', COALESCE(CAST(c.id AS \(unsafeRaw: text)), '')
-            FROM benefit_schedules s LEFT JOIN cases c ON c.id = s.case_id
-            WHERE \(unsafeRaw: single) AND NOT EXISTS (SELECT 1 FROM benefit_decisions x WHERE x.enrolled_id = s.id)
+              COALESCE(c.decided_on, substr(s.steps, 1, 10)), COALESCE(c.decided_by, ''), 'migration', COALESCE(CAST(c.id AS TEXT), '')
+            FROM backfill_ids b JOIN benefit_schedules s ON s.id = b.id LEFT JOIN cases c ON c.id = s.case_id
+            WHERE \(unsafeRaw: single)
             """).run()
         let rows = try await sql.raw("""
-            SELECT s.id, s.household_id, s.region_code, s.league_code, s.county_code, s.township_code, s.village_code, s.steps,
-              COALESCE(c.decided_on, ''), COALESCE(c.decided_by, ''), COALESCE(CAST(c.id AS \(unsafeRaw: text)), '')
-            FROM benefit_schedules s LEFT JOIN cases c ON c.id = s.case_id WHERE s.steps LIKE '%;%'
-              AND NOT EXISTS (SELECT 1 FROM benefit_decisions x WHERE x.enrolled_id = s.id)
+            SELECT s.id, s.household_id, s.region_code, s.league_code, s.county_code, s.township_code, s.village_code, s.steps
+            FROM backfill_ids b JOIN benefit_schedules s ON s.id = b.id WHERE s.steps LIKE '%;%'
             """).all()
+        var decisions: [[SQLCell]] = [], folded: [[SQLCell]] = []
         for row in rows {
             let id = try row.decode(column: "id", as: UUID.self)
             let steps = try row.decode(column: "steps", as: String.self)
             guard let schedule = BenefitSchedule(stored: steps) else { continue }
-            let decisions = BenefitDecision.decisions(rebuilding: schedule)
+            let rebuilt = BenefitDecision.decisions(rebuilding: schedule)
+            guard let last = rebuilt.last else { continue }
             let household = try row.decode(column: "household_id", as: UUID.self)
-            let area = try ["region_code", "league_code", "county_code", "township_code", "village_code"].map { try row.decode(column: $0, as: String.self) }
-            for d in decisions {
-                try await sql.insert(into: BenefitDecisionRecord.schema)
-                    .columns("enrolled_id", "household_id", "region_code", "league_code", "county_code", "township_code", "village_code",
-                             "kind", "from_month", "monthly_fen", "reason", "exit_reason", "inputs", "policy_version", "decided_on", "decided_by", "source", "source_id")
-                    .values(SQLBind(id), SQLBind(household), SQLBind(area[0]), SQLBind(area[1]), SQLBind(area[2]), SQLBind(area[3]), SQLBind(area[4]),
-                            SQLBind(d.kind.rawValue), SQLBind(d.from.iso), SQLBind(d.monthly.fen), SQLBind(""), SQLLiteral.null, SQLBind(""), SQLBind(""),
-                            SQLBind(d.from.iso), SQLBind(""), SQLBind(BenefitDecision.Source.migration.rawValue), SQLBind(""))
-                    .run()
+            let area = try ["region_code", "league_code", "county_code", "township_code", "village_code"].map { SQLCell.text(try row.decode(column: $0, as: String.self)) }
+            for d in rebuilt {
+                decisions.append([.uuid(id), .uuid(household)] + area + [.text(d.kind.rawValue), .text(d.from.iso), .int(d.monthly.fen), .text(""), .null,
+                                  .text(""), .text(""), .text(d.from.iso), .text(""), .text(BenefitDecision.Source.migration.rawValue), .text("")])
             }
-            let last = decisions.last!
             let status: EnrolledStatus = last.kind == .exited ? .exited : last.kind == .suspended ? .suspended : .enrolled
-            let monthly = decisions.last { $0.monthly.isPositive }?.monthly ?? .zero
-            try await sql.update(EnrolledHousehold.schema)
-                .set("status", to: SQLBind(status.rawValue))
-                .set("monthly_fen", to: SQLBind(status == .enrolled ? monthly.fen : 0))
-                .set(SQLIdentifier("next_review_on"), to: status == .exited ? SQLLiteral.null as any SQLExpression : SQLIdentifier("next_review_on"))
-                .where("id", .equal, SQLBind(id))
-                .run()
+            let monthly = rebuilt.last { $0.monthly.isPositive }?.monthly ?? .zero
+            folded.append([.uuid(id), .text(status.rawValue), .int(status == .enrolled ? monthly.fen : 0)])
         }
+        try await BulkSQL.insert(db, into: BenefitDecisionRecord.schema,
+                                 columns: ["enrolled_id", "household_id", "region_code", "league_code", "county_code", "township_code", "village_code",
+                                           "kind", "from_month", "monthly_fen", "reason", "exit_reason", "inputs", "policy_version", "decided_on",
+                                           "decided_by", "source", "source_id"], rows: decisions)
+        // The folded status and amount of each multi-step schedule, applied in one UPDATE.
+        try await sql.raw("DROP TABLE IF EXISTS backfill_folded").run()
+        try await sql.raw("CREATE TEMPORARY TABLE backfill_folded (id \(unsafeRaw: sql.dialect.name == "sqlite" ? "TEXT" : "UUID") PRIMARY KEY, status TEXT NOT NULL, monthly_fen BIGINT NOT NULL)").run()
+        try await BulkSQL.insert(db, into: "backfill_folded", columns: ["id", "status", "monthly_fen"], rows: folded)
+        try await sql.raw("""
+            UPDATE enrolled_households SET
+              status = (SELECT f.status FROM backfill_folded f WHERE f.id = enrolled_households.id),
+              monthly_fen = (SELECT f.monthly_fen FROM backfill_folded f WHERE f.id = enrolled_households.id),
+              next_review_on = CASE WHEN (SELECT f.status FROM backfill_folded f WHERE f.id = enrolled_households.id) = 'exited' THEN NULL ELSE next_review_on END
+            WHERE id IN (SELECT id FROM backfill_folded)
+            """).run()
+        try await sql.raw("DROP TABLE backfill_folded").run()
+        try await sql.raw("DROP TABLE backfill_ids").run()
     }
 
     func revert(on database: any Database) async throws {

@@ -13,6 +13,7 @@ struct EnrollmentPages: RouteCollection {
         routes.write("reviews", ":id", "steps", ":action", guard: .permission(.workReviews), use: step)
         routes.write("reviews", "early", ":id", ":answer", guard: .permission(.workReviews), use: answerEarly)
         routes.get("enrolled", ":id", use: enrolled)
+        routes.get("enrolled", ":id", "decisions", ":decision", "letter", use: letter)
         routes.write("enrolled", ":id", "reviews", guard: .permission(.workReviews), use: openReview)
         routes.write("enrolled", ":id", "reports", guard: .permission(.reportChanges), use: report)
         routes.write("enrolled", ":id", "early-review", guard: .permission(.workReviews), use: requestEarly)
@@ -174,6 +175,22 @@ struct EnrollmentPages: RouteCollection {
             today: ctx.today.iso, done: req.query[String.self, at: "done"], problems: problems))
         if !problems.isEmpty { res.status = .unprocessableEntity }
         return res
+    }
+
+    /// The printable letter of one of the household's decisions.
+    func letter(req: Request) async throws -> Response {
+        let letter = try await Self.letter(req)
+        return try await req.render("enrollment/letter", title: letter.title, letter)
+    }
+
+    /// Decision `:decision` of the enrolled household of `:id`, as the visibility check allows.
+    static func letter(_ req: Request) async throws -> DecisionLetter {
+        let actor = try await req.require(.readHouseholds)
+        let ctx = req.context(actor)
+        let e = try await Self.enrolledRecord(req, ctx: ctx)
+        guard let id = req.parameters.get("decision", as: Int.self), let d = try await BenefitDecisionRecord.find(id, on: ctx.db),
+              d.householdID == e.householdID else { throw Abort(.notFound, reason: ctx.l10n("error.enrolled_not_found")) }
+        return try await DecisionLetter.load(d, enrolled: e, ctx: ctx)
     }
 
     func openReview(req: Request) async throws -> Response {

@@ -12,6 +12,9 @@ struct EnrolledView: Content {
     }
     struct Report: Content { var id: Int; var reportedOn: String; var channel: String; var kinds: String; var text: String; var reviewID: Int? }
     struct Early: Content { var id: Int; var stage: String; var stageName: String; var reason: String; var answer: String; var requestedOn: String }
+    /// One line of the household's history: a decision, a review opened or decided, a
+    /// report, an early-review request — newest first.
+    struct Event: Content { var on: String; var kind: String; var text: String; var who: String; var link: String }
 
     var id: String
     var householdID: String
@@ -33,6 +36,7 @@ struct EnrolledView: Content {
     var reviews: [ReviewQueries.Row]
     var reports: [Report]
     var earlyRequests: [Early]
+    var timeline: [Event]
 
     static func load(_ e: EnrolledHousehold, ctx: ServiceContext) async throws -> EnrolledView {
         let lang = ctx.lang
@@ -43,6 +47,32 @@ struct EnrolledView: Content {
         let reports = try await ChangeReport.query(on: ctx.db).filter(\.$enrolledID == e.id!).sort(\.$id, .descending).limit(50).all()
         let early = try await EarlyReviewRequest.query(on: ctx.db).filter(\.$enrolledID == e.id!).sort(\.$id, .descending).limit(20).all()
         let lastReport = CivilDate(iso: e.lastReportOn) ?? ctx.today
+        let hid = e.householdID.uuidString
+        var timeline: [(Int, Event)] = []
+        for d in decisions {
+            let what = [d.kind.name(lang), String(d.fromMonth.prefix(7)), Money(fen: d.monthlyFen).formatted, d.exitReason?.name(lang) ?? "", d.reason]
+            timeline.append((0, Event(on: d.decidedOn, kind: "decision", text: what.filter { !$0.isEmpty }.joined(separator: " · "), who: d.decidedBy,
+                                      link: "/enrolled/\(hid)/decisions/\(d.id ?? 0)/letter")))
+        }
+        for r in reviews {
+            timeline.append((1, Event(on: r.openedOn, kind: "review_opened", text: ctx.l10n("enr.review") + " · " + r.trigger.name(lang), who: r.openedBy,
+                                      link: "/reviews/\(r.id ?? 0)")))
+            if let on = r.decidedOn, let outcome = r.outcome {
+                timeline.append((1, Event(on: on, kind: "review_decided", text: ctx.l10n("enr.review") + " · " + outcome.name(lang), who: r.decidedBy,
+                                          link: "/reviews/\(r.id ?? 0)")))
+            }
+        }
+        for r in reports {
+            let kinds = r.kinds.split(separator: ",").compactMap { ChangeKind(rawValue: String($0))?.name(lang) }.joined(separator: "、")
+            timeline.append((2, Event(on: r.reportedOn, kind: "report", text: ctx.l10n("enr.reports") + " · " + kinds, who: r.recordedBy,
+                                      link: r.reviewID.map { "/reviews/\($0)" } ?? "")))
+        }
+        for x in early {
+            timeline.append((3, Event(on: x.requestedOn, kind: "early_review", text: ctx.l10n("enr.early_requests") + " · " + x.stage.name(lang),
+                                      who: x.requestedBy, link: x.reviewID.map { "/reviews/\($0)" } ?? "")))
+        }
+        // Newest first; on one day a decision before the review that made it.
+        timeline.sort { ($0.1.on, -$0.0) > ($1.1.on, -$1.0) }
         return EnrolledView(
             id: e.id!.uuidString, householdID: e.householdID.uuidString, head: names[e.householdID] ?? "", villageCode: e.villageCode,
             status: e.status.rawValue, statusName: e.status.name(lang), exitReason: e.exitReason?.name(lang) ?? "",
@@ -65,7 +95,8 @@ struct EnrolledView: Content {
                        text: r.text, reviewID: r.reviewID)
             },
             earlyRequests: early.map { Early(id: $0.id ?? 0, stage: $0.stage.rawValue, stageName: $0.stage.name(lang), reason: $0.reason,
-                                             answer: $0.answer, requestedOn: $0.requestedOn) })
+                                             answer: $0.answer, requestedOn: $0.requestedOn) },
+            timeline: timeline.map(\.1))
     }
 }
 
@@ -85,6 +116,9 @@ struct ReviewView: Content {
     var trigger: String
     var triggerName: String
     var finding: String
+    /// A review opened by the periodic verification: its report and what it found.
+    var reportID: String
+    var contradictions: [String]
     var dueMonth: String
     var openedOn: String
     var openedBy: String
@@ -134,11 +168,13 @@ struct ReviewView: Content {
                      Line(label: lang == .zh ? "家庭月收入" : "Household income", amount: result.householdIncome.formatted),
                      Line(label: lang == .zh ? "月保障金额" : "Monthly benefit", amount: result.amount.formatted)]
         }
+        let found = try await PeriodicVerification.contradictions(of: r, ctx: ctx)
         let steps = ReviewAction.allCases.filter { $0 != .open && ReviewMachine.from($0).contains(r.stage) && ReviewMachine.roles(for: $0).contains(ctx.actor.role) }
         return ReviewView(
             id: r.id ?? 0, enrolledID: r.enrolledID.uuidString, householdID: r.householdID.uuidString, head: names[r.householdID] ?? "",
             villageCode: r.villageCode, stage: r.stage.rawValue, stageName: r.stage.name(lang), trigger: r.trigger.rawValue,
-            triggerName: r.trigger.name(lang), finding: r.finding, dueMonth: String(r.dueMonth.prefix(7)), openedOn: r.openedOn, openedBy: r.openedBy,
+            triggerName: r.trigger.name(lang), finding: r.finding,
+            reportID: found?.report.uuidString ?? "", contradictions: found?.lines ?? [], dueMonth: String(r.dueMonth.prefix(7)), openedOn: r.openedOn, openedBy: r.openedBy,
             currentAmount: Money(fen: e.monthlyFen).formatted, householdStatus: e.status.name(lang),
             visitKind: r.visitKind.map { lang == .zh ? $0.zh : $0.en } ?? "", visitors: r.visitors, visitedOn: r.visitedOn ?? "", notes: r.notes,
             incomeStable: r.incomeStable, computed: r.computedFen.map { Money(fen: $0).formatted } ?? "", breakdown: lines,
@@ -150,5 +186,77 @@ struct ReviewView: Content {
             outcomes: ReviewOutcome.allCases.map { Option(value: $0.rawValue, label: $0.name(lang), selected: $0 == r.outcome) },
             exitReasons: ExitReason.allCases.map { Option(value: $0.rawValue, label: $0.name(lang), selected: $0 == r.exitReason) },
             today: ctx.today.iso)
+    }
+}
+
+/// 纳入/变更/停发通知书 (二.六): the letter the township hands the household for one benefit
+/// decision — what was decided, from which month, why, on which policy, and the household's
+/// remedies (reconsideration or suit, with the periods the policy version carries) and the
+/// supervision phone. Printed on A4 from its own page.
+struct DecisionLetter: Content {
+    var decisionID: Int
+    var householdID: String
+    var number: String
+    var title: String
+    var kind: String
+    var head: String
+    var address: String
+    var township: String
+    var county: String
+    var fromMonth: String
+    var amount: String
+    var reason: String
+    var policy: String
+    var appealDays: Int
+    var litigationMonths: Int
+    var phone: String
+    var decidedOn: String
+    var body: String
+    var remedy: String
+    var issuer: String
+
+    static func load(_ d: BenefitDecisionRecord, enrolled e: EnrolledHousehold, ctx: ServiceContext) async throws -> DecisionLetter {
+        let lang = ctx.lang, zh = lang == .zh
+        let head = try await ReviewQueries.names(for: [e.householdID], ctx: ctx)[e.householdID] ?? ""
+        let household = try await Household.find(e.householdID, on: ctx.db)
+        let areas = try await PaymentPages.areaNames([e.countyCode, e.townshipCode], on: ctx.db)
+        let decided = CivilDate(iso: d.decidedOn) ?? ctx.today
+        let policy = ctx.policy(on: decided)
+        let month = CivilDate(iso: d.fromMonth).map { zh ? "\($0.year)年\($0.month)月" : String($0.iso.prefix(7)) } ?? d.fromMonth
+        let amount = Money(fen: d.monthlyFen).formatted
+        let title: String
+        let body: String
+        switch d.kind {
+        case .enrolled:
+            title = zh ? "最低生活保障准予纳入通知书" : "Notice of enrollment in the minimum living allowance"
+            body = zh ? "你户申请最低生活保障，经调查、评议、公示和审核，决定自\(month)起纳入最低生活保障，月保障金额\(amount)。"
+                      : "Your household's application was investigated, evaluated, noticed and approved: it is enrolled from \(month) with a monthly allowance of \(amount)."
+        case .changed, .kept, .resumed:
+            title = zh ? "最低生活保障金变更通知书" : "Notice of change in the minimum living allowance"
+            body = zh ? "经复核，决定自\(month)起你户月保障金额为\(amount)。"
+                      : "After review, your household's monthly allowance is \(amount) from \(month)."
+        case .suspended:
+            title = zh ? "最低生活保障金暂停发放通知书" : "Notice of suspension of the minimum living allowance"
+            body = zh ? "决定自\(month)起暂停发放你户最低生活保障金。情况消除后，可向乡镇（街道）申请恢复发放。"
+                      : "Payment of your household's allowance is suspended from \(month). Once the reason is resolved you may ask the township to resume it."
+        case .exited:
+            title = zh ? "停止最低生活保障通知书" : "Notice of ending the minimum living allowance"
+            body = zh ? "经复核，决定自\(month)起停止你户最低生活保障。"
+                      : "After review, your household's minimum living allowance ends from \(month)."
+        }
+        let county = areas[e.countyCode] ?? e.countyCode
+        let reason = [d.exitReason?.name(lang) ?? "", d.reason].filter { !$0.isEmpty }.joined(separator: zh ? "；" : "; ")
+        return DecisionLetter(
+            decisionID: d.id ?? 0, householdID: e.householdID.uuidString,
+            number: "\(e.countyCode.prefix(6))-\(decided.year)-\(String(format: "%06d", d.id ?? 0))",
+            title: title, kind: d.kind.rawValue, head: head, address: household?.address ?? "",
+            township: areas[e.townshipCode] ?? e.townshipCode, county: county,
+            fromMonth: month, amount: amount, reason: reason,
+            policy: d.policyVersion.isEmpty ? policy.title : (ctx.env.policyBook.version(d.policyVersion)?.title ?? d.policyVersion),
+            appealDays: policy.appealDays, litigationMonths: policy.litigationMonths, phone: policy.supervisionPhone,
+            decidedOn: zh ? "\(decided.year)年\(decided.month)月\(decided.day)日" : decided.iso, body: body,
+            remedy: zh ? "如对本决定不服，可以自收到本通知书之日起\(policy.appealDays)日内向\(county)人民政府申请行政复议，或者在\(policy.litigationMonths)个月内向人民法院提起行政诉讼。监督电话：\(policy.supervisionPhone)。"
+                       : "If you disagree with this decision you may apply to the People's Government of \(county) for administrative reconsideration within \(policy.appealDays) days of receiving this notice, or bring a suit in a people's court within \(policy.litigationMonths) months. Supervision phone: \(policy.supervisionPhone).",
+            issuer: zh ? "\(county)民政局" : "Civil Affairs Bureau of \(county)")
     }
 }

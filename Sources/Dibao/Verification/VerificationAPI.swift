@@ -140,6 +140,9 @@ extension VerificationRequests {
         if input.scope != nil && scope == nil {
             throw FieldRefusal(field: "scope", rule: "verification.scope", zh: "核对范围：应为 enrolled（在保家庭）或 all（全部登记家庭）", en: "Scope: enrolled or all")
         }
+        // Every enrolled household of the area is the periodic check (定期核对, 二.六): its
+        // flagged households are reviewed.
+        if scope == .enrolled { purpose = PeriodicVerification.purpose }
         return try await create(households: households, scope: scope, caseID: input.caseID, purpose: purpose,
                                 note: input.note ?? "", by: Requester(actor), app: req.application)
     }

@@ -430,6 +430,11 @@ enum VerificationRun {
             }
             phase("write reports and audit events, commit")
         }
+        if request.purpose == PeriodicVerification.purpose {
+            // The county's periodic check (二.六): each flagged enrolled household gets a review.
+            try await PeriodicVerification.openReviews(request: rid, app: app)
+            phase("open reviews for the flagged enrolled households")
+        }
         return Outcome(households: checked, withContradictions: flagged, matchedRecords: matched, seconds: Date().timeIntervalSince(started), phases: phases)
     }
 

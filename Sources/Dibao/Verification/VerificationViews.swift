@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import DibaoCore
 
@@ -123,6 +124,9 @@ struct VerificationRequestView: Content {
     var centreCode: String
     var centreName: String
     var purpose: String
+    var purposeName: String
+    /// For a periodic check: how many reviews its contradictions opened (二.六 定期核对).
+    var reviewsOpened: Int?
     var caseID: UUID?
     var householdCount: Int
     var status: String
@@ -152,9 +156,17 @@ struct VerificationRequestView: Content {
             }
         }
         let zh = lang == .zh
+        var reviewsOpened: Int?
+        if withReports, r.purpose == PeriodicVerification.purpose, r.status == "done", let sql = db as? any SQLDatabase {
+            let key = sql.dialect.name == "sqlite" ? "id" : "UPPER(CAST(id AS TEXT))"
+            reviewsOpened = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM reviews WHERE trigger = \(bind: ReviewTrigger.verification.rawValue) AND trigger_id IN
+                  (SELECT \(unsafeRaw: key) FROM verification_reports WHERE request_id = \(bind: r.id!) AND contradictions > 0)
+                """).first()?.decode(column: "n", as: Int.self)
+        }
         return VerificationRequestView(
             id: r.id!, number: r.number, centreCode: r.centreCode, centreName: try await VerificationCentre.name(r.centreCode, on: db),
-            purpose: r.purpose, caseID: r.caseID, householdCount: r.householdCount, status: r.status,
+            purpose: r.purpose, purposeName: Strings.text("verification.purpose_\(r.purpose)", lang), reviewsOpened: reviewsOpened, caseID: r.caseID, householdCount: r.householdCount, status: r.status,
             statusName: r.status == "done" ? (zh ? "已核对" : "checked") : (zh ? "待核对" : "waiting"),
             requestedBy: r.requestedBy, requestedAt: Self.time(r.requestedAtMs), note: r.note, runBy: r.runBy, durationMs: r.durationMs,
             contradictionHouseholds: r.contradictionHouseholds, reports: rows,

@@ -79,6 +79,8 @@ public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
     case earlyReview = "early_review"
     /// The county's periodic verification found a contradiction (定期核对).
     case verification
+    /// Opened by hand by township or county staff, with the reason they gave.
+    case manual
 
     public var zh: String {
         switch self {
@@ -86,6 +88,7 @@ public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
         case .changeReport: return "家庭书面报告变化"
         case .earlyReview: return "乡镇报请提前复核"
         case .verification: return "旗县定期核对发现疑点"
+        case .manual: return "工作人员发起复核"
         }
     }
 
@@ -95,6 +98,7 @@ public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
         case .changeReport: return "Reported change"
         case .earlyReview: return "Early review asked by the township"
         case .verification: return "Periodic verification found a contradiction"
+        case .manual: return "Opened by staff"
         }
     }
 

@@ -62,7 +62,7 @@ enum ReviewWorkflow {
     static func open(enrolled id: UUID?, reason: String, ctx: ServiceContext) async throws -> ReviewCase {
         let e = try await EnrollmentWorkflow.visible(id, ctx: ctx)
         try await Kernel.allow(ReviewMachine.self, .open, ctx: ctx, entityType: "enrolled_household", entityID: e.id!.uuidString)
-        let trigger: ReviewTrigger = .schedule
+        let trigger: ReviewTrigger = .manual
         return try await ctx.audit.write(on: ctx.db) { tx in
             guard let current = try await EnrolledHousehold.find(e.id, on: tx) else { throw Abort(.notFound) }
             let (r, event) = try await open(current, trigger: trigger, triggerID: "", reason: reason.trimmingWhitespace(), ctx: ctx, tx: tx)
