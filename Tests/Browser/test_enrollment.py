@@ -127,3 +127,22 @@ def test_review_lowers_then_ends_and_payrolls_follow(browser, review_server):
     draft_and_release(browser, server, "2026-05")
     assert paid_in(browser, server, household, "2026-05") is None
     assert paid_in(browser, server, household, "2026-04") == lowered
+
+    # The household's history shows both decisions, and each decision prints its letter:
+    # the end names its reason, the household's remedies and the issuing bureau.
+    browser.get(server + "/enrolled/" + household)
+    history = browser.find_elements(By.CSS_SELECTOR, "#timeline li[data-kind='decision']")
+    assert len(history) >= 3
+    ended = browser.find_elements(By.CSS_SELECTOR, "tr.decision-row[data-kind='exited'] a.letter-link")
+    assert ended
+    ended[-1].click()
+    assert browser.find_element(By.ID, "letter-title").text == "停止最低生活保障通知书"
+    assert "家庭人均收入高于当地低保标准" in browser.find_element(By.ID, "letter-reason").text
+    remedy = browser.find_element(By.ID, "letter-remedy").text
+    assert "60日内" in remedy and "12349" in remedy
+    assert browser.find_element(By.ID, "letter-issuer").text.endswith("民政局")
+    # On paper the navigation is not printed.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not browser.find_element(By.CSS_SELECTOR, "header.top").is_displayed()
+    assert browser.find_element(By.ID, "letter").is_displayed()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

@@ -373,6 +373,12 @@ struct EnrollmentFlowTests {
             let review = try #require(try await ReviewCase.query(on: app.db).filter(\.$enrolledID == e.id!).first())
             let queue = try await township.get("/reviews")
             #expect(queue.status == .ok && queue.body.string.contains("/reviews/\(review.id!)"))
+            // Pages of the queue: a page past the end is empty, a bad page number is the first page.
+            #expect(try await township.get("/reviews?page=2").body.string.contains("queue-empty"))
+            for bad in ["-5", "abc", "99999999999999999999"] {
+                let res = try await township.get("/reviews?page=\(bad)")
+                #expect(res.status == .ok && res.body.string.contains("/reviews/\(review.id!)"), "page=\(bad)")
+            }
             let reviewPage = try await township.get("/reviews/\(review.id!)")
             #expect(reviewPage.body.string.contains("step-recordVisit") && !reviewPage.body.string.contains("step-decide"))
             // One visitor is refused beside the visitors field, in the reader's language.

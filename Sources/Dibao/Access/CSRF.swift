@@ -12,29 +12,40 @@ import Vapor
 /// Nothing of the body is read before it is known there is a token to compare with, and
 /// then at most what a non-upload route accepts anyway (issue 12: a cookie and a 26 MB
 /// body per request took the server from 85 MB to 626 MB).
-struct CSRFProtection: AsyncMiddleware {
+struct CSRFProtection: Middleware {
     static let field = "_csrf"
     static let header = "X-CSRF-Token"
     static let cookie = "dibao-csrf"
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    /// A read passes on the future chain (no task hop); a write is checked in a task, as it
+    /// may have to read the form body for its token.
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let unsafe: [HTTPMethod] = [.POST, .PUT, .PATCH, .DELETE]
-        if unsafe.contains(request.method), request.headers.bearerAuthorization == nil {
-            let hasSessionCookie = request.cookies[request.application.sessions.configuration.cookieName] != nil
-            let anonymousToken = request.cookies[Self.cookie]?.string
-            // Forgery rides on the victim's cookies: a request without any cannot act as
-            // anybody, so only cookie-carrying requests (and every sign-in) must echo a token.
-            if hasSessionCookie || anonymousToken != nil || request.url.path == "/login" {
-                let sessionToken = request.hasSession ? request.session.data["csrf"] : nil
-                guard let expected = sessionToken ?? anonymousToken, !expected.isEmpty else {
-                    throw Abort(.forbidden, reason: request.l10n("error.csrf"))
-                }
-                guard let sent = try await Self.sentToken(request), Self.constantTimeEqual(expected, sent) else {
-                    throw Abort(.forbidden, reason: request.l10n("error.csrf"))
-                }
+        guard unsafe.contains(request.method), request.headers.bearerAuthorization == nil else {
+            return next.respond(to: request).map { Self.withPendingToken($0, request) }
+        }
+        return request.eventLoop.makeFutureWithTask { try await Self.check(request) }
+            .flatMap { next.respond(to: request) }
+            .map { Self.withPendingToken($0, request) }
+    }
+
+    private static func check(_ request: Request) async throws {
+        let hasSessionCookie = request.cookies[request.application.sessions.configuration.cookieName] != nil
+        let anonymousToken = request.cookies[Self.cookie]?.string
+        // Forgery rides on the victim's cookies: a request without any cannot act as
+        // anybody, so only cookie-carrying requests (and every sign-in) must echo a token.
+        if hasSessionCookie || anonymousToken != nil || request.url.path == "/login" {
+            let sessionToken = request.hasSession ? request.session.data["csrf"] : nil
+            guard let expected = sessionToken ?? anonymousToken, !expected.isEmpty else {
+                throw Abort(.forbidden, reason: request.l10n("error.csrf"))
+            }
+            guard let sent = try await Self.sentToken(request), Self.constantTimeEqual(expected, sent) else {
+                throw Abort(.forbidden, reason: request.l10n("error.csrf"))
             }
         }
-        let response = try await next.respond(to: request)
+    }
+
+    private static func withPendingToken(_ response: Response, _ request: Request) -> Response {
         if let fresh = request.storage[PendingToken.self] {
             response.cookies[Self.cookie] = HTTPCookies.Value(string: fresh, maxAge: 2 * 3600, path: "/", isSecure: request.dibao.settings.secureCookies,
                                                              isHTTPOnly: true, sameSite: .strict)

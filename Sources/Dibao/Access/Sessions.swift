@@ -149,6 +149,9 @@ extension Request {
 final class ActorCache: Sendable {
     private let entries = NIOLockedValueBox<(generation: UInt64, actors: [UUID: StaffActor])>((0, [:]))
 
+    /// The actor if it is remembered, without waiting.
+    func cached(_ id: UUID) -> StaffActor? { entries.withLockedValue { $0.actors[id] } }
+
     func actor(_ id: UUID, load: () async throws -> StaffActor?) async throws -> StaffActor? {
         let (hit, generation) = entries.withLockedValue { ($0.actors[id], $0.generation) }
         if let hit { return hit }

@@ -65,8 +65,19 @@ extension Request {
 }
 
 /// Resolves the actor of every request: a bearer token (system callers) or the session.
-struct IdentifyActor: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct IdentifyActor: Middleware {
+    /// A signed-in page whose actor is remembered passes on the future chain; a token, or an
+    /// actor to load from the database, is identified in a task.
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        if request.headers.bearerAuthorization == nil, request.hasSession, let raw = request.session.data["uid"], let id = UUID(uuidString: raw),
+           let actor = request.application.actorCache.cached(id) {
+            request.actor = actor
+            return next.respond(to: request)
+        }
+        return request.eventLoop.makeFutureWithTask { try await Self.identify(request) }.flatMap { next.respond(to: request) }
+    }
+
+    private static func identify(_ request: Request) async throws {
         if let bearer = request.headers.bearerAuthorization {
             let hash = TokenHashing.hash(bearer.token)
             guard let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == hash).filter(\.$revoked == false).with(\.$user).first(),
@@ -88,7 +99,6 @@ struct IdentifyActor: AsyncMiddleware {
                 request.session.destroy()
             }
         }
-        return try await next.respond(to: request)
     }
 }
 

@@ -4,7 +4,10 @@ import DibaoCore
 
 /// Turns every error into an answer in the user's language: JSON under `/api`, a page
 /// elsewhere. Internal errors are logged without request bodies (which may hold ID numbers).
-struct DibaoErrorMiddleware: AsyncMiddleware {
+/// On the event loop's future chain, not an async middleware: an answer without error
+/// passes through with no hop to a task (the cost of every page under load, measured by
+/// `dibao bench review`); only an error is turned into its page in a task.
+struct DibaoErrorMiddleware: Middleware {
     struct Problem: Content {
         var field: String
         var rule: String
@@ -17,67 +20,72 @@ struct DibaoErrorMiddleware: AsyncMiddleware {
         var problems: [Problem]?
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            // NUL never belongs in a URL (issue 12: PostgreSQL refuses it in any text, which
-            // came back as a 500; SQLite stored it and read the text back cut short).
-            if request.url.string.range(of: "%00", options: .caseInsensitive) != nil || request.url.string.contains("\u{0}") {
-                throw FieldRefusal(field: "url", rule: "text.control_character", zh: "地址：含有控制字符", en: "Address: contains a control character")
-            }
-            return try await next.respond(to: request)
-        } catch {
-            let status: HTTPResponseStatus
-            var reason: String
-            var problems: [Problem]?
-            switch error {
-            case let refused as FormRefused:
-                status = .unprocessableEntity
-                reason = request.l10n("household.fix_errors")
-                problems = refused.problems.map { Problem(field: $0.field, rule: $0.rule, message: $0.message(request.lang)) }
-            case let refusal as any Refusal:
-                status = .unprocessableEntity
-                reason = refusal.message(request.lang)
-                problems = [Problem(field: refusal.field, rule: refusal.rule, message: refusal.message(request.lang))]
-            case let decoding as DecodingError:
-                // Before AbortError: Vapor makes DecodingError an AbortError whose reason is
-                // Swift's English description, whatever the person's language (issue 12).
-                status = .badRequest
-                let (field, rule) = Self.describe(decoding)
-                reason = request.lang == .zh
-                    ? (field.isEmpty ? "请求格式不正确" : "请求格式不正确：字段 \(field) \(rule == "request.missing" ? "缺失" : "类型不对")")
-                    : (field.isEmpty ? "The request body is malformed" : "The request body is malformed: field \(field) is \(rule == "request.missing" ? "missing" : "of the wrong type")")
-                problems = [Problem(field: field.isEmpty ? "body" : field, rule: rule, message: reason)]
-            case let abort as any AbortError:
-                status = abort.status
-                reason = abort.reason
-            case let db as PSQLError where db.serverInfo?[.sqlState] == "22021" || db.serverInfo?[.sqlState] == "22P05":
-                // A text PostgreSQL cannot store (a NUL from a JSON "\u0000"): the input's fault.
-                _ = db
-                status = .unprocessableEntity
-                reason = request.lang == .zh ? "输入含有无法保存的字符（如控制字符）" : "The input contains a character that cannot be stored (such as a control character)"
-                problems = [Problem(field: "body", rule: "text.control_character", message: reason)]
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        // NUL never belongs in a URL (issue 12: PostgreSQL refuses it in any text, which
+        // came back as a 500; SQLite stored it and read the text back cut short).
+        let answered: EventLoopFuture<Response>
+        if request.url.string.range(of: "%00", options: .caseInsensitive) != nil || request.url.string.contains("\u{0}") {
+            answered = request.eventLoop.makeFailedFuture(FieldRefusal(field: "url", rule: "text.control_character", zh: "地址：含有控制字符", en: "Address: contains a control character"))
+        } else {
+            answered = next.respond(to: request)
+        }
+        return answered.flatMapError { error in
+            request.eventLoop.makeFutureWithTask { try await Self.answer(error, to: request) }
+        }
+    }
 
-            default:
-                status = .internalServerError
-                reason = request.lang == .zh ? "系统内部错误" : "Internal error"
-                request.logger.error("unhandled error on \(request.method) \(RequestLog.printable(request.url.path)): \(String(reflecting: type(of: error)))")
-            }
-            if reason == status.reasonPhrase || reason.isEmpty {
-                // Vapor's own refusals (413, 415, 404 …) carry only the English phrase.
-                reason = Self.generic(status, request.lang)
-            }
-            if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.first == .json {
-                let response = Response(status: status)
-                try response.content.encode(ErrorBody(error: status.reasonPhrase, reason: reason, problems: problems))
-                return response
-            }
-            struct ErrorPage: Encodable { var status: Int; var reason: String; var problems: [Problem]? }
-            let response = try await request.render("error", title: Strings.text("error.title", request.lang),
-                                                    ErrorPage(status: Int(status.code), reason: reason, problems: problems),
-                                                    publicPage: request.url.path.hasPrefix("/public"))
-            response.status = status
+    static func answer(_ error: any Error, to request: Request) async throws -> Response {
+        let status: HTTPResponseStatus
+        var reason: String
+        var problems: [Problem]?
+        switch error {
+        case let refused as FormRefused:
+            status = .unprocessableEntity
+            reason = request.l10n("household.fix_errors")
+            problems = refused.problems.map { Problem(field: $0.field, rule: $0.rule, message: $0.message(request.lang)) }
+        case let refusal as any Refusal:
+            status = .unprocessableEntity
+            reason = refusal.message(request.lang)
+            problems = [Problem(field: refusal.field, rule: refusal.rule, message: refusal.message(request.lang))]
+        case let decoding as DecodingError:
+            // Before AbortError: Vapor makes DecodingError an AbortError whose reason is
+            // Swift's English description, whatever the person's language (issue 12).
+            status = .badRequest
+            let (field, rule) = Self.describe(decoding)
+            reason = request.lang == .zh
+                ? (field.isEmpty ? "请求格式不正确" : "请求格式不正确：字段 \(field) \(rule == "request.missing" ? "缺失" : "类型不对")")
+                : (field.isEmpty ? "The request body is malformed" : "The request body is malformed: field \(field) is \(rule == "request.missing" ? "missing" : "of the wrong type")")
+            problems = [Problem(field: field.isEmpty ? "body" : field, rule: rule, message: reason)]
+        case let abort as any AbortError:
+            status = abort.status
+            reason = abort.reason
+        case let db as PSQLError where db.serverInfo?[.sqlState] == "22021" || db.serverInfo?[.sqlState] == "22P05":
+            // A text PostgreSQL cannot store (a NUL from a JSON "\u0000"): the input's fault.
+            _ = db
+            status = .unprocessableEntity
+            reason = request.lang == .zh ? "输入含有无法保存的字符（如控制字符）" : "The input contains a character that cannot be stored (such as a control character)"
+            problems = [Problem(field: "body", rule: "text.control_character", message: reason)]
+
+        default:
+            status = .internalServerError
+            reason = request.lang == .zh ? "系统内部错误" : "Internal error"
+            request.logger.error("unhandled error on \(request.method) \(RequestLog.printable(request.url.path)): \(String(reflecting: type(of: error)))")
+        }
+        if reason == status.reasonPhrase || reason.isEmpty {
+            // Vapor's own refusals (413, 415, 404 …) carry only the English phrase.
+            reason = Self.generic(status, request.lang)
+        }
+        if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.first == .json {
+            let response = Response(status: status)
+            try response.content.encode(ErrorBody(error: status.reasonPhrase, reason: reason, problems: problems))
             return response
         }
+        struct ErrorPage: Encodable { var status: Int; var reason: String; var problems: [Problem]? }
+        let response = try await request.render("error", title: Strings.text("error.title", request.lang),
+                                                ErrorPage(status: Int(status.code), reason: reason, problems: problems),
+                                                publicPage: request.url.path.hasPrefix("/public"))
+        response.status = status
+        return response
     }
 
     /// The field path and the rule of a decoding failure, without Swift's wording.

@@ -272,12 +272,13 @@ extension Request {
 }
 
 /// Remembers an explicit `?lang=` choice.
-struct LanguageCookie: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        if let q = request.query[String.self, at: "lang"], Language(rawValue: q) != nil {
-            response.cookies["lang"] = HTTPCookies.Value(string: q, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
+struct LanguageCookie: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            if let q = request.query[String.self, at: "lang"], Language(rawValue: q) != nil {
+                response.cookies["lang"] = HTTPCookies.Value(string: q, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
+            }
+            return response
         }
-        return response
     }
 }

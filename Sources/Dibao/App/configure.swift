@@ -69,7 +69,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(RequestLog())
     app.middleware.use(DibaoErrorMiddleware())
     app.middleware.use(SecurityHeaders())
-    app.middleware.use(StaticFiles(files: FileMiddleware(publicDirectory: app.directory.publicDirectory)))
+    app.middleware.use(StaticFiles(files: FileMiddleware(publicDirectory: app.directory.publicDirectory), publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(IdentifyActor())
     app.middleware.use(LanguageCookie())

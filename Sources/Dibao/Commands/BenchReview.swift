@@ -118,7 +118,7 @@ struct BenchReview: AsyncCommand {
             guard first.status == .ok else { throw SettingsError("/reviews answered \(first.status)") }
             let rows = (first.body.map { String(buffer: $0) } ?? "").components(separatedBy: "class=\"review-row").count - 1
             let r = try BenchNotice.wrk(wrk, url: base + "/reviews", headers: ["Cookie: \(cookie)"], connections: connections, seconds: duration)
-            console.print("township review queue (/reviews as \(user), \(rows) rows shown): p50 \(r.p50) ms, p99 \(r.p99) ms, \(r.requestsPerSecond) req/s, \(r.non2xx) non-2xx, \(r.errors) socket errors (\(connections) connections, \(duration) s)")
+            console.print("township review queue (/reviews as \(user), \(rows) rows shown, \(first.body?.readableBytes ?? 0) bytes): p50 \(r.p50) ms, p99 \(r.p99) ms, \(r.requestsPerSecond) req/s, \(r.non2xx) non-2xx, \(r.errors) socket errors (\(connections) connections, \(duration) s)")
             console.print(r.p99Milliseconds < 50 ? "PASS: queue p99 under 50 ms" : "OVER: queue p99 is \(r.p99) ms (target 50 ms)")
         } catch { failure = error }
         try await Task.sleep(for: .seconds(3))

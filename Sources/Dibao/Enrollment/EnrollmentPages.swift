@@ -32,6 +32,8 @@ struct EnrollmentPages: RouteCollection {
     struct QueuePage: Encodable {
         struct Month: Encodable { var month: String; var due: Int }
         var rows: [ReviewQueries.Row]
+        var prev: String?
+        var next: String?
         var all: Bool
         var q: String
         var early: [ReviewQueries.EarlyRow]
@@ -48,8 +50,13 @@ struct EnrollmentPages: RouteCollection {
     func queue(req: Request) async throws -> Response {
         let actor = try await req.require(.readHouseholds)
         let key = "reviews|\(req.dibao.clock.today().iso)|\(req.session.id?.string ?? actor.userID.uuidString)|\(req.lang)|"
-            + "\(req.query[String.self, at: "all"] ?? "")|\(String((req.query[String.self, at: "q"] ?? "").prefix(50)))|\(req.query[String.self, at: "done"] ?? "")"
+            + "\(req.query[String.self, at: "all"] ?? "")|\(String((req.query[String.self, at: "q"] ?? "").prefix(50)))|\(req.query[String.self, at: "done"] ?? "")|\(Self.page(req))"
         return try await req.responseCache.response(area: actor.area, key, for: req) { try await queuePage(req, problems: []) }
+    }
+
+    /// The queue's page number from `?page=`, bounded (a page past the end is simply empty).
+    static func page(_ req: Request) -> Int {
+        min(max(1, req.query[Int.self, at: "page"] ?? 1), 10_000)
     }
 
     func queuePage(_ req: Request, problems: [Problem]) async throws -> Response {
@@ -58,11 +65,22 @@ struct EnrollmentPages: RouteCollection {
         let all = req.query[String.self, at: "all"] == "1"
         let q = String((req.query[String.self, at: "q"] ?? "").prefix(50))
         let county = actor.area.level == .county && [.countyCaseworker, .countyApprover].contains(actor.role)
+        // One page of the queue, oldest due first; one row more tells whether a next page exists.
+        let page = Self.page(req), size = ReviewQueries.pageRows
+        var rows = try await ReviewQueries.queue(ctx: ctx, all: all, search: q, offset: (page - 1) * size, limit: size + 1)
+        let more = rows.count > size
+        if more { rows.removeLast() }
+        func link(_ p: Int) -> String {
+            var query = ["page=\(p)"]
+            if all { query.append("all=1") }
+            if !q.isEmpty { query.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")) }
+            return "/reviews?" + query.joined(separator: "&")
+        }
         let r = try await req.render("enrollment/queue", title: req.l10n("enr.queue"), QueuePage(
-            rows: try await ReviewQueries.queue(ctx: ctx, all: all, search: q),
+            rows: rows, prev: page > 1 ? link(page - 1) : nil, next: more ? link(page + 1) : nil,
             all: all, q: q,
             early: actor.may(.workReviews) && EarlyReviewMachine.roles(for: .accept).contains(actor.role) ? try await ReviewQueries.earlyRequests(ctx: ctx) : [],
-            missed: try await ChangeReports.missed(ctx: ctx, limit: 200),
+            missed: try await ChangeReports.missed(ctx: ctx, limit: 50),
             calendar: try await ReviewQueries.calendar(ctx: ctx).map { .init(month: String($0.month.iso.prefix(7)), due: $0.due) },
             canRunDueList: county, month: String(ctx.today.firstOfMonth.iso.prefix(7)),
             done: req.query[String.self, at: "done"], problems: problems))

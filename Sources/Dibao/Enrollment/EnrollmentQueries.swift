@@ -21,10 +21,12 @@ enum ReviewQueries {
     }
 
     static let maxRows = 500
+    /// Rows per page of the review queue: enough for a day's work, small enough to read.
+    static let pageRows = 100
 
     /// The reviews under way in the actor's area that wait for the actor's role, oldest due month
     /// first (what breaches first comes first); `all` lists every stage.
-    static func queue(ctx: ServiceContext, all: Bool = false, search: String = "", limit: Int = maxRows) async throws -> [Row] {
+    static func queue(ctx: ServiceContext, all: Bool = false, search: String = "", offset: Int = 0, limit: Int = maxRows) async throws -> [Row] {
         let stages = all ? ReviewWorkflow.openStages : ReviewWorkflow.openStages.filter { stage in
             ReviewAction.allCases.contains { ReviewMachine.from($0).contains(stage) && ReviewMachine.roles(for: $0).contains(ctx.actor.role) && $0 != .cancel }
         }
@@ -32,7 +34,7 @@ enum ReviewQueries {
         var q = ReviewCase.query(on: ctx.db).within(ctx.actor.area).filter(\.$stage ~~ stages).sort(\.$dueMonth).sort(\.$id)
         let heads = try await headNames(search: search, ctx: ctx)
         if let heads { q = q.filter(\.$householdID ~~ Array(heads.keys)) }
-        let reviews = try await q.limit(limit).all()
+        let reviews = try await q.offset(max(0, offset)).limit(limit).all()
         let names: [UUID: String]
         if let heads { names = heads } else { names = try await Self.names(for: reviews.map(\.householdID), ctx: ctx) }
         return reviews.map { row($0, head: names[$0.householdID] ?? "", ctx: ctx) }
