@@ -289,6 +289,9 @@ struct EnrollmentFlowTests {
             }
             let before = try await draftMarch()
             #expect(!before.isEmpty)
+            // The changed schedules are in it: the new amount from March; the exit and the suspension only from April.
+            #expect(before[some[0].householdID] == 32_100 && before[some[3].householdID] == 32_100)
+            #expect(before[some[1].householdID].map { $0 > 0 } ?? false)
             let schedulesBefore = Dictionary(uniqueKeysWithValues: try await BenefitScheduleRecord.query(on: app.db).all().map { ($0.id!, $0.steps) })
             // Back to the earlier main: the two migrations undone and forgotten, then migrated forward.
             try await MoveSchedulesToDecisions().revert(on: app.db)
@@ -307,6 +310,13 @@ struct EnrollmentFlowTests {
             }
             // And the next payroll drafted on the migrated database pays exactly what it paid.
             #expect(try await draftMarch() == before)
+            // The month after, from the migrated decisions: nothing to the exited and the suspended.
+            for (i, r) in some.enumerated() {
+                let e = try #require(try await EnrolledHousehold.find(r.id, on: app.db))
+                #expect(e.status == (i % 3 == 1 ? .exited : i % 3 == 2 ? .suspended : .enrolled))
+                let april = try await payrollAmount(app, e, "2026-04-01")
+                #expect(i % 3 == 0 ? april == Money(yuan: 321) : april == .zero)
+            }
         }
     }
 
