@@ -127,6 +127,29 @@ struct AccessTests {
                     if view.masked { #expect(!viaSession.body.string.contains(member.idNumber)) }
                 }
             }
+            // The enrolled household of the same village, its page and a decision letter (page
+            // and API): the same readers; a letter shows the address only to who sees personal data.
+            let enrolled = try #require(try await EnrolledHousehold.query(on: app.db).filter(\.$villageCode == "150102001001").sort(\.$id).first())
+            let decision = try #require(try await BenefitDecisionRecord.query(on: app.db).filter(\.$enrolledID == enrolled.id!).first())
+            let home = try #require(try await Household.find(enrolled.householdID, on: app.db))
+            let hid = enrolled.householdID.uuidString
+            for path in ["/enrolled/\(hid)", "/enrolled/\(hid)/decisions/\(decision.id!)/letter", "/api/v1/enrolled/\(hid)/decisions/\(decision.id!)/letter"] {
+                let res = try await client.get(path)
+                try await check("GET \(path)", res.status, read, okStatuses: [.ok])
+                if read != .allowed { refusals += 1 }
+                if read == .allowed, path.contains("/api/") {
+                    let letter = try res.decode(DecisionLetter.self)
+                    let role = try #require(DemoData.accounts.first { $0.username == username }?.role)
+                    #expect(letter.address == (role.may(.viewSensitive) ? home.address : ""), "\(username) letter address")
+                    #expect(letter.head == (role.may(.viewSensitive) ? home.headName : Masking.name(home.headName)), "\(username) letter name")
+                }
+            }
+            // A decision of another household is not reached through this one's letter route.
+            let stranger = try #require(try await BenefitDecisionRecord.query(on: app.db).filter(\.$householdID != enrolled.householdID).first())
+            if read == .allowed {
+                #expect(try await client.get("/enrolled/\(hid)/decisions/\(stranger.id!)/letter").status == .notFound)
+            }
+
             // The list: the household shows up only inside the jurisdiction.
             let list = try await client.get("/api/v1/households?area=150102001001")
             switch read {

@@ -217,8 +217,11 @@ struct DecisionLetter: Content {
 
     static func load(_ d: BenefitDecisionRecord, enrolled e: EnrolledHousehold, ctx: ServiceContext) async throws -> DecisionLetter {
         let lang = ctx.lang, zh = lang == .zh
-        let head = try await ReviewQueries.names(for: [e.householdID], ctx: ctx)[e.householdID] ?? ""
+        // The letter is the household's own: whole name and address for staff who see
+        // personal data, masked name and no address for the others (as on the household page).
         let household = try await Household.find(e.householdID, on: ctx.db)
+        let sensitive = ctx.actor.may(.viewSensitive)
+        let head = household.map { sensitive ? $0.headName : Masking.name($0.headName) } ?? ""
         let areas = try await PaymentPages.areaNames([e.countyCode, e.townshipCode], on: ctx.db)
         let decided = CivilDate(iso: d.decidedOn) ?? ctx.today
         let policy = ctx.policy(on: decided)
@@ -249,7 +252,7 @@ struct DecisionLetter: Content {
         return DecisionLetter(
             decisionID: d.id ?? 0, householdID: e.householdID.uuidString,
             number: "\(e.countyCode.prefix(6))-\(decided.year)-\(String(format: "%06d", d.id ?? 0))",
-            title: title, kind: d.kind.rawValue, head: head, address: household?.address ?? "",
+            title: title, kind: d.kind.rawValue, head: head, address: sensitive ? household?.address ?? "" : "",
             township: areas[e.townshipCode] ?? e.townshipCode, county: county,
             fromMonth: month, amount: amount, reason: reason,
             policy: d.policyVersion.isEmpty ? policy.title : (ctx.env.policyBook.version(d.policyVersion)?.title ?? d.policyVersion),

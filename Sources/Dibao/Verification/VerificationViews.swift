@@ -158,7 +158,7 @@ struct VerificationRequestView: Content {
         let zh = lang == .zh
         var reviewsOpened: Int?
         if withReports, r.purpose == PeriodicVerification.purpose, r.status == "done", let sql = db as? any SQLDatabase {
-            let key = sql.dialect.name == "sqlite" ? "id" : "UPPER(CAST(id AS TEXT))"
+            let key = PeriodicVerification.reportKey("id", sql)
             reviewsOpened = try await sql.raw("""
                 SELECT COUNT(*) AS n FROM reviews WHERE trigger = \(bind: ReviewTrigger.verification.rawValue) AND trigger_id IN
                   (SELECT \(unsafeRaw: key) FROM verification_reports WHERE request_id = \(bind: r.id!) AND contradictions > 0)

@@ -18,6 +18,11 @@ enum PeriodicVerification {
         var alreadyUnderReview: Int
     }
 
+    /// A report's id as a review's `trigger_id` holds it (upper-case text, as stored on SQLite).
+    static func reportKey(_ column: String, _ sql: any SQLDatabase) -> String {
+        sql.dialect.name == "sqlite" ? column : "UPPER(CAST(\(column) AS TEXT))"
+    }
+
     /// Opens the reviews for request `requestID` (after its run), all in one transaction.
     @discardableResult
     static func openReviews(request requestID: UUID, app: Application) async throws -> Outcome {
@@ -35,7 +40,7 @@ enum PeriodicVerification {
                 JOIN enrolled_households e ON e.household_id = r.household_id
                 WHERE r.request_id = \(bind: requestID) AND r.contradictions > 0 AND e.status <> 'exited'
                   AND NOT EXISTS (SELECT 1 FROM reviews v WHERE v.trigger = \(bind: ReviewTrigger.verification.rawValue)
-                                  AND v.trigger_id = \(unsafeRaw: sql.dialect.name == "sqlite" ? "r.id" : "UPPER(CAST(r.id AS TEXT))"))
+                                  AND v.trigger_id = \(unsafeRaw: reportKey("r.id", sql)))
                 ORDER BY e.township_code, e.id
                 """).all()
             var events: [AuditEntry] = []
