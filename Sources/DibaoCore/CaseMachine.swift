@@ -200,6 +200,10 @@ public struct CaseFacts: Sendable, Equatable {
     /// The case's batch has had its spot-check draw, picked or not (二.二.4: at least the
     /// policy share of every batch is visited, so no case is decided from an undrawn batch).
     public var inDrawnBatch: Bool
+    /// A member is a registered close relative of a caseworker or cadre (近亲属备案, 二.七)…
+    public var relativeFlagged: Bool = false
+    /// …and the focused check (重点核查) of this application is recorded.
+    public var focusedCheckRecorded: Bool = false
     /// First month of payment, as the 1st of that month.
     public var firstMonth: CivilDate?
 
@@ -257,6 +261,7 @@ public struct CaseRefusal: Refusal, Equatable {
         case batchNotDrawn(minimumPercent: Int)
         case spotCheckVisitMissing
         case firstMonthInvalid
+        case focusedCheckMissing
     }
 
     public let action: CaseAction
@@ -287,6 +292,7 @@ public struct CaseRefusal: Refusal, Equatable {
         case .batchNotDrawn: (field, rule) = ("spot_check", "spot_check.batch_not_drawn")
         case .spotCheckVisitMissing: (field, rule) = ("spot_check_visited", "case.spot_check_visit")
         case .firstMonthInvalid: (field, rule) = ("first_month", "case.first_month")
+        case .focusedCheckMissing: (field, rule) = ("focused_check", "case.focused_check")
         }
     }
 
@@ -334,6 +340,8 @@ public struct CaseRefusal: Refusal, Equatable {
             return "\(act)：本案已被抽中入户抽查，须先录入抽查结果"
         case .firstMonthInvalid:
             return "\(act)：首次发放月份须为某月 1 日，且不早于本月"
+        case .focusedCheckMissing:
+            return "\(act)：该户成员为低保经办人员或村（社区）干部的备案近亲属，须先录入重点核查结果"
         }
     }
 
@@ -381,6 +389,8 @@ public struct CaseRefusal: Refusal, Equatable {
             return "\(act): this case was drawn for a spot-check visit; record the visit first"
         case .firstMonthInvalid:
             return "\(act): the first month must be the 1st of a month, not before the current month"
+        case .focusedCheckMissing:
+            return "\(act): a member is a registered close relative of a caseworker or cadre; record the focused check first"
         }
     }
 }
@@ -559,6 +569,8 @@ public enum CaseMachine: Sendable {
             // household is visited before the decision.
             if !facts.inDrawnBatch { reasons.append(.batchNotDrawn(minimumPercent: policy.spotCheckMinPercent)) }
             if facts.spotCheckDrawn && !facts.spotCheckVisited { reasons.append(.spotCheckVisitMissing) }
+            // 二.七: "对备案的低保对象进行重点核查" — before the county decides.
+            if facts.relativeFlagged && !facts.focusedCheckRecorded { reasons.append(.focusedCheckMissing) }
         case .refuseIntake, .townshipRefuse, .postFirstNotice, .refuse, .returnForReview, .reinvestigate,
              .postSecondNotice, .enroll, .withdraw:
             break

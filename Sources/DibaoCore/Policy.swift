@@ -163,6 +163,8 @@ public struct Policy: Sendable, Codable, Equatable {
     /// The supervision and complaints phone printed on letters and notices (全国民政服务
     /// 热线 12349 unless a county sets its own).
     public var supervisionPhone: String
+    /// 信访工作条例 (2022) time limits for complaints and petitions (二.八), see `ComplaintLimits`.
+    public var complaintLimits: ComplaintLimits
 
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
@@ -177,8 +179,10 @@ public struct Policy: Sendable, Codable, Equatable {
         vehicleLimit: Int? = nil, exemptVehicleTypes: [String] = Policy.defaultExemptVehicleTypes, housingLimit: Int? = nil,
         businessLimit: Int? = nil, verificationIncomeMonths: Int = 12, importMaxErrorPerMille: Int = 50,
         maximumItemAmount: Money = Policy.defaultMaximumItemAmount, reportingPeriodMonths: Int = 3,
-        appealDays: Int = 60, litigationMonths: Int = 6, supervisionPhone: String = "12349"
+        appealDays: Int = 60, litigationMonths: Int = 6, supervisionPhone: String = "12349",
+        complaintLimits: ComplaintLimits = .petition2022
     ) {
+        self.complaintLimits = complaintLimits
         self.reportingPeriodMonths = reportingPeriodMonths
         self.appealDays = appealDays
         self.litigationMonths = litigationMonths
@@ -264,6 +268,7 @@ public struct Policy: Sendable, Codable, Equatable {
         if appealDays <= 0 { throw refuse("appeal_days", .notPositive(appealDays)) }
         if litigationMonths <= 0 { throw refuse("litigation_months", .notPositive(litigationMonths)) }
         if supervisionPhone.trimmingWhitespace().isEmpty { throw refuse("supervision_phone", .empty) }
+        if let (item, value) = complaintLimits.problem { throw refuse(item, .notPositive(value)) }
         if minimumInvestigators <= 0 {
             throw refuse("minimum_investigators", .notPositive(minimumInvestigators))
         }
@@ -426,7 +431,8 @@ extension Policy {
             reportingPeriodMonths: try c.decodeIfPresent(Int.self, forKey: .reportingPeriodMonths) ?? 3,
             appealDays: try c.decodeIfPresent(Int.self, forKey: .appealDays) ?? 60,
             litigationMonths: try c.decodeIfPresent(Int.self, forKey: .litigationMonths) ?? 6,
-            supervisionPhone: try c.decodeIfPresent(String.self, forKey: .supervisionPhone) ?? "12349")
+            supervisionPhone: try c.decodeIfPresent(String.self, forKey: .supervisionPhone) ?? "12349",
+            complaintLimits: try c.decodeIfPresent(ComplaintLimits.self, forKey: .complaintLimits) ?? .petition2022)
     }
 }
 

@@ -11,7 +11,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case bankOperator = "bank_operator"                  // 代发金融机构
     case verificationOfficer = "verification_officer"    // 核对中心
     case departmentClerk = "department_clerk"            // 公安、人社、税务等部门数据报送员
-    case supervisor = "supervisor"                       // 监督、审计、纪检（只读）
+    case supervisor = "supervisor"                       // 监督、审计（只读）
+    case disciplineInspector = "discipline_inspector"    // 纪检监察（只读：移交给它的事项、资金监管）
     case administrator = "administrator"                 // 系统管理员
 
     public var zh: String {
@@ -26,6 +27,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .verificationOfficer: return "核对中心工作人员"
         case .departmentClerk: return "部门核对数据报送员"
         case .supervisor: return "监督检查人员（只读）"
+        case .disciplineInspector: return "纪检监察人员（只读）"
         case .administrator: return "系统管理员"
         }
     }
@@ -42,6 +44,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .verificationOfficer: return "Verification-centre officer"
         case .departmentClerk: return "Department data clerk"
         case .supervisor: return "Supervisor / auditor (read-only)"
+        case .disciplineInspector: return "Discipline inspection (read-only)"
         case .administrator: return "Administrator"
         }
     }
@@ -55,7 +58,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .townshipCaseworker, .townshipHead: return [.township]
         case .countyCaseworker, .countyApprover, .financeOfficer, .bankOperator: return [.county]
         case .verificationOfficer, .departmentClerk: return [.region, .league, .county]
-        case .supervisor: return [.region, .league, .county]
+        case .supervisor, .disciplineInspector: return [.region, .league, .county]
         case .administrator: return Set(AreaLevel.allCases)
         }
     }
@@ -110,6 +113,21 @@ public enum Permission: String, Sendable, CaseIterable {
     /// Record an enrolled household's written report of a change (二.六 书面报告): the
     /// village assistant who receives it, or the township.
     case reportChanges
+    /// Record and handle complaints and petitions (二.八): the township and the county.
+    case handleComplaints
+    /// Read complaints: their handlers and supervisors; discipline inspection reads only
+    /// what was referred to it (the queries narrow it).
+    case readComplaints
+    /// Fund oversight (二.七 资金监管): finance, audit and discipline inspection, read-only.
+    case readFundOversight
+    /// Register the close relatives of caseworkers and village cadres (近亲属备案) and record
+    /// the focused checks of their households: the township and the county (二.七).
+    case manageRelatives
+    /// Read the relatives registry and its flags.
+    case readRelatives
+    /// Make inspection plans, draw their random checks, record findings and rectification
+    /// (二.七 监督检查): county civil affairs and the supervisors of league and region.
+    case inspect
     /// Change one's own password: every account.
     case changeOwnPassword
 
@@ -156,6 +174,18 @@ public enum Permission: String, Sendable, CaseIterable {
                 .union(EarlyReviewAction.allCases.flatMap { EarlyReviewMachine.roles(for: $0) })
         case .reportChanges:
             return [.villageAssistant, .townshipCaseworker, .townshipHead]
+        case .handleComplaints:
+            return ComplaintMachine.handlers
+        case .readComplaints:
+            return ComplaintMachine.handlers.union([.supervisor, .disciplineInspector])
+        case .readFundOversight:
+            return [.financeOfficer, .supervisor, .disciplineInspector, .countyApprover]
+        case .manageRelatives:
+            return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover]
+        case .readRelatives:
+            return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover, .supervisor, .disciplineInspector]
+        case .inspect:
+            return [.countyApprover, .supervisor]
         case .changeOwnPassword:
             return Set(Role.allCases)
         }

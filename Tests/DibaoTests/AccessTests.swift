@@ -75,14 +75,14 @@ struct AccessTests {
         "xc_finance": .allowed, "xc_bank": .forbidden, "verify": .allowed, "supervisor": .allowed, "admin": .allowed,
         "tk_village": .notFound, "tk_township": .notFound, "tk_head": .notFound, "tk_county": .notFound, "tk_approver": .notFound,
         "tk_finance": .notFound, "tk_bank": .forbidden,
-        "xc_verify": .allowed, "tk_verify": .notFound, "dept_gongan": .forbidden,
+        "xc_verify": .allowed, "tk_verify": .notFound, "dept_gongan": .forbidden, "xc_discipline": .forbidden,
     ]
     static let writers: [String: Expect] = [
         "xc_village": .allowed, "xc_township": .allowed, "xc_head": .allowed, "xc_county": .allowed, "xc_approver": .forbidden,
         "xc_finance": .forbidden, "xc_bank": .forbidden, "verify": .forbidden, "supervisor": .forbidden, "admin": .forbidden,
         "tk_village": .notFound, "tk_township": .notFound, "tk_head": .notFound, "tk_county": .notFound, "tk_approver": .forbidden,
         "tk_finance": .forbidden, "tk_bank": .forbidden,
-        "xc_verify": .forbidden, "tk_verify": .forbidden, "dept_gongan": .forbidden,
+        "xc_verify": .forbidden, "tk_verify": .forbidden, "dept_gongan": .forbidden, "xc_discipline": .forbidden,
     ]
 
     @Test("Every household route, page and API, as every role: exactly the allowed ones succeed, and every refusal is audited",

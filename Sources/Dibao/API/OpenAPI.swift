@@ -28,7 +28,7 @@ enum OpenAPIDocument {
             "info": ["title": "Dibao API", "version": "1.0.0",
                      "description": "最低生活保障业务管理系统 — households, members and supporters. Every call is limited to the caller's area and below; ID numbers, health and disability data are masked for roles that do not need them."],
             "servers": [["url": "/"]],
-            "paths": [
+            "paths": ([
                 "/healthz": ["get": ["summary": "Database in use and whether it answers", "tags": ["system"], "security": [], "responses": ["200": json(ref("Health")), "503": json(ref("Health"), "Database unavailable")]]],
                 "/api/v1/me": ["get": op("The calling account, its role, area and permissions", "access", ok: ("200", json(ref("Me"))))],
                 "/api/v1/areas": ["get": op("Areas in the caller's jurisdiction", "registry", ok: ("200", json(["type": "array", "items": ref("Area")])))],
@@ -140,13 +140,14 @@ enum OpenAPIDocument {
                 "/api/v1/enrolled/{id}/reviews": ["post": op("Open a review of the enrolled household by hand", "reviews", params: [idParam], body: "Reason", ok: ("201", json(ref("Review"), "Opened")))],
                 "/api/v1/enrolled/{id}/reports": ["post": op("Record the household's written report (书面报告); a reported change opens a review", "reviews", params: [idParam], body: "ChangeReportInput", ok: ("201", json(ref("ChangeReport"), "Recorded")))],
                 "/api/v1/enrolled/{id}/early-review": ["post": op("The township asks the county for an early review, with its reason", "reviews", params: [idParam], body: "Reason", ok: ("201", json(ref("EarlyReview"), "Asked")))],
-            ],
+            ] as [String: Any]).merging(OversightOpenAPI.paths(op: { op($0, $1, params: $2, body: $3, ok: $4) }, json: json, ref: ref, intParam: intParam, idParam: idParam,
+                                                              langParam: langParam, errorResponse: errorResponse)) { a, _ in a },
             "components": [
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "description": "System callers (banks, departments): token from `dibao user token`"],
                     "session": ["type": "apiKey", "in": "cookie", "name": "dibao-session", "description": "Signed-in browser; writes also need header X-CSRF-Token"],
                 ],
-                "schemas": [
+                "schemas": OversightOpenAPI.schemas(ref: ref).merging([
                     "ReviewRow": ["type": "object", "properties": ["id": ["type": "integer"], "enrolledID": ["type": "string"], "householdID": ["type": "string"], "villageCode": ["type": "string"],
                         "head": ["type": "string", "description": "Masked for roles that do not see personal data"], "stage": ["type": "string", "enum": ReviewStage.allCases.map(\.rawValue)],
                         "stageName": ["type": "string"], "trigger": ["type": "string", "enum": ReviewTrigger.allCases.map(\.rawValue)], "triggerName": ["type": "string"],
@@ -263,7 +264,7 @@ enum OpenAPIDocument {
                                                                             "members": ["type": "array", "items": ["type": "object"]], "totals": ["type": "array", "items": ["type": "object"]], "verifiedMonthlyIncome": ["type": "string"],
                                                                             "contradictions": ["type": "array", "items": ["type": "object", "properties": ["kind": ["type": "string", "enum": ContradictionKind.allCases.map(\.rawValue)], "title": ["type": "string"], "text": ["type": "string"]]]]]],
                     "HistoryRow": ["type": "object", "properties": ["seq": ["type": "integer"], "when": ["type": "string"], "who": ["type": "string"], "action": ["type": "string"], "reason": ["type": "string"], "detail": ["type": "string"]]],
-                ],
+                ] as [String: Any]) { a, _ in a },
             ],
         ]
     }

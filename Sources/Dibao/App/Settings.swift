@@ -74,6 +74,8 @@ public struct Settings: Sendable {
     public var signInAttemptsPerMinute: Int = 60
     /// Public objections one client may raise per hour, and one case may receive per day.
     public var objectionsPerClientPerHour: Int = 5
+    /// Anonymous online complaints (二.八) from one client per hour, as objections.
+    public var complaintsPerClientPerHour: Int = 5
     public var objectionsPerCasePerDay: Int = 20
     /// Public lookups by receipt number one client may make per hour.
     public var lookupsPerClientPerHour: Int = 120

@@ -47,6 +47,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     // 二.六: the enrolled household and its decisions as rows; earlier schedules move in.
     app.migrations.add(CreateEnrollmentTables())
     app.migrations.add(MoveSchedulesToDecisions())
+    // 二.七, 二.八, 三.六: complaints, the relatives registry, inspections, fraud records.
+    app.migrations.add(CreateComplaintTables())
+    app.migrations.add(CreateSupervisionTables())
     try await app.autoMigrate()
     try await loadPolicies(app)
 
@@ -88,6 +91,7 @@ func routes(_ app: Application) throws {
     }
     try app.register(collection: SignInPages())
     try app.register(collection: PublicPages())
+    try app.register(collection: ComplaintPublicPages())
 
     let pages = app.grouped(RequireSignedIn(pages: true))
     try pages.register(collection: HomePage())
@@ -96,6 +100,8 @@ func routes(_ app: Application) throws {
     try pages.register(collection: VerificationPages())
     try pages.register(collection: PaymentPages())
     try pages.register(collection: EnrollmentPages())
+    try pages.register(collection: ComplaintPages())
+    try pages.register(collection: SupervisionPages())
     try pages.register(collection: AccountPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
@@ -104,6 +110,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: VerificationAPI())
     try api.register(collection: PaymentAPI())
     try api.register(collection: EnrollmentAPI())
+    try api.register(collection: ComplaintAPI())
+    try api.register(collection: SupervisionAPI())
 }
 
 /// Loads every stored policy version into the environment (SPEC "Policy is data").

@@ -54,7 +54,9 @@ enum CaseWorkflow {
         let declarations = try await CaseDeclaration.query(on: db).filter(\.$caseID == id).all()
         let open = try await Objection.query(on: db).filter(\.$caseID == id).filter(\.$status == "open").count()
         let amount = c.approvedAmountFen ?? c.proposedAmountFen
-        return CaseFacts(
+        let flagged = try await RelativeFlag.query(on: db).filter(\.$householdID == c.householdID).count() > 0
+        let checked = flagged ? try await FocusedCheck.query(on: db).filter(\.$caseID == id).count() > 0 : false
+        var facts = CaseFacts(
             today: today, reason: reason,
             declarationsSigned: Set(declarations.map(\.kind)).count,
             investigators: Investigators.names(c.investigators).count,
@@ -70,6 +72,9 @@ enum CaseWorkflow {
             firstMonth: c.firstMonth.flatMap { CivilDate(iso: $0) },
             inDrawnBatch: c.spotCheckBatchID != nil
         )
+        facts.relativeFlagged = flagged
+        facts.focusedCheckRecorded = checked
+        return facts
     }
 
     /// The county clock of a case still waiting for the county's decision, judged by the

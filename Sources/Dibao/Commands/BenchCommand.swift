@@ -8,8 +8,8 @@ import DibaoCore
 /// serves it on loopback and measures, with `wrk`, the public notice page of a township and
 /// a county approver's work queue at 200 concurrent connections. Run it on a release build.
 struct BenchCommands: AsyncCommandGroup {
-    var help: String { "Benchmarks: notice, verification, payroll, review" }
-    var commands: [String: any AnyAsyncCommand] { ["notice": BenchNotice(), "verification": BenchVerification(), "payroll": BenchPayroll(), "review": BenchReview()] }
+    var help: String { "Benchmarks: notice, verification, payroll, review, relatives" }
+    var commands: [String: any AnyAsyncCommand] { ["notice": BenchNotice(), "verification": BenchVerification(), "payroll": BenchPayroll(), "review": BenchReview(), "relatives": BenchRelatives()] }
 }
 
 struct BenchNotice: AsyncCommand {

@@ -76,6 +76,7 @@ enum DemoData {
         .init(username: "xc_verify", name: "新城区核对中心", role: .verificationOfficer, area: urbanCounty.0, areaName: urbanCounty.1),
         .init(username: "xc_township", name: "海拉尔东路街道经办人", role: .townshipCaseworker, area: urbanTownships[0].0, areaName: urbanTownships[0].1),
         .init(username: "xc_head", name: "海拉尔东路街道审核人", role: .townshipHead, area: urbanTownships[0].0, areaName: urbanTownships[0].1),
+        .init(username: "xc_discipline", name: "新城区纪委监委", role: .disciplineInspector, area: urbanCounty.0, areaName: urbanCounty.1),
         .init(username: "xc_village", name: "光明社区协理员", role: .villageAssistant, area: "150102001001", areaName: "海拉尔东路街道光明社区"),
         .init(username: "tk_county", name: "托克托县民政局经办人", role: .countyCaseworker, area: ruralCounty.0, areaName: ruralCounty.1),
         .init(username: "tk_approver", name: "托克托县民政局审批人", role: .countyApprover, area: ruralCounty.0, areaName: ruralCounty.1),

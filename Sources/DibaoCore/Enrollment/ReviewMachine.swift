@@ -81,6 +81,10 @@ public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
     case verification
     /// Opened by hand by township or county staff, with the reason they gave.
     case manual
+    /// A complaint about the household (二.八); the review's decision answers it.
+    case complaint
+    /// The focused check (重点核查) of a registered relative's household found it not eligible (二.七).
+    case focusedCheck = "focused_check"
 
     public var zh: String {
         switch self {
@@ -89,6 +93,8 @@ public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
         case .earlyReview: return "乡镇报请提前复核"
         case .verification: return "旗县定期核对发现疑点"
         case .manual: return "工作人员发起复核"
+        case .complaint: return "投诉举报"
+        case .focusedCheck: return "近亲属备案重点核查"
         }
     }
 
@@ -99,6 +105,8 @@ public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
         case .earlyReview: return "Early review asked by the township"
         case .verification: return "Periodic verification found a contradiction"
         case .manual: return "Opened by staff"
+        case .complaint: return "A complaint"
+        case .focusedCheck: return "Focused check of a registered relative"
         }
     }
 
@@ -192,6 +200,8 @@ public struct ReviewFacts: Sendable, Equatable {
     /// For opening: the household has left, or already has a review under way.
     public var householdExited: Bool
     public var reviewOpen: Bool
+    /// A member is a registered close relative (二.七) and this review has no focused check yet.
+    public var focusedCheckMissing: Bool = false
 
     public init(today: CivilDate, reason: String = "", visitors: Int = 0, visitKind: VisitKind? = nil, computedAmount: Money? = nil,
                 currentAmount: Money = .zero, householdSuspended: Bool = false, outcome: ReviewOutcome? = nil,
@@ -227,6 +237,7 @@ public struct ReviewRefusal: Refusal, Equatable {
         case alreadySuspended
         case householdExited
         case reviewOpen
+        case focusedCheckMissing
     }
 
     public let action: ReviewAction
@@ -252,6 +263,7 @@ public struct ReviewRefusal: Refusal, Equatable {
         case .alreadySuspended: (field, rule) = ("outcome", "review.already_suspended")
         case .householdExited: (field, rule) = ("household", "review.household_exited")
         case .reviewOpen: (field, rule) = ("household", "review.already_open")
+        case .focusedCheckMissing: (field, rule) = ("focused_check", "review.focused_check")
         }
     }
 
@@ -272,6 +284,7 @@ public struct ReviewRefusal: Refusal, Equatable {
         case .alreadySuspended: return "\(act)：该户已暂停发放"
         case .householdExited: return "\(act)：该户已退出保障"
         case .reviewOpen: return "\(act)：该户已有正在进行的复核"
+        case .focusedCheckMissing: return "\(act)：该户成员为备案近亲属，本次复核须先录入重点核查结果"
         }
     }
 
@@ -292,6 +305,7 @@ public struct ReviewRefusal: Refusal, Equatable {
         case .alreadySuspended: return "\(act): payment is already suspended"
         case .householdExited: return "\(act): the household has left the allowance"
         case .reviewOpen: return "\(act): the household already has a review under way"
+        case .focusedCheckMissing: return "\(act): a member is a registered close relative; record this review's focused check first"
         }
     }
 }
@@ -357,6 +371,8 @@ public enum ReviewMachine: StateMachine {
             }
         case .propose, .decide:
             reasons += outcomeProblems(facts)
+            // 二.七: every review of a registered relative's household includes a focused check.
+            if facts.focusedCheckMissing { reasons.append(.focusedCheckMissing) }
         case .open:
             // One review at a time, and none for a household that has left (二.六).
             if facts.householdExited { reasons.append(.householdExited) }

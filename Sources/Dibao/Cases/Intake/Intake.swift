@@ -79,9 +79,12 @@ enum Intake {
                     record.caseID = cid
                     try await record.create(on: tx)
                 }
+                // 二.七: every application is matched against the relatives registry at once.
+                let flagged = try await RelativesRegistry.match(households: [hid], source: "application", on: today, tx: tx)
                 let entry = AuditEntry(actor: actor.audit, action: "case.submitted", entityType: "case", entityID: cid.uuidString,
                                        areaCode: c.villageCode, detail: ["receipt": c.receipt, "household": hid.uuidString, "channel": channel,
-                                                                         "blacklist_hit": String(c.blacklistHit), "evidence": String(evidence.count)])
+                                                                         "blacklist_hit": String(c.blacklistHit), "evidence": String(evidence.count),
+                                                                         "relative_flags": String(flagged)])
                 return (c, [entry])
             }
         } catch {

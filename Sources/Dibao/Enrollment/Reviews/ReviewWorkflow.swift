@@ -171,11 +171,15 @@ enum ReviewWorkflow {
 
     static func facts(_ r: ReviewCase, reason: String, ctx: ServiceContext, tx: any Database) async throws -> ReviewFacts {
         guard let e = try await EnrolledHousehold.find(r.enrolledID, on: tx) else { throw Abort(.notFound) }
-        return ReviewFacts(today: ctx.today, reason: reason, visitors: Investigators.names(r.visitors).count, visitKind: r.visitKind,
-                           computedAmount: r.computedFen.map(Money.init(fen:)), currentAmount: Money(fen: e.monthlyFen),
-                           householdSuspended: e.status == .suspended, outcome: r.outcome,
-                           proposedAmount: r.proposedFen.map(Money.init(fen:)), exitReason: r.exitReason,
-                           householdExited: e.status == .exited)
+        var f = ReviewFacts(today: ctx.today, reason: reason, visitors: Investigators.names(r.visitors).count, visitKind: r.visitKind,
+                            computedAmount: r.computedFen.map(Money.init(fen:)), currentAmount: Money(fen: e.monthlyFen),
+                            householdSuspended: e.status == .suspended, outcome: r.outcome,
+                            proposedAmount: r.proposedFen.map(Money.init(fen:)), exitReason: r.exitReason,
+                            householdExited: e.status == .exited)
+        if try await RelativeFlag.query(on: tx).filter(\.$householdID == e.householdID).count() > 0, let rid = r.id {
+            f.focusedCheckMissing = try await FocusedCheck.query(on: tx).filter(\.$reviewID == rid).count() == 0
+        }
+        return f
     }
 
     /// The county's decision: a benefit decision from the policy's month, the class the
@@ -200,6 +204,7 @@ enum ReviewWorkflow {
         r.decidedBy = ctx.actor.username
         r.decisionID = record.id
         var more = [event]
+        more += try await ComplaintWorkflow.reviewConcluded(r, ctx: ctx, tx: tx)
         // Another review still open on the household ends with this decision when it exits.
         if outcome == .end {
             for other in try await ReviewCase.query(on: tx).filter(\.$enrolledID == e.id!).filter(\.$stage ~~ openStages).filter(\.$id != r.id!).all() {

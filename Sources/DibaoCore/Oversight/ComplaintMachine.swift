@@ -1,0 +1,425 @@
+/// 投诉举报、信访 (二.八) — one complaint or petition from its receipt to its answer.
+///
+/// The source text: the county names people to handle dibao petitions, "实行专人负责和首问责任制";
+/// the first receiver handles a complete matter within the time limit, tells the petitioner
+/// at once everything that is missing ("一次性告之"), and guides a matter outside its duty to
+/// the right office; a matter already handled, reviewed or re-reviewed that comes again on the
+/// same facts and reasons is not accepted again but explained; major matters go to discipline
+/// inspection (纪检监察).
+
+/// How the complaint reached the office.
+public enum ComplaintChannel: String, Sendable, Codable, CaseIterable {
+    /// 全区统一投诉举报电话 (12349).
+    case hotline
+    /// 旗县公开的监督咨询电话.
+    case countyPhone = "county_phone"
+    case letter
+    case visit
+    /// The public form on the site (no sign-in).
+    case online
+    /// 媒体发现、揭露的问题: its result is published.
+    case media
+    /// 征求意见卡.
+    case opinionCard = "opinion_card"
+    /// 调查问卷.
+    case survey
+
+    public var zh: String {
+        switch self {
+        case .hotline: return "投诉举报电话（12349）"
+        case .countyPhone: return "旗县监督咨询电话"
+        case .letter: return "来信"
+        case .visit: return "来访"
+        case .online: return "网上投诉"
+        case .media: return "媒体反映"
+        case .opinionCard: return "征求意见卡"
+        case .survey: return "调查问卷"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .hotline: return "Hotline (12349)"
+        case .countyPhone: return "County phone"
+        case .letter: return "Letter"
+        case .visit: return "Visit"
+        case .online: return "Online form"
+        case .media: return "Media report"
+        case .opinionCard: return "Opinion card"
+        case .survey: return "Survey"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+
+    /// 二.八 "对于媒体发现、揭露的问题，及时查处并公布处理结果": the media's and the public's.
+    public var resultPublished: Bool { self == .media || self == .online }
+}
+
+/// What a complaint is about, when it names something.
+public enum ComplaintSubject: String, Sendable, Codable, CaseIterable {
+    case none, household, application, staff, office, area
+
+    public var zh: String {
+        switch self {
+        case .none: return "未指明"
+        case .household: return "低保家庭"
+        case .application: return "低保申请"
+        case .staff: return "工作人员"
+        case .office: return "工作机构"
+        case .area: return "地区"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .none: return "Not named"
+        case .household: return "A household"
+        case .application: return "An application"
+        case .staff: return "A staff member"
+        case .office: return "An office"
+        case .area: return "An area"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+public enum ComplaintStage: String, Sendable, Codable, CaseIterable {
+    /// Came in through the public form; nobody owns it yet.
+    case received
+    /// Owned by its first receiver (首问责任人), who decides whether it is accepted.
+    case registered
+    /// One notice listed everything missing; the clock waits for the complainant.
+    case awaitingMaterials = "awaiting_materials"
+    /// Accepted and being handled within the time limit.
+    case accepted
+    /// A review of the enrolled household is under way; its decision is the answer.
+    case underReview = "under_review"
+    /// Referred to discipline inspection (纪检监察); the county answers once it has reported.
+    case referred
+    case answered
+    /// Outside the office's duty: the complainant was told where to go (负责引导).
+    case redirected
+    /// The same facts and reasons as a matter already handled: answered with that decision.
+    case notAccepted = "not_accepted"
+
+    public var isOpen: Bool { ![.answered, .redirected, .notAccepted].contains(self) }
+
+    public var zh: String {
+        switch self {
+        case .received: return "已收到（待首问受理）"
+        case .registered: return "已登记（首问责任人办理中）"
+        case .awaitingMaterials: return "已一次性告知补正材料"
+        case .accepted: return "已受理，办理中"
+        case .underReview: return "已启动复核"
+        case .referred: return "已移交纪检监察"
+        case .answered: return "已办结答复"
+        case .redirected: return "非本机关职责，已告知途径"
+        case .notAccepted: return "重复信访，不再受理（已答复）"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .received: return "Received (no owner yet)"
+        case .registered: return "Registered with its first receiver"
+        case .awaitingMaterials: return "Waiting for the missing materials"
+        case .accepted: return "Accepted, being handled"
+        case .underReview: return "A review is under way"
+        case .referred: return "Referred to discipline inspection"
+        case .answered: return "Answered"
+        case .redirected: return "Outside our duty; guided to the right office"
+        case .notAccepted: return "Repeat; not accepted again (answered)"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+public enum ComplaintAction: String, Sendable, Codable, CaseIterable {
+    /// Staff record a complaint received by phone, letter or visit: they own it (首问).
+    case record
+    /// The public form.
+    case submitOnline = "submit_online"
+    /// The first staff member to open an online complaint takes it (首问).
+    case take
+    /// Handed to another staff member, with the reason.
+    case handOver = "hand_over"
+    case requestMaterials = "request_materials"
+    case completeMaterials = "complete_materials"
+    case accept
+    case redirect
+    case declineRepeat = "decline_repeat"
+    case openReview = "open_review"
+    case refer
+    case answer
+
+    public var zh: String {
+        switch self {
+        case .record: return "登记投诉"
+        case .submitOnline: return "网上提交"
+        case .take: return "首问接收"
+        case .handOver: return "移交他人办理"
+        case .requestMaterials: return "一次性告知补正材料"
+        case .completeMaterials: return "材料已补齐"
+        case .accept: return "受理"
+        case .redirect: return "告知向有权机关提出"
+        case .declineRepeat: return "重复信访不予受理"
+        case .openReview: return "启动复核"
+        case .refer: return "移交纪检监察"
+        case .answer: return "办结答复"
+        }
+    }
+
+    public var en: String {
+        switch self {
+        case .record: return "Record a complaint"
+        case .submitOnline: return "Submit online"
+        case .take: return "Take it (first inquiry)"
+        case .handOver: return "Hand it over"
+        case .requestMaterials: return "List the missing materials"
+        case .completeMaterials: return "Materials complete"
+        case .accept: return "Accept"
+        case .redirect: return "Guide to the right office"
+        case .declineRepeat: return "Decline as a repeat"
+        case .openReview: return "Open a review"
+        case .refer: return "Refer to discipline inspection"
+        case .answer: return "Answer"
+        }
+    }
+
+    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+}
+
+/// What the complaint rules look at, filled from the stored complaint.
+public struct ComplaintFacts: Sendable, Equatable {
+    /// The acting staff member owns the complaint (首问责任人) — or the system acts.
+    public var actorIsOwner: Bool
+    public var reason: String
+    /// The missing materials, one per line, for the one notice.
+    public var missingItems: [String]
+    /// A notice of missing materials was already given: the rule is one notice (一次性).
+    public var materialsAlreadyRequested: Bool
+    /// The staff member it is handed to exists in the office's area and handles complaints.
+    public var handOverTargetValid: Bool
+    /// The office the complainant is guided to.
+    public var guidance: String
+    /// The earlier complaint with the same facts and reasons, concluded.
+    public var repeatOfConcluded: Bool
+    /// The complaint names an enrolled household that has no review under way.
+    public var subjectEnrolled: Bool
+    public var answer: String
+
+    public init(actorIsOwner: Bool = false, reason: String = "", missingItems: [String] = [], materialsAlreadyRequested: Bool = false,
+                handOverTargetValid: Bool = false, guidance: String = "", repeatOfConcluded: Bool = false, subjectEnrolled: Bool = false,
+                answer: String = "") {
+        self.actorIsOwner = actorIsOwner
+        self.reason = reason
+        self.missingItems = missingItems
+        self.materialsAlreadyRequested = materialsAlreadyRequested
+        self.handOverTargetValid = handOverTargetValid
+        self.guidance = guidance
+        self.repeatOfConcluded = repeatOfConcluded
+        self.subjectEnrolled = subjectEnrolled
+        self.answer = answer
+    }
+}
+
+public struct ComplaintRefusal: Refusal, Equatable {
+    public enum Reason: Sendable, Equatable {
+        case notAllowedInStage(ComplaintStage)
+        case roleMayNot(Role)
+        case notOwner
+        case reasonRequired
+        case missingItemsRequired
+        case materialsAlreadyRequested
+        case handOverTargetInvalid
+        case guidanceRequired
+        case repeatOfRequired
+        case subjectNotEnrolled
+        case answerRequired
+    }
+
+    public let action: ComplaintAction
+    public let reason: Reason
+    public let field: String
+    public let rule: String
+
+    public init(action: ComplaintAction, reason: Reason) {
+        self.action = action
+        self.reason = reason
+        switch reason {
+        case .notAllowedInStage: (field, rule) = ("stage", "complaint.stage")
+        case .roleMayNot: (field, rule) = ("role", "complaint.role")
+        case .notOwner: (field, rule) = ("owner", "complaint.first_inquiry_owner")
+        case .reasonRequired: (field, rule) = ("reason", "complaint.reason_required")
+        case .missingItemsRequired: (field, rule) = ("missing_items", "complaint.missing_items")
+        case .materialsAlreadyRequested: (field, rule) = ("missing_items", "complaint.one_notice")
+        case .handOverTargetInvalid: (field, rule) = ("to_user", "complaint.hand_over_target")
+        case .guidanceRequired: (field, rule) = ("guidance", "complaint.guidance")
+        case .repeatOfRequired: (field, rule) = ("repeat_of", "complaint.repeat_of")
+        case .subjectNotEnrolled: (field, rule) = ("subject", "complaint.subject_enrolled")
+        case .answerRequired: (field, rule) = ("answer", "complaint.answer")
+        }
+    }
+
+    public var zh: String {
+        let act = "“\(action.zh)”"
+        switch reason {
+        case .notAllowedInStage(let s): return "\(act)：投诉处于“\(s.zh)”阶段，不能进行此操作"
+        case .roleMayNot(let r): return "\(act)：\(r.zh)无权进行此操作"
+        case .notOwner: return "\(act)：只有首问责任人可以办理；如需他人办理，请先移交并写明理由"
+        case .reasonRequired: return "\(act)：须填写理由"
+        case .missingItemsRequired: return "\(act)：须逐项列明所缺的全部材料（每行一项）"
+        case .materialsAlreadyRequested: return "\(act)：补正材料只能一次性告知，本件已告知过"
+        case .handOverTargetInvalid: return "\(act)：接收人须为本辖区办理投诉的工作人员"
+        case .guidanceRequired: return "\(act)：须写明有权处理的机关及告知内容"
+        case .repeatOfRequired: return "\(act)：须选择已办结的同一事实和理由的原信访事项"
+        case .subjectNotEnrolled: return "\(act)：投诉对象须为正在保障且无进行中复核的低保家庭"
+        case .answerRequired: return "\(act)：须写明办理结果和理由"
+        }
+    }
+
+    public var en: String {
+        let act = "“\(action.en)”"
+        switch reason {
+        case .notAllowedInStage(let s): return "\(act): not possible while the complaint is at “\(s.en)”"
+        case .roleMayNot(let r): return "\(act): a \(r.en.lowercased()) may not do this"
+        case .notOwner: return "\(act): only the first-inquiry owner may handle it; hand it over with a reason first"
+        case .reasonRequired: return "\(act): a reason is required"
+        case .missingItemsRequired: return "\(act): list every missing material, one per line"
+        case .materialsAlreadyRequested: return "\(act): missing materials are listed in one notice, and this complaint already had it"
+        case .handOverTargetInvalid: return "\(act): hand it to a staff member of this area who handles complaints"
+        case .guidanceRequired: return "\(act): name the office that can deal with it and what the complainant was told"
+        case .repeatOfRequired: return "\(act): choose the concluded complaint on the same facts and reasons"
+        case .subjectNotEnrolled: return "\(act): the complaint must name an enrolled household with no review under way"
+        case .answerRequired: return "\(act): write the result and its reasons"
+        }
+    }
+}
+
+/// The complaint procedure. The township and the county receive and handle complaints
+/// (二.八: "旗县（市、区）民政部门和苏木乡镇人民政府（街道办事处）应当加强低保来信来访工作");
+/// once someone owns one, only they act on it (首问责任制), or hand it on with a reason; the
+/// county approver may take any complaint of the county over, with a reason.
+public enum ComplaintMachine: StateMachine {
+    public static let handlers: Set<Role> = [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover]
+
+    public static func roles(for action: ComplaintAction) -> Set<Role> {
+        switch action {
+        // The public form has no account; the application submits it as the system.
+        case .submitOnline: return handlers
+        case .refer: return [.countyCaseworker, .countyApprover]
+        default: return handlers
+        }
+    }
+
+    public static func from(_ action: ComplaintAction) -> Set<ComplaintStage> {
+        switch action {
+        case .record, .submitOnline: return []
+        case .take: return [.received]
+        case .handOver: return [.registered, .awaitingMaterials, .accepted, .referred]
+        case .requestMaterials: return [.registered]
+        case .completeMaterials: return [.awaitingMaterials]
+        case .accept, .redirect, .declineRepeat: return [.registered]
+        case .openReview, .refer: return [.accepted]
+        case .answer: return [.accepted, .underReview, .referred]
+        }
+    }
+
+    public static func target(of action: ComplaintAction, at stage: ComplaintStage) -> ComplaintStage {
+        switch action {
+        case .record, .take, .completeMaterials: return .registered
+        case .submitOnline: return .received
+        case .handOver: return stage
+        case .requestMaterials: return .awaitingMaterials
+        case .accept: return .accepted
+        case .redirect: return .redirected
+        case .declineRepeat: return .notAccepted
+        case .openReview: return .underReview
+        case .refer: return .referred
+        case .answer: return .answered
+        }
+    }
+
+    public static func actions(at stage: ComplaintStage, for role: Role) -> [ComplaintAction] {
+        ComplaintAction.allCases.filter { ![.record, .submitOnline].contains($0) && from($0).contains(stage) && roles(for: $0).contains(role) }
+    }
+
+    public static func apply(_ action: ComplaintAction, at stage: ComplaintStage, by role: Role, facts: ComplaintFacts,
+                             policy: Policy) -> Result<ComplaintStage, ComplaintRefusal> {
+        let opening = action == .record || action == .submitOnline
+        guard opening || from(action).contains(stage) else {
+            return .failure(ComplaintRefusal(action: action, reason: .notAllowedInStage(stage)))
+        }
+        guard roles(for: action).contains(role) else { return .failure(ComplaintRefusal(action: action, reason: .roleMayNot(role))) }
+        if let first = unmet(action, facts: facts, policy: policy).first { return .failure(first) }
+        return .success(target(of: action, at: stage))
+    }
+
+    public static func unmet(_ action: ComplaintAction, facts: ComplaintFacts, policy: Policy) -> [ComplaintRefusal] {
+        var reasons: [ComplaintRefusal.Reason] = []
+        let ownerless: Set<ComplaintAction> = [.record, .submitOnline, .take]
+        // The county approver may take a complaint over, as a hand-over with its reason.
+        if !ownerless.contains(action) && !facts.actorIsOwner { reasons.append(.notOwner) }
+        switch action {
+        case .handOver:
+            if facts.reason.trimmingWhitespace().isEmpty { reasons.append(.reasonRequired) }
+            if !facts.handOverTargetValid { reasons.append(.handOverTargetInvalid) }
+        case .requestMaterials:
+            if facts.materialsAlreadyRequested { reasons.append(.materialsAlreadyRequested) }
+            if facts.missingItems.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { reasons.append(.missingItemsRequired) }
+        case .redirect:
+            if facts.guidance.trimmingWhitespace().isEmpty { reasons.append(.guidanceRequired) }
+        case .declineRepeat:
+            if !facts.repeatOfConcluded { reasons.append(.repeatOfRequired) }
+        case .openReview:
+            if !facts.subjectEnrolled { reasons.append(.subjectNotEnrolled) }
+        case .refer:
+            if facts.reason.trimmingWhitespace().isEmpty { reasons.append(.reasonRequired) }
+        case .answer:
+            if facts.answer.trimmingWhitespace().isEmpty { reasons.append(.answerRequired) }
+        case .record, .submitOnline, .take, .completeMaterials, .accept:
+            break
+        }
+        return reasons.map { ComplaintRefusal(action: action, reason: $0) }
+    }
+}
+
+/// 重复信访 (二.八 "对已经处理、复查、复核的信访事项，信访人仍以同一事实和理由提出信访请求的，
+/// 不再受理"): the system proposes earlier concluded complaints by the same complainant or on the
+/// same subject whose facts read alike; the handler confirms. "Alike" is the share of shared
+/// character pairs (bigrams) of the two texts without spaces and punctuation — Chinese text
+/// has no word breaks, and a petitioner retelling the same facts reuses most of the pairs.
+public enum RepeatComplaints {
+    public static let similarityThreshold = 0.5
+
+    public static func similarity(_ a: String, _ b: String) -> Double {
+        let x = bigrams(a), y = bigrams(b)
+        guard !x.isEmpty, !y.isEmpty else { return 0 }
+        let shared = x.intersection(y).count
+        return Double(shared) / Double(min(x.count, y.count))
+    }
+
+    public static func isLikelyRepeat(_ a: String, _ b: String) -> Bool { similarity(a, b) >= similarityThreshold }
+
+    static func bigrams(_ text: String) -> Set<String> {
+        let chars = text.lowercased().unicodeScalars.filter { !$0.properties.isWhitespace && !$0.properties.isPunctuationLike }.map(Character.init)
+        guard chars.count >= 2 else { return chars.isEmpty ? [] : [String(chars)] }
+        return Set((0..<(chars.count - 1)).map { String([chars[$0], chars[$0 + 1]]) })
+    }
+}
+
+extension Unicode.Scalar.Properties {
+    /// Punctuation and symbols of either script (，。、！？“” as well as ASCII).
+    var isPunctuationLike: Bool {
+        switch generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+             .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            return true
+        default:
+            return false
+        }
+    }
+}
