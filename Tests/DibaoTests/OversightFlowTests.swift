@@ -281,7 +281,7 @@ struct OversightFlowTests {
             func check(_ path: String, _ allowed: Bool, hidden: Bool = false) async throws {
                 for viaAPI in [false, true] where path.hasPrefix("/api/") == viaAPI {
                     let res = viaAPI ? try await d.call(username, .GET, path) : try await client.get(path)
-                    if allowed && !hidden { #expect(res.status == .ok, "\(username) GET \(path): \(res.status)") }
+                    if allowed && !hidden { #expect(res.status == .ok, "\(username) GET \(path): \(res.status) \(res.status == .ok ? "" : String(res.body.string.prefix(600)))") }
                     else if allowed && hidden { #expect(res.status == .notFound, "\(username) GET \(path): expected 404, got \(res.status)") }
                     else { #expect(res.status == .forbidden, "\(username) GET \(path): expected 403, got \(res.status)"); expectedDenials += 1 }
                     if !allowed || hidden { #expect(!res.body.string.contains("来电反映低保评议不公开"), "\(username) \(path) leaks the complaint") }

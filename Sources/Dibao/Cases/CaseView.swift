@@ -28,6 +28,9 @@ struct CaseView: Content {
     var overdue: Bool
     var blacklistHit: Bool
     var blacklistNote: String
+    /// A member is a registered close relative (近亲属备案, 二.七): approval waits for the focused check.
+    var relativeFlagged: Bool = false
+    var focusedChecks: [String] = []
     var declarations: [Declaration]
     var evidence: [Evidence]
     var investigators: String
@@ -70,6 +73,15 @@ struct CaseView: Content {
     var verification: CaseVerification?
 
     static func load(_ c: ApplicationCase, for actor: StaffActor, on req: Request) async throws -> CaseView {
+        var view = try await loadPlain(c, for: actor, on: req)
+        if try await RelativeFlag.query(on: req.db).filter(\.$householdID == c.householdID).count() > 0 {
+            view.relativeFlagged = true
+            view.focusedChecks = try await FocusedCheck.query(on: req.db).filter(\.$caseID == c.id).all().map { "\($0.checkedOn) \($0.finding.name(req.lang))：\($0.note)" }
+        }
+        return view
+    }
+
+    private static func loadPlain(_ c: ApplicationCase, for actor: StaffActor, on req: Request) async throws -> CaseView {
         let lang = req.lang
         let cid = try c.requireID()
         guard let household = try await Household.find(c.householdID, on: req.db) else { throw Abort(.notFound) }

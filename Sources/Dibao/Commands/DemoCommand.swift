@@ -209,6 +209,7 @@ enum DemoData {
             // Reviews first, on the days they happened, so the replayed payrolls pay what they decided.
             try await DemoReviews.seed(app: app)
             try await DemoPayments.replayYear(app: app)
+            try await DemoOversight.seed(app: app)
         }
         try await app.audit.record([AuditEntry(actor: .system, action: "demo.seeded", entityType: "area", entityID: league.0, areaCode: league.0,
                                                detail: ["households": String(made), "members": String(members)])], on: db)

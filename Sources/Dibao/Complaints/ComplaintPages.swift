@@ -285,8 +285,11 @@ struct ComplaintPublicPages: RouteCollection {
         return try await PublicComplaintView.load(c, env: req.dibao, db: req.db, lang: req.lang)
     }
 
+    /// Its state changes as the office works, so it is never kept by a browser or a proxy.
     func status(req: Request) async throws -> Response {
-        try await req.render("public/complaint", title: req.l10n("cmp.public_status"), try await lookup(req), publicPage: true)
+        let res = try await req.render("public/complaint", title: req.l10n("cmp.public_status"), try await lookup(req), publicPage: true)
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return res
     }
 
     func statusAPI(req: Request) async throws -> PublicComplaintView { try await lookup(req) }

@@ -158,9 +158,17 @@ enum ComplaintWorkflow {
     static func submitOnline(_ input: ComplaintInput, req: Request) async throws -> Complaint {
         let i = try intake(input, online: true)
         try req.limit("complaint", key: req.clientKey, max: req.dibao.settings.complaintsPerClientPerHour, per: 3600)
-        let actor = StaffActor.system(area: i.area, actingAs: .countyCaseworker, job: "public_complaint")
-        let ctx = req.context(actor)
-        let c = try await make(i, ctx: ctx, on: req.db)
+        return try await submitOnline(i, ctx: req.context(StaffActor.system(area: i.area, actingAs: .countyCaseworker, job: "public_complaint")))
+    }
+
+    /// The same, once checked and limited (and for the demo, which has no client to limit).
+    static func submitOnline(_ input: ComplaintInput, app: Application) async throws -> Complaint {
+        let i = try intake(input, online: true)
+        return try await submitOnline(i, ctx: app.context(StaffActor.system(area: i.area, actingAs: .countyCaseworker, job: "public_complaint")))
+    }
+
+    private static func submitOnline(_ i: Intake, ctx: ServiceContext) async throws -> Complaint {
+        let c = try await make(i, ctx: ctx, on: ctx.db)
         c.receivedBy = "public"
         c.ownerUsername = nil
         return try await ctx.audit.write(on: ctx.db) { tx in

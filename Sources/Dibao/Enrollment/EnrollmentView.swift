@@ -37,8 +37,16 @@ struct EnrolledView: Content {
     var reports: [Report]
     var earlyRequests: [Early]
     var timeline: [Event]
+    /// A member is a registered close relative of a caseworker or cadre (二.七): every review needs a focused check.
+    var relativeFlagged: Bool = false
 
     static func load(_ e: EnrolledHousehold, ctx: ServiceContext) async throws -> EnrolledView {
+        var view = try await loadPlain(e, ctx: ctx)
+        view.relativeFlagged = try await RelativeFlag.query(on: ctx.db).filter(\.$householdID == e.householdID).count() > 0
+        return view
+    }
+
+    private static func loadPlain(_ e: EnrolledHousehold, ctx: ServiceContext) async throws -> EnrolledView {
         let lang = ctx.lang
         let policy = ctx.policy(on: ctx.today)
         let names = try await ReviewQueries.names(for: [e.householdID], ctx: ctx)

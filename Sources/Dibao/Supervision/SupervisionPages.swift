@@ -79,6 +79,8 @@ struct SupervisionPages: RouteCollection {
         var relations: [ComplaintView.Option]
         var inspectionKinds: [ComplaintView.Option]
         var areas: [ComplaintView.Option]
+        /// Regions, leagues and counties of the actor's area: what a plan may cover.
+        var planAreas: [ComplaintView.Option]
         var year: Int
         var done: String?
         var problems: [Problem]
@@ -97,6 +99,14 @@ struct SupervisionPages: RouteCollection {
 
     func index(req: Request) async throws -> Response { try await indexPage(req, problems: []) }
 
+    static func planAreas(_ actor: StaffActor, db: any Database) async throws -> [ComplaintView.Option] {
+        guard actor.area.level <= .county else { return [] }
+        let prefix = String(actor.area.value.prefix(actor.area.level.codeLength))
+        return try await Area.query(on: db).filter(\.$id >= prefix).filter(\.$id <= prefix + "~").sort(\.$id).limit(2000).all()
+            .filter { a in (try? AreaCode(a.id ?? "")).map { actor.area.contains($0) && $0.level <= .county } ?? false }
+            .map { ComplaintView.Option(value: $0.id ?? "", label: "\($0.name)（\($0.id ?? "")）") }
+    }
+
     func indexPage(_ req: Request, problems: [Problem]) async throws -> Response {
         let actor = try await Self.requireAny(req)
         let ctx = req.context(actor)
@@ -111,7 +121,7 @@ struct SupervisionPages: RouteCollection {
             kinds: RegistrantKind.allCases.map { .init(value: $0.rawValue, label: $0.name(req.lang)) },
             relations: CloseRelation.allCases.map { .init(value: $0.rawValue, label: $0.name(req.lang)) },
             inspectionKinds: InspectionKind.allCases.map { .init(value: $0.rawValue, label: $0.name(req.lang)) },
-            areas: try await ComplaintPages.areaOptions(actor, db: req.db), year: ctx.today.year,
+            areas: try await ComplaintPages.areaOptions(actor, db: req.db), planAreas: try await Self.planAreas(actor, db: req.db), year: ctx.today.year,
             done: req.query[String.self, at: "done"], problems: problems))
         if !problems.isEmpty { res.status = .unprocessableEntity }
         return res

@@ -49,5 +49,7 @@ enum SupervisionText {
         "sup.show": ("查询", "Show"),
         "sup.none": ("暂无。", "None."),
         "sup.done": ("已完成", "Done"),
+        "sup.flag_case": ("该户成员为低保经办人员或村（社区）干部的备案近亲属，审批前须录入重点核查结果。", "A member is a registered close relative of a caseworker or cadre: record the focused check before approval."),
+        "sup.flag_enrolled": ("该户成员为备案近亲属：须重点核查，每次复核都包括重点核查；不符合条件的及时清退。", "A member is a registered close relative: it gets a focused check, in every review too; if not eligible it is cleared out."),
     ]
 }
