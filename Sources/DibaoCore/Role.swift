@@ -128,6 +128,13 @@ public enum Permission: String, Sendable, CaseIterable {
     /// Make inspection plans, draw their random checks, record findings and rectification
     /// (二.七 监督检查): county civil affairs and the supervisors of league and region.
     case inspect
+    /// Record fraud cases (骗取低保待遇), their recoveries, and false-certificate issuers (三.六):
+    /// the county civil-affairs office.
+    case recordFraud
+    /// Record accountability actions against staff (责任追究): the county's head.
+    case recordAccountability
+    /// Read fraud cases, issuers and accountability actions: the county and the supervisors.
+    case readAccountability
     /// Change one's own password: every account.
     case changeOwnPassword
 
@@ -186,6 +193,12 @@ public enum Permission: String, Sendable, CaseIterable {
             return [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover, .supervisor, .disciplineInspector]
         case .inspect:
             return [.countyApprover, .supervisor]
+        case .recordFraud:
+            return [.countyCaseworker, .countyApprover]
+        case .recordAccountability:
+            return [.countyApprover]
+        case .readAccountability:
+            return [.countyCaseworker, .countyApprover, .supervisor, .disciplineInspector]
         case .changeOwnPassword:
             return Set(Role.allCases)
         }

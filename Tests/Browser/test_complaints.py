@@ -157,3 +157,33 @@ def test_supervision_pages_open(browser, server):
     sign_in(browser, server, "xc_township")
     browser.get(server + "/supervision")
     assert browser.find_element(By.ID, "register-form")
+
+
+def test_hotline_record_results_and_accountability_pages(browser, server):
+    # A hotline call recorded by the county: the receiver owns it from the start.
+    sign_in(browser, server, "xc_county")
+    browser.get(server + "/complaints/new")
+    Select(browser.find_element(By.ID, "channel")).select_by_value("hotline")
+    browser.find_element(By.CSS_SELECTOR, "#complaint-form textarea[name=text]").send_keys("来电反映村里评议会没有公示评议结果。")
+    browser.find_element(By.CSS_SELECTOR, "#complaint-form textarea[name=recordNote]").send_keys("来电人要求回电。")
+    submit(browser, "record-complaint")
+    assert browser.find_element(By.ID, "complaint-stage").get_attribute("data-stage") == "registered"
+    assert browser.find_element(By.ID, "owner").text == "新城区民政局经办人"
+    # A refused record keeps what was typed and says which field.
+    browser.get(server + "/complaints/new")
+    browser.find_element(By.CSS_SELECTOR, "#complaint-form input[name=complainantPhone]").send_keys("12")
+    browser.find_element(By.CSS_SELECTOR, "#complaint-form textarea[name=text]").send_keys("电话号码写错了")
+    submit(browser, "record-complaint")
+    assert browser.find_elements(By.CSS_SELECTOR, "#problems li[data-field='complainant_phone']")
+    assert "电话号码写错了" in browser.find_element(By.CSS_SELECTOR, "#complaint-form textarea[name=text]").get_attribute("value")
+    # Fraud and accountability: the county's page with its forms; the supervisor reads it.
+    browser.get(server + "/accountability")
+    assert browser.find_element(By.ID, "fraud-form") and browser.find_element(By.ID, "issuer-form")
+    sign_in(browser, server, "supervisor")
+    browser.get(server + "/accountability")
+    assert browser.find_element(By.ID, "actions")
+    assert not browser.find_elements(By.ID, "fraud-form")
+    # The published results of a county (no sign-in).
+    browser.delete_all_cookies()
+    browser.get(server + "/public/complaints/results?area=150102000000")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "投诉举报处理结果公开"

@@ -303,7 +303,71 @@ struct OversightFlowTests {
             // The league's plan: its own people and those of the counties under it; the region's admin above.
             try await check("/api/v1/supervision/plans/\(pid)", anySupervision)
             try await check("/supervision/plans/\(pid)", anySupervision)
+            try await check("/accountability", role.may(.readAccountability))
+            try await check("/api/v1/accountability", role.may(.readAccountability))
+            try await check("/accountability/credit-export.csv", role.may(.recordFraud))
             #expect(try await denials() == expectedDenials, "\(username): every refusal is an audit event")
+        }
+    }
+
+    @Test("a fraud case blacklists the applicant so a new application shows the hit; recoveries stop at what is owed; issuers export for the credit system; actions are read by supervisors")
+    func fraudAndAccountability() async throws {
+        try await withDibao { app in
+            let d = try await CaseDriver.make(app)
+            let e = try await enrolled(app)
+            let head = try #require(try await Member.query(on: app.db).filter(\.$household.$id == e.householdID).sort(\.$position).first())
+            let input = Accountability.FraudInput(household: e.householdID.uuidString, finding: "隐瞒经营饭店收入", obtained: "3600", decision: "停发并追回")
+            #expect(try await d.call("xc_township", .POST, "/api/v1/accountability/fraud", input).status == .forbidden)
+            #expect(try await d.call("tk_county", .POST, "/api/v1/accountability/fraud", input).status == .unprocessableEntity)
+            let bad = try await d.call("xc_county", .POST, "/api/v1/accountability/fraud", Accountability.FraudInput(household: e.householdID.uuidString, finding: "x", obtained: "-5", decision: "y"))
+            #expect(bad.status == .unprocessableEntity)
+            let made = try await d.call("xc_county", .POST, "/api/v1/accountability/fraud", input)
+            #expect(made.status == .created, "\(made.body.string)")
+            let fid = try made.decode(AccountabilityAPI.Created.self).id
+            #expect(try await BlacklistEntry.query(on: app.db).filter(\.$idNumber == head.idNumber).filter(\.$active == true).count() == 1)
+            // The blacklist is what intake checks: a new application of a household with that person shows the hit.
+            var draft = sampleDraft(seed: 91)
+            draft.members[0].idNumber = head.idNumber
+            let created = try await d.call("xc_township", .POST, "/api/v1/households", draft)
+            if created.status == .created {
+                let c = try await d.file(try created.decode(HouseholdView.self).id)
+                #expect(c.blacklistHit)
+            }
+            // Recoveries: 1000, then 2600 closes the debt; one fen more is refused.
+            #expect(try await d.call("xc_county", .POST, "/api/v1/accountability/fraud/\(fid)/recoveries", Accountability.RecoveryInput(amount: "1000")).status == .ok)
+            let over = try await d.call("xc_county", .POST, "/api/v1/accountability/fraud/\(fid)/recoveries", Accountability.RecoveryInput(amount: "2600.01"))
+            #expect(d.problems(over) == ["fraud.recovery_above_owed"])
+            #expect(try await d.call("xc_county", .POST, "/api/v1/accountability/fraud/\(fid)/recoveries", Accountability.RecoveryInput(amount: "2600", close: "true")).status == .ok)
+            let f = try #require(try await FraudCase.find(fid, on: app.db))
+            #expect(f.recoveredFen == 360_000 && f.status == .closed)
+            // A false-certificate issuer, exported in full for the credit system; masked for the supervisor.
+            let issuer = Accountability.IssuerInput(kind: "person", name: "孙某", identifier: head.idNumber, certificate: "出具虚假务工收入证明", area: e.villageCode, fraudCase: String(fid))
+            #expect(try await d.call("xc_county", .POST, "/api/v1/accountability/issuers", issuer).status == .created)
+            let unit = Accountability.IssuerInput(kind: "unit", name: "某某商贸有限公司", identifier: "91150102MA0N123456", certificate: "虚假工资证明", area: e.villageCode)
+            #expect(try await d.call("xc_county", .POST, "/api/v1/accountability/issuers", unit).status == .created)
+            let client = try await Client.signedIn(app, as: "xc_county")
+            let csv = try await client.get("/accountability/credit-export.csv")
+            #expect(csv.status == .ok)
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(lines.count == 3 && lines[0].hasSuffix("record_id,issuer_kind,issuer_name,identifier,certificate,county_code,recorded_on,fraud_case_id"))
+            #expect(lines[1].contains(head.idNumber) && lines[2].contains("91150102MA0N123456"))
+            let seen = try await d.call("supervisor", .GET, "/api/v1/accountability").decode(Accountability.Overview.self)
+            #expect(seen.issuers.first { $0.kind == IssuerKind.person.zh }?.identifier == Masking.idNumber(head.idNumber))
+            #expect(seen.fraud.first?.personIDNumber == Masking.idNumber(head.idNumber))
+            #expect(try await d.call("supervisor", .GET, "/accountability/credit-export.csv").status == .forbidden)
+            // Accountability: the county's head records it; supervisors and discipline inspection read it; a township may not.
+            let action = Accountability.ActionInput(staffName: "钱某", post: "社区协理员", kind: "warning", reason: "为亲属违规办理低保", decidedBy: "新城区纪委监委",
+                                                    decidedOn: "2026-03-01", area: e.villageCode)
+            #expect(try await d.call("xc_county", .POST, "/api/v1/accountability/actions", action).status == .forbidden)
+            #expect(try await d.call("xc_approver", .POST, "/api/v1/accountability/actions", action).status == .created)
+            #expect(try await d.call("xc_discipline", .GET, "/api/v1/accountability").decode(Accountability.Overview.self).actions.map(\.kind) == ["warning"])
+            #expect(try await d.call("tk_approver", .GET, "/api/v1/accountability").decode(Accountability.Overview.self).actions.isEmpty)
+            #expect(try await d.call("xc_township", .GET, "/api/v1/accountability").status == .forbidden)
+            let page = try await client.get("/accountability")
+            #expect(page.status == .ok && page.body.string.contains("隐瞒经营饭店收入"))
+            for action in ["fraud.recorded", "fraud.recovered", "fraud.closed", "issuer.recorded", "issuer.exported", "accountability.recorded"] {
+                #expect(try await AuditEvent.query(on: app.db).filter(\.$action == action).count() >= 1, "\(action) is audited")
+            }
         }
     }
 }

@@ -50,6 +50,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     // 二.七, 二.八, 三.六: complaints, the relatives registry, inspections, fraud records.
     app.migrations.add(CreateComplaintTables())
     app.migrations.add(CreateSupervisionTables())
+    app.migrations.add(CreateAccountabilityTables())
     try await app.autoMigrate()
     try await loadPolicies(app)
 
@@ -102,6 +103,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: EnrollmentPages())
     try pages.register(collection: ComplaintPages())
     try pages.register(collection: SupervisionPages())
+    try pages.register(collection: AccountabilityPages())
     try pages.register(collection: AccountPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
@@ -112,6 +114,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: EnrollmentAPI())
     try api.register(collection: ComplaintAPI())
     try api.register(collection: SupervisionAPI())
+    try api.register(collection: AccountabilityAPI())
 }
 
 /// Loads every stored policy version into the environment (SPEC "Policy is data").
