@@ -82,6 +82,10 @@ struct OversightTests {
         #expect(throws: ComplaintRefusal.self) { try apply(.answer, .received, ComplaintFacts(actorIsOwner: true, answer: "x")).get() }
         #expect(throws: ComplaintRefusal.self) { try apply(.take, .received, ComplaintFacts(), role: .financeOfficer).get() }
         #expect(ComplaintMachine.actions(at: .received, for: .townshipCaseworker) == [.take])
+        #expect(try apply(.extend, .accepted, ComplaintFacts(actorIsOwner: true, reason: "需核实")).get() == .accepted)
+        if case .failure(let r) = apply(.extend, .accepted, { var f = ComplaintFacts(actorIsOwner: true, reason: "再延"); f.alreadyExtended = true; return f }()) {
+            #expect(r.rule == "complaint.extended_once")
+        } else { Issue.record("a second extension was allowed") }
     }
 
     @Test("Repeats: the same facts retold read alike; another matter does not")

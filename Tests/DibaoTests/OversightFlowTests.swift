@@ -63,6 +63,11 @@ struct OversightFlowTests {
             let accepted = try #require(try await step("xc_township", .accept, ComplaintInput(subjectHousehold: e.householdID.uuidString)))
             #expect(accepted.subjectHouseholdID == e.householdID.uuidString)
             #expect(accepted.deadline == "2026-11-20", "60 days from acceptance on 21 September")
+            // Extended once by 30 days (第三十二条): 20 December is a Sunday, so the 21st.
+            #expect(try await step("xc_township", .extend, ComplaintInput(), .unprocessableEntity) == nil, "an extension needs its reason")
+            let extended = try #require(try await step("xc_township", .extend, ComplaintInput(reason: "需公安核实车辆登记")))
+            #expect(extended.deadline == "2026-12-21")
+            #expect(d.problems(try await d.call("xc_township", .POST, "/api/v1/complaints/\(id)/steps/extend", ComplaintInput(reason: "再延"))) == ["complaint.extended_once"])
             let reviewing = try #require(try await step("xc_township", .openReview, ComplaintInput(reason: "投诉反映有车辆")))
             let rid = try #require(reviewing.reviewID)
             let review = try #require(try await ReviewCase.find(rid, on: app.db))
@@ -109,7 +114,7 @@ struct OversightFlowTests {
             let actions = try await AuditEvent.query(on: app.db).filter(\.$entityType == "complaint").filter(\.$entityID == String(id)).sort(\.$id).all().map(\.action)
             #expect(actions.filter { $0 == "access.denied" }.count == 1, "the other county's attempt")
             #expect(actions.filter { $0 != "access.denied" } == ["complaint.submit_online", "complaint.take", "complaint.request_materials", "complaint.complete_materials",
-                                "complaint.accept", "complaint.open_review", "complaint.answer"])
+                                "complaint.accept", "complaint.extend", "complaint.open_review", "complaint.answer"])
         }
     }
 

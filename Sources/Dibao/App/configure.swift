@@ -51,6 +51,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateComplaintTables())
     app.migrations.add(CreateSupervisionTables())
     app.migrations.add(CreateAccountabilityTables())
+    app.migrations.add(AddComplaintExtension())
     try await app.autoMigrate()
     try await loadPolicies(app)
 

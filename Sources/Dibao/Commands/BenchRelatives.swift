@@ -94,7 +94,7 @@ struct BenchRelatives: AsyncCommand {
         let plain = try await BulkSQL.rows(app.db, SQLQueryString("""
             SELECT COUNT(*) FROM (SELECT DISTINCT r.id, h.id FROM registered_relatives r
             JOIN members m ON m.id_number = r.relative_id_number JOIN households h ON h.id = m.household_id
-            WHERE r.active = 1 AND (\(unsafeRaw: RelativesRegistry.liveHousehold)))
+            WHERE r.active = 1 AND (\(unsafeRaw: RelativesRegistry.liveHousehold(sql))))
             """)).first?.int(0) ?? -1
         let yardstick = Date().timeIntervalSince(y)
         console.print(String(format: "Plain SQL join of relatives, members and live households finding the same matches: %d pairs in %.2f s", plain, yardstick))

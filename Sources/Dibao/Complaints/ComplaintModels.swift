@@ -57,6 +57,8 @@ public final class Complaint: Model, AreaScoped, @unchecked Sendable {
     @Field(key: "answered_by") public var answeredBy: String
     /// What is published of a media or public complaint's result (二.八), without names.
     @Field(key: "public_result") public var publicResult: String
+    /// The handling limit was extended (信访工作条例 第三十二条), with the reason in the audit event.
+    @Field(key: "extended") public var extended: Bool
 
     public init() {}
 
@@ -81,7 +83,7 @@ public final class Complaint: Model, AreaScoped, @unchecked Sendable {
     /// The running limit and its state (二.八 "严格按照规定时限处理信访事项").
     func clock(policy: Policy) -> ComplaintClock {
         ComplaintClock.of(receivedOn: CivilDate(iso: receivedOn) ?? CivilDate(year: 2000, month: 1, day: 1)!,
-                          acceptedOn: acceptedOn.flatMap { CivilDate(iso: $0) }, extended: false, pauses: pauses, limits: policy.complaintLimits)
+                          acceptedOn: acceptedOn.flatMap { CivilDate(iso: $0) }, extended: extended, pauses: pauses, limits: policy.complaintLimits)
     }
 
     func timeState(on today: CivilDate, policy: Policy, calendar: WorkingDayCalendar) -> (state: TimeLimitState, deadline: CivilDate?) {
@@ -96,6 +98,17 @@ extension Complaint: WorkflowRecord {
     static var entityType: String { "complaint" }
     /// The audit log files a complaint under its most specific area.
     var villageCode: String { areaCode }
+}
+
+/// The extension of a complaint's handling limit (appended after the complaint tables).
+struct AddComplaintExtension: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Complaint.schema).field("extended", .bool, .required, .sql(.default(false))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Complaint.schema).deleteField("extended").update()
+    }
 }
 
 struct CreateComplaintTables: AsyncMigration {

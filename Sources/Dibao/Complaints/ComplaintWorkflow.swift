@@ -129,6 +129,7 @@ enum ComplaintWorkflow {
         c.answer = ""
         c.answeredBy = ""
         c.publicResult = ""
+        c.extended = false
         return c
     }
 
@@ -244,6 +245,7 @@ enum ComplaintWorkflow {
                 c.answeredOn = today.iso
                 c.answeredBy = actor.username
             case .refer: c.referredOn = today.iso
+            case .extend: c.extended = true
             case .openReview:
                 guard let hid = c.subjectHouseholdID,
                       let e = try await EnrolledHousehold.query(on: tx).filter(\.$householdID == hid).filter(\.$status != .exited).first() else {
@@ -277,6 +279,7 @@ enum ComplaintWorkflow {
         let owner = actor.kind == .system || c.ownerUsername == actor.username || (action == .handOver && actor.role == .countyApprover)
         var f = ComplaintFacts(actorIsOwner: owner, reason: reason, missingItems: c.missingList, materialsAlreadyRequested: c.materialsRequestedOn != nil,
                                guidance: c.guidance, answer: c.answer)
+        f.alreadyExtended = c.extended
         if action == .handOver, !toUser.isEmpty, toUser != c.ownerUsername,
            let target = try await User.query(on: tx).filter(\.$username == toUser).filter(\.$active == true).first(),
            ComplaintMachine.handlers.contains(target.role), let targetArea = try? AreaCode(target.areaCode), let area = c.area {

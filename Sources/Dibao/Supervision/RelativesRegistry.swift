@@ -87,7 +87,7 @@ enum RelativesRegistry {
             FROM registered_relatives r
             JOIN members m ON m.id_number = r.relative_id_number
             JOIN households h ON h.id = m.household_id
-            WHERE r.active = \(unsafeRaw: sql.dialect.name == "sqlite" ? "1" : "true") AND (\(unsafeRaw: Self.liveHousehold))
+            WHERE r.active = \(unsafeRaw: sql.dialect.name == "sqlite" ? "1" : "true") AND (\(unsafeRaw: Self.liveHousehold(sql)))
             """)
         if let relatives {
             guard !relatives.isEmpty else { return 0 }
@@ -107,11 +107,17 @@ enum RelativesRegistry {
         return try await RelativeFlag.query(on: tx).count() - before
     }
 
-    /// A household applying (a case not yet ended) or enrolled (not exited).
-    static let liveHousehold = """
-        EXISTS (SELECT 1 FROM enrolled_households e WHERE e.household_id = h.id AND e.status <> 'exited')
-        OR EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id AND c.stage NOT IN ('refusedAtIntake', 'refused', 'enrolled', 'withdrawn'))
-        """
+    /// A household applying (a case not yet ended) or enrolled (not exited). In SQLite
+    /// `enrolled_households.household_id` is a TEXT column and `households.id` a UUID (numeric
+    /// affinity) one: compared as they are, the household index is not used and every match
+    /// scans every enrolled household; the cast gives both sides text affinity.
+    static func liveHousehold(_ sql: any SQLDatabase) -> String {
+        let hid = sql.dialect.name == "sqlite" ? "CAST(h.id AS TEXT)" : "h.id"
+        return """
+            EXISTS (SELECT 1 FROM enrolled_households e WHERE e.household_id = \(hid) AND e.status <> 'exited')
+            OR EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id AND c.stage NOT IN ('refusedAtIntake', 'refused', 'enrolled', 'withdrawn'))
+            """
+    }
 
     /// The reference version of `match`: the plain join of relatives, members and live
     /// households, read out as "relative|household" pairs (the bench's yardstick, and the test
@@ -122,7 +128,7 @@ enum RelativesRegistry {
             SELECT r.id AS rid, h.id AS hid FROM registered_relatives r
             JOIN members m ON m.id_number = r.relative_id_number
             JOIN households h ON h.id = m.household_id
-            WHERE r.active = \(unsafeRaw: sql.dialect.name == "sqlite" ? "1" : "true") AND (\(unsafeRaw: Self.liveHousehold))
+            WHERE r.active = \(unsafeRaw: sql.dialect.name == "sqlite" ? "1" : "true") AND (\(unsafeRaw: Self.liveHousehold(sql)))
             """)).all()
         var out = Set<String>()
         for row in rows {

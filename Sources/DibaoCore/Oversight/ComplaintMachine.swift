@@ -154,6 +154,8 @@ public enum ComplaintAction: String, Sendable, Codable, CaseIterable {
     case openReview = "open_review"
     case refer
     case answer
+    /// 信访工作条例 第三十二条: extended once, by the policy's days, with the reason told.
+    case extend
 
     public var zh: String {
         switch self {
@@ -169,6 +171,7 @@ public enum ComplaintAction: String, Sendable, Codable, CaseIterable {
         case .openReview: return "启动复核"
         case .refer: return "移交纪检监察"
         case .answer: return "办结答复"
+        case .extend: return "延长办理期限"
         }
     }
 
@@ -186,6 +189,7 @@ public enum ComplaintAction: String, Sendable, Codable, CaseIterable {
         case .openReview: return "Open a review"
         case .refer: return "Refer to discipline inspection"
         case .answer: return "Answer"
+        case .extend: return "Extend the time limit"
         }
     }
 
@@ -210,6 +214,8 @@ public struct ComplaintFacts: Sendable, Equatable {
     /// The complaint names an enrolled household that has no review under way.
     public var subjectEnrolled: Bool
     public var answer: String
+    /// The handling limit was already extended once.
+    public var alreadyExtended: Bool = false
 
     public init(actorIsOwner: Bool = false, reason: String = "", missingItems: [String] = [], materialsAlreadyRequested: Bool = false,
                 handOverTargetValid: Bool = false, guidance: String = "", repeatOfConcluded: Bool = false, subjectEnrolled: Bool = false,
@@ -239,6 +245,7 @@ public struct ComplaintRefusal: Refusal, Equatable {
         case repeatOfRequired
         case subjectNotEnrolled
         case answerRequired
+        case alreadyExtended
     }
 
     public let action: ComplaintAction
@@ -261,6 +268,7 @@ public struct ComplaintRefusal: Refusal, Equatable {
         case .repeatOfRequired: (field, rule) = ("repeat_of", "complaint.repeat_of")
         case .subjectNotEnrolled: (field, rule) = ("subject", "complaint.subject_enrolled")
         case .answerRequired: (field, rule) = ("answer", "complaint.answer")
+        case .alreadyExtended: (field, rule) = ("reason", "complaint.extended_once")
         }
     }
 
@@ -278,6 +286,7 @@ public struct ComplaintRefusal: Refusal, Equatable {
         case .repeatOfRequired: return "\(act)：须选择已办结的同一事实和理由的原信访事项"
         case .subjectNotEnrolled: return "\(act)：投诉对象须为正在保障且无进行中复核的低保家庭"
         case .answerRequired: return "\(act)：须写明办理结果和理由"
+        case .alreadyExtended: return "\(act)：办理期限只能延长一次"
         }
     }
 
@@ -295,6 +304,7 @@ public struct ComplaintRefusal: Refusal, Equatable {
         case .repeatOfRequired: return "\(act): choose the concluded complaint on the same facts and reasons"
         case .subjectNotEnrolled: return "\(act): the complaint must name an enrolled household with no review under way"
         case .answerRequired: return "\(act): write the result and its reasons"
+        case .alreadyExtended: return "\(act): the time limit is extended once at most"
         }
     }
 }
@@ -324,7 +334,7 @@ public enum ComplaintMachine: StateMachine {
         case .completeMaterials: return [.awaitingMaterials]
         case .accept, .redirect, .declineRepeat: return [.registered]
         case .openReview, .refer: return [.accepted]
-        case .answer: return [.accepted, .underReview, .referred]
+        case .answer, .extend: return [.accepted, .underReview, .referred]
         }
     }
 
@@ -332,7 +342,7 @@ public enum ComplaintMachine: StateMachine {
         switch action {
         case .record, .take, .completeMaterials: return .registered
         case .submitOnline: return .received
-        case .handOver: return stage
+        case .handOver, .extend: return stage
         case .requestMaterials: return .awaitingMaterials
         case .accept: return .accepted
         case .redirect: return .redirected
@@ -378,6 +388,9 @@ public enum ComplaintMachine: StateMachine {
             if !facts.subjectEnrolled { reasons.append(.subjectNotEnrolled) }
         case .refer:
             if facts.reason.trimmingWhitespace().isEmpty { reasons.append(.reasonRequired) }
+        case .extend:
+            if facts.reason.trimmingWhitespace().isEmpty { reasons.append(.reasonRequired) }
+            if facts.alreadyExtended { reasons.append(.alreadyExtended) }
         case .answer:
             if facts.answer.trimmingWhitespace().isEmpty { reasons.append(.answerRequired) }
         case .record, .submitOnline, .take, .completeMaterials, .accept:
