@@ -31,15 +31,16 @@ enum Accountability {
         let finding = try text(input.finding, field: "finding", label: ("查实的骗保事实", "Facts found"), max: 2000)
         let decision = try text(input.decision, field: "decision", label: ("处理决定", "Decision"), max: 2000)
         let obtained = try Money.parse(input.obtained ?? "", field: "obtained")
-        guard obtained.isPositive, obtained <= Money(yuan: 10_000_000) else {
-            throw refuse("obtained", "fraud.obtained", "骗取金额：须大于零且不超过一千万元", "Amount obtained: above zero and at most ¥10,000,000")
+        let ceiling = ctx.policy(on: ctx.today).maximumItemAmount
+        guard obtained.isPositive, obtained <= ceiling else {
+            throw refuse("obtained", "fraud.obtained", "骗取金额：须大于零且不超过\(ceiling.formatted)", "Amount obtained: above zero and at most \(ceiling.formatted)")
         }
         guard let head = try await Member.query(on: ctx.db).filter(\.$household.$id == hid).sort(\.$position).first() else {
             throw refuse("household", "fraud.household", "家庭：没有成员", "Household: has no members")
         }
         let f = FraudCase()
         f.householdID = hid
-        f.place(in: try AreaCode(h.villageCode))
+        f.placeColumns(in: try AreaCode(h.villageCode))
         f.personName = head.name
         f.personIDNumber = head.idNumber
         f.finding = finding
@@ -131,7 +132,7 @@ enum Accountability {
         i.identifier = identifier
         i.certificate = certificate
         i.fraudCaseID = caseID
-        i.place(in: area)
+        i.placeColumns(in: area)
         i.recordedOn = ctx.today.iso
         i.recordedBy = ctx.actor.username
         return try await ctx.audit.write(on: ctx.db) { tx in
@@ -171,7 +172,7 @@ enum Accountability {
         a.decidedByBody = body
         a.decidedOn = on.iso
         a.complaintID = complaintID
-        a.place(in: area)
+        a.placeColumns(in: area)
         a.recordedBy = ctx.actor.username
         return try await ctx.audit.write(on: ctx.db) { tx in
             try await a.create(on: tx)

@@ -85,7 +85,7 @@ protocol AreaColumns: AnyObject {
 
 extension AreaColumns {
     /// The ancestor columns of `area` (below its level: empty), as `within` reads them.
-    func place(in area: AreaCode) {
+    func placeColumns(in area: AreaCode) {
         regionCode = area.ancestor(at: .region)?.value ?? ""
         leagueCode = area.ancestor(at: .league)?.value ?? ""
         countyCode = area.ancestor(at: .county)?.value ?? ""

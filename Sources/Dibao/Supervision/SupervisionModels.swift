@@ -30,11 +30,7 @@ public final class RegisteredRelative: Model, AreaScoped, @unchecked Sendable {
 
     func place(in area: AreaCode) {
         areaCode = area.value
-        regionCode = area.ancestor(at: .region)?.value ?? ""
-        leagueCode = area.ancestor(at: .league)?.value ?? ""
-        countyCode = area.ancestor(at: .county)?.value ?? ""
-        townshipCode = area.ancestor(at: .township)?.value ?? ""
-        villageCode = area.ancestor(at: .village)?.value ?? ""
+        placeColumns(in: area)
     }
 }
 
@@ -112,11 +108,7 @@ public final class InspectionPlan: Model, AreaScoped, @unchecked Sendable {
 
     func place(in area: AreaCode) {
         areaCode = area.value
-        regionCode = area.ancestor(at: .region)?.value ?? ""
-        leagueCode = area.ancestor(at: .league)?.value ?? ""
-        countyCode = area.ancestor(at: .county)?.value ?? ""
-        townshipCode = area.ancestor(at: .township)?.value ?? ""
-        villageCode = area.ancestor(at: .village)?.value ?? ""
+        placeColumns(in: area)
     }
 }
 
@@ -140,6 +132,9 @@ public final class InspectionFinding: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+extension RegisteredRelative: AreaColumns {}
+extension InspectionPlan: AreaColumns {}
 
 struct CreateSupervisionTables: AsyncMigration {
     func prepare(on database: any Database) async throws {
