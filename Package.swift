@@ -15,10 +15,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // Policy versions and holiday calendars are TOML files an office reads and signs off (issue 15).
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // The rules themselves: pure Swift, no web, no database.
-        .target(name: "DibaoCore"),
+        .target(name: "DibaoCore", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // The application: storage, access, pages, API and commands around the core.
         .target(
             name: "Dibao",

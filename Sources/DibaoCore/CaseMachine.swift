@@ -103,7 +103,7 @@ public enum CaseStage: String, Sendable, Codable, CaseIterable {
 public enum CaseAction: String, Sendable, Codable, CaseIterable {
     case accept, refuseIntake, completeInvestigation, recordEvaluation, townshipApprove, townshipRefuse,
          postFirstNotice, submitToCounty, drawSpotCheck, recordSpotCheckVisit, approve, refuse, returnForReview,
-         reinvestigate, postSecondNotice, enroll, withdraw
+         reinvestigate, postSecondNotice, enroll, withdraw, extendTimeLimit
 
     public var zh: String {
         switch self {
@@ -124,6 +124,7 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
         case .postSecondNotice: return "张贴第二榜公示"
         case .enroll: return "纳入保障"
         case .withdraw: return "登记申请人撤回"
+        case .extendTimeLimit: return "延长办理时限"
         }
     }
 
@@ -146,6 +147,7 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
         case .postSecondNotice: return "Post the second notice"
         case .enroll: return "Enrol"
         case .withdraw: return "Record the applicant's withdrawal"
+        case .extendTimeLimit: return "Extend the time limit"
         }
     }
 
@@ -161,7 +163,8 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
     /// a return or withdrawal is otherwise unexplained in the case's history.
     public var needsReason: Bool {
         switch self {
-        case .refuseIntake, .townshipRefuse, .refuse, .returnForReview, .withdraw: return true
+        // An extension of the time limit is allowed only "特殊情况下" (2021 第二十七条), so the case says which.
+        case .refuseIntake, .townshipRefuse, .refuse, .returnForReview, .withdraw, .extendTimeLimit: return true
         default: return false
         }
     }
@@ -206,6 +209,13 @@ public struct CaseFacts: Sendable, Equatable {
     public var focusedCheckRecorded: Bool = false
     /// First month of payment, as the 1st of that month.
     public var firstMonth: CivilDate?
+    /// Objections raised against the first notice, answered or not: under a version that
+    /// evaluates only on objection (2021 第二十二条), one objection makes the evaluation due.
+    public var objectionsRaised: Int = 0
+    /// A democratic evaluation is recorded on the case.
+    public var evaluationRecorded: Bool = false
+    /// The whole procedure's time limit was already extended once.
+    public var timeLimitExtended: Bool = false
 
     public init(today: CivilDate, reason: String = "", declarationsSigned: Int = 0, investigators: Int = 0,
                 declarationsJudged: Bool = false, investigationSignedByApplicant: Bool = false,
@@ -262,6 +272,12 @@ public struct CaseRefusal: Refusal, Equatable {
         case spotCheckVisitMissing
         case firstMonthInvalid
         case focusedCheckMissing
+        /// The notice drew an objection and the version evaluates on objection: the panel first.
+        case evaluationRequired(objections: Int)
+        /// The version evaluates only on objection, and the notice has drawn none.
+        case noObjectionToEvaluate
+        /// The case already had its one extension.
+        case alreadyExtended
     }
 
     public let action: CaseAction
@@ -293,6 +309,9 @@ public struct CaseRefusal: Refusal, Equatable {
         case .spotCheckVisitMissing: (field, rule) = ("spot_check_visited", "case.spot_check_visit")
         case .firstMonthInvalid: (field, rule) = ("first_month", "case.first_month")
         case .focusedCheckMissing: (field, rule) = ("focused_check", "case.focused_check")
+        case .evaluationRequired: (field, rule) = ("evaluation", "case.evaluation_on_objection")
+        case .noObjectionToEvaluate: (field, rule) = ("evaluation", "case.evaluation_without_objection")
+        case .alreadyExtended: (field, rule) = ("time_limit", "case.already_extended")
         }
     }
 
@@ -342,6 +361,12 @@ public struct CaseRefusal: Refusal, Equatable {
             return "\(act)：首次发放月份须为某月 1 日，且不早于本月"
         case .focusedCheckMissing:
             return "\(act)：该户成员为低保经办人员或村（社区）干部的备案近亲属，须先录入重点核查结果"
+        case .evaluationRequired(let n):
+            return "\(act)：公示收到 \(n) 件异议，须先组织民主评议并录入结果"
+        case .noObjectionToEvaluate:
+            return "\(act)：本案适用的政策版本仅在公示有异议时组织民主评议，本案公示未收到异议"
+        case .alreadyExtended:
+            return "\(act)：本案办理时限已延长过一次"
         }
     }
 
@@ -391,6 +416,12 @@ public struct CaseRefusal: Refusal, Equatable {
             return "\(act): the first month must be the 1st of a month, not before the current month"
         case .focusedCheckMissing:
             return "\(act): a member is a registered close relative of a caseworker or cadre; record the focused check first"
+        case .evaluationRequired(let n):
+            return "\(act): the notice drew \(n) objection(s); hold the democratic evaluation and record it first"
+        case .noObjectionToEvaluate:
+            return "\(act): the policy version judging this case evaluates only when the notice draws an objection, and it drew none"
+        case .alreadyExtended:
+            return "\(act): the time limit of this case has already been extended once"
         }
     }
 }
@@ -401,8 +432,9 @@ public struct CaseRefusal: Refusal, Equatable {
 /// Approval of a household that was never investigated is impossible by
 /// construction (二.二.4 "严禁不经调查直接将任何群体或个人纳入低保范围"): `approve`
 /// starts only from `awaitingApproval`, which only `submitToCounty` reaches, from
-/// `firstNotice`, reached only through `townshipReviewed`, `evaluated` and
-/// `investigated` — and `investigated` only by `completeInvestigation`, which needs
+/// `firstNotice`, reached only through `townshipReviewed` and (through `evaluated` where
+/// the version evaluates every case) `investigated` — and `investigated` only by
+/// `completeInvestigation`, which needs
 /// the investigators, the judged declarations and the applicant's signature. A
 /// return for re-review goes back through `underInvestigation` the same way.
 public enum CaseMachine: Sendable {
@@ -427,16 +459,25 @@ public enum CaseMachine: Sendable {
             return [.countyCaseworker, .countyApprover]
         case .approve, .refuse, .returnForReview:
             return [.countyApprover]
+        // The township head for the township's part, the county approver for the county's.
+        case .extendTimeLimit:
+            return [.townshipHead, .countyApprover]
         }
     }
 
-    /// The stages `action` may be taken in.
-    public static func from(_ action: CaseAction) -> Set<CaseStage> {
+    /// The stages `action` may be taken in under `policy`, the version judging the case: its
+    /// procedure decides whether the evaluation comes before the township's opinion or only
+    /// after an objection to the notice, whether a second notice is posted, and whether the
+    /// time limit may be extended (issue 15).
+    public static func from(_ action: CaseAction, policy: Policy) -> Set<CaseStage> {
+        let procedure = policy.procedure
         switch action {
         case .accept, .refuseIntake: return [.submitted]
         case .completeInvestigation: return [.underInvestigation]
-        case .recordEvaluation: return [.investigated]
-        case .townshipApprove, .townshipRefuse: return [.evaluated]
+        // 2013 二.二.3: every application is evaluated before the township reviews it; 2021
+        // 第二十二条: the panel meets while the notice stands, when it draws an objection.
+        case .recordEvaluation: return procedure.evaluation == .always ? [.investigated] : [.firstNotice]
+        case .townshipApprove, .townshipRefuse: return procedure.evaluation == .always ? [.evaluated] : [.investigated]
         case .postFirstNotice: return [.townshipReviewed]
         case .submitToCounty: return [.firstNotice]
         case .drawSpotCheck: return [.awaitingApproval]
@@ -446,19 +487,25 @@ public enum CaseMachine: Sendable {
         // the township's materials wrong.
         case .returnForReview: return [.awaitingApproval, .spotCheck]
         case .reinvestigate: return [.returned]
-        case .postSecondNotice: return [.approved]
-        case .enroll: return [.secondNotice]
+        case .postSecondNotice: return procedure.secondNotice ? [.approved] : []
+        case .enroll: return procedure.secondNotice ? [.secondNotice] : [.approved]
         // The applicant may withdraw until the county decides; after approval
         // leaving is a matter for dynamic management (二.六), not this workflow.
         case .withdraw:
             return [.submitted, .underInvestigation, .investigated, .evaluated, .townshipReviewed,
                     .firstNotice, .awaitingApproval, .spotCheck, .returned]
+        case .extendTimeLimit:
+            return procedure.extendedProcedureWorkingDays == nil ? [] : Set(CaseStage.allCases.filter(\.countyClockRuns))
         }
     }
 
-    /// The stage `action` leads to; every action has exactly one.
-    public static func target(of action: CaseAction) -> CaseStage {
+    /// The stage `action` taken at `stage` leads to. An evaluation held during the notice
+    /// (on objection) and an extension leave the case where it is; every other action has
+    /// one target whatever the stage.
+    public static func target(of action: CaseAction, at stage: CaseStage) -> CaseStage {
         switch action {
+        case .extendTimeLimit: return stage
+        case .recordEvaluation where stage == .firstNotice: return .firstNotice
         case .accept: return .underInvestigation
         case .refuseIntake: return .refusedAtIntake
         case .completeInvestigation: return .investigated
@@ -484,7 +531,7 @@ public enum CaseMachine: Sendable {
     /// told so before being told what is missing.
     public static func apply(_ action: CaseAction, at stage: CaseStage, by role: Role, facts: CaseFacts,
                              policy: Policy) -> Result<CaseStage, CaseRefusal> {
-        guard from(action).contains(stage) else {
+        guard from(action, policy: policy).contains(stage) else {
             return .failure(CaseRefusal(action: action, reason: .notAllowedInStage(stage, action)))
         }
         guard roles(for: action).contains(role) else {
@@ -493,14 +540,14 @@ public enum CaseMachine: Sendable {
         if let first = unmetPreconditions(of: action, facts: facts, policy: policy).first {
             return .failure(first)
         }
-        return .success(target(of: action))
+        return .success(target(of: action, at: stage))
     }
 
     /// What a work queue can offer `role` on a case at `stage`, in `CaseAction`
     /// order. Preconditions are not checked here: the offer is shown, and `apply`
     /// says what is still missing.
-    public static func actions(at stage: CaseStage, for role: Role) -> [CaseAction] {
-        CaseAction.allCases.filter { from($0).contains(stage) && roles(for: $0).contains(role) }
+    public static func actions(at stage: CaseStage, for role: Role, policy: Policy) -> [CaseAction] {
+        CaseAction.allCases.filter { from($0, policy: policy).contains(stage) && roles(for: $0).contains(role) }
     }
 
     /// Every precondition of `action` that `facts` does not meet, in the order
@@ -541,6 +588,7 @@ public enum CaseMachine: Sendable {
                 reasons.append(.ballotsDoNotAddUp(cast: cast, panel: facts.panelSize))
             }
             if !facts.evaluationSigned { reasons.append(.evaluationNotSigned) }
+            if policy.procedure.evaluation == .onObjection && facts.objectionsRaised == 0 { reasons.append(.noObjectionToEvaluate) }
         case .townshipApprove:
             // Zero is a township's finding too (income at the standard); the county
             // then refuses rather than approving a payment of nothing.
@@ -556,6 +604,9 @@ public enum CaseMachine: Sendable {
             }
             // 二.三: an objection is answered by a review before the case moves on.
             if facts.openObjections > 0 { reasons.append(.objectionOpen(facts.openObjections)) }
+            if policy.procedure.evaluation == .onObjection && facts.objectionsRaised > 0 && !facts.evaluationRecorded {
+                reasons.append(.evaluationRequired(objections: facts.objectionsRaised))
+            }
         case .drawSpotCheck, .recordSpotCheckVisit:
             if !facts.spotCheckDrawn { reasons.append(.notDrawnForSpotCheck) }
         case .approve:
@@ -567,10 +618,15 @@ public enum CaseMachine: Sendable {
             if !monthValid { reasons.append(.firstMonthInvalid) }
             // 二.二.4: every batch is drawn before any of it is decided, and a drawn
             // household is visited before the decision.
-            if !facts.inDrawnBatch { reasons.append(.batchNotDrawn(minimumPercent: policy.spotCheckMinPercent)) }
+            // A version with no fixed share (2021) leaves the draw to the county; a drawn case is still visited.
+            if policy.spotCheckMinPercent > 0 && !facts.inDrawnBatch {
+                reasons.append(.batchNotDrawn(minimumPercent: policy.spotCheckMinPercent))
+            }
             if facts.spotCheckDrawn && !facts.spotCheckVisited { reasons.append(.spotCheckVisitMissing) }
             // 二.七: "对备案的低保对象进行重点核查" — before the county decides.
             if facts.relativeFlagged && !facts.focusedCheckRecorded { reasons.append(.focusedCheckMissing) }
+        case .extendTimeLimit:
+            if facts.timeLimitExtended { reasons.append(.alreadyExtended) }
         case .refuseIntake, .townshipRefuse, .postFirstNotice, .refuse, .returnForReview, .reinvestigate,
              .postSecondNotice, .enroll, .withdraw:
             break

@@ -18,6 +18,12 @@ public struct CountyClock: Sendable, Equatable, Codable {
         self.deadline = policy.decisionDeadline(acceptedOn: startedOn, calendar: calendar)
     }
 
+    /// A clock whose deadline the version's procedure computed (`Policy.caseDeadline`).
+    public init(startedOn: CivilDate, deadline: CivilDate) {
+        self.startedOn = startedOn
+        self.deadline = deadline
+    }
+
     /// The clock restarted on `day`, for a case returned for re-review.
     public func restarted(on day: CivilDate, policy: Policy, calendar: WorkingDayCalendar) -> CountyClock {
         CountyClock(startedOn: day, policy: policy, calendar: calendar)

@@ -1,6 +1,6 @@
 /// How often benefits are paid: monthly, or quarterly where a county decides so
 /// (二.二.5 "按月（季）").
-public enum PaymentFrequency: String, Sendable, Codable {
+public enum PaymentFrequency: String, Sendable, Codable, CaseIterable {
     case monthly, quarterly
 
     public var zh: String { self == .monthly ? "按月" : "按季" }
@@ -165,6 +165,13 @@ public struct Policy: Sendable, Codable, Equatable {
     public var supervisionPhone: String
     /// 信访工作条例 (2022) time limits for complaints and petitions (二.八), see `ComplaintLimits`.
     public var complaintLimits: ComplaintLimits
+    /// The procedure this version prescribes (issue 15): who evaluates when, where the
+    /// county's clock starts, how many notices. A case runs to its end under the version
+    /// in force on the day it was accepted.
+    public var procedure: Procedure
+    /// Each item's article in the source document, as the policy file cites it
+    /// (item name → citation), so a published page and an auditor can check the number.
+    public var citations: [String: String]
 
     public init(
         version: String, title: String, effectiveFrom: CivilDate, source: String,
@@ -180,8 +187,11 @@ public struct Policy: Sendable, Codable, Equatable {
         businessLimit: Int? = nil, verificationIncomeMonths: Int = 12, importMaxErrorPerMille: Int = 50,
         maximumItemAmount: Money = Policy.defaultMaximumItemAmount, reportingPeriodMonths: Int = 3,
         appealDays: Int = 60, litigationMonths: Int = 6, supervisionPhone: String = "12349",
-        complaintLimits: ComplaintLimits = .petition2022
+        complaintLimits: ComplaintLimits = .petition2022, procedure: Procedure = .regional2013,
+        citations: [String: String] = [:]
     ) {
+        self.procedure = procedure
+        self.citations = citations
         self.complaintLimits = complaintLimits
         self.reportingPeriodMonths = reportingPeriodMonths
         self.appealDays = appealDays
@@ -334,6 +344,10 @@ public struct Policy: Sendable, Codable, Equatable {
         if !maximumItemAmount.isPositive || maximumItemAmount > Money.entryCeiling {
             throw refuse("maximum_item_amount", .notPositive(Int(clamping: maximumItemAmount.fen)))
         }
+        if let (item, reason) = procedure.problem() { throw refuse(item, reason) }
+        if let whole = procedure.wholeProcedureWorkingDays, countyDecisionWorkingDays > whole {
+            throw refuse("county_decision_working_days", .minimumAboveMaximum(minimum: countyDecisionWorkingDays, maximum: whole))
+        }
     }
 
     // MARK: The policy applied
@@ -351,6 +365,24 @@ public struct Policy: Sendable, Codable, Equatable {
     /// (二.二.4); a re-review passes its own restart date as `accepted`.
     public func decisionDeadline(acceptedOn accepted: CivilDate, calendar: WorkingDayCalendar) -> CivilDate {
         calendar.adding(workingDays: countyDecisionWorkingDays, to: accepted)
+    }
+
+    /// The last day of a case's time limit (issue 15). Under a version that counts from
+    /// acceptance (2013 二.二.4) it is `countyDecisionWorkingDays` after the clock's start.
+    /// Under one that counts the county's step from the day the file arrives (2021 第二十四条),
+    /// it is that many working days after `countyReceivedOn` once the file is at the county,
+    /// and before that the whole procedure's limit from the clock's start (30, or 45 once
+    /// extended with a reason).
+    public func caseDeadline(clockStartedOn start: CivilDate, countyReceivedOn received: CivilDate?, extended: Bool,
+                             calendar: WorkingDayCalendar) -> CivilDate {
+        switch procedure.countyClockFrom {
+        case .acceptance:
+            return calendar.adding(workingDays: countyDecisionWorkingDays, to: start)
+        case .submission:
+            if let received { return calendar.adding(workingDays: countyDecisionWorkingDays, to: received) }
+            let whole = (extended ? procedure.extendedProcedureWorkingDays : nil) ?? procedure.wholeProcedureWorkingDays ?? countyDecisionWorkingDays
+            return calendar.adding(workingDays: whole, to: start)
+        }
     }
 
     /// Households the county must visit out of a batch of `batchSize` (二.二.4).
@@ -432,7 +464,9 @@ extension Policy {
             appealDays: try c.decodeIfPresent(Int.self, forKey: .appealDays) ?? 60,
             litigationMonths: try c.decodeIfPresent(Int.self, forKey: .litigationMonths) ?? 6,
             supervisionPhone: try c.decodeIfPresent(String.self, forKey: .supervisionPhone) ?? "12349",
-            complaintLimits: try c.decodeIfPresent(ComplaintLimits.self, forKey: .complaintLimits) ?? .petition2022)
+            complaintLimits: try c.decodeIfPresent(ComplaintLimits.self, forKey: .complaintLimits) ?? .petition2022,
+            procedure: try c.decodeIfPresent(Procedure.self, forKey: .procedure) ?? .regional2013,
+            citations: try c.decodeIfPresent([String: String].self, forKey: .citations) ?? [:])
     }
 }
 
@@ -468,15 +502,49 @@ public struct PolicyRefusal: Refusal, Equatable {
         case notPositive(Int)
         case negative(Int)
         case duplicateTopUp(TopUpCategory)
+        /// A policy file (issue 15): an item the format does not know…
+        case unknownItem
+        /// …an item it requires and the file leaves out…
+        case missingItem
+        /// …a value of the wrong kind (`expected` names the kind)…
+        case wrongType(expected: String)
+        /// …a value outside the item's list of choices…
+        case notAChoice(String, choices: [String])
+        /// …an item that only makes sense with another one…
+        case requiredBy(String)
+        /// …a list with the same entry twice…
+        case duplicate
+        /// …or text that is not TOML at all.
+        case syntax(String)
+        /// A holiday calendar file: a date outside the file's year…
+        case outsideYear(date: String, year: Int)
+        /// …a swapped working day that is not a Saturday or Sunday…
+        case notAWeekend(String)
+        /// …a day listed both as a holiday and as worked…
+        case holidayAndWorking(String)
+        /// …or a run that ends before it starts.
+        case endBeforeStart(from: String, through: String)
+    }
+
+    /// Which kind of file the item belongs to, for the message's wording.
+    public enum Subject: Sendable, Equatable {
+        case policy, calendar
+
+        var zh: String { self == .policy ? "政策项" : "节假日安排项" }
+        var en: String { self == .policy ? "policy item" : "calendar item" }
     }
 
     public let field: String
     public let rule: String
     public let reason: Reason
+    /// The line of the policy file the problem is on, when it came from a file.
+    public var line: Int?
+    public var subject: Subject = .policy
 
-    public init(field: String, reason: Reason) {
+    public init(field: String, reason: Reason, line: Int? = nil) {
         self.field = field
         self.reason = reason
+        self.line = line
         switch reason {
         case .empty: rule = "policy.empty"
         case .percentOutOfRange: rule = "policy.percent_range"
@@ -484,11 +552,36 @@ public struct PolicyRefusal: Refusal, Equatable {
         case .notPositive: rule = "policy.not_positive"
         case .negative: rule = "policy.negative"
         case .duplicateTopUp: rule = "policy.duplicate_top_up"
+        case .unknownItem: rule = "policy.unknown_item"
+        case .missingItem: rule = "policy.missing_item"
+        case .wrongType: rule = "policy.wrong_type"
+        case .notAChoice: rule = "policy.not_a_choice"
+        case .requiredBy: rule = "policy.required_by"
+        case .duplicate: rule = "policy.duplicate"
+        case .syntax: rule = "policy.syntax"
+        case .outsideYear: rule = "calendar.outside_year"
+        case .notAWeekend: rule = "calendar.not_a_weekend"
+        case .holidayAndWorking: rule = "calendar.holiday_and_working"
+        case .endBeforeStart: rule = "calendar.end_before_start"
         }
     }
 
+    /// The same refusal placed on a line of the file.
+    public func at(line: Int?) -> PolicyRefusal {
+        var r = PolicyRefusal(field: field, reason: reason, line: line ?? self.line)
+        r.subject = subject
+        return r
+    }
+
+    /// The same refusal about an item of another kind of file.
+    public func about(_ subject: Subject) -> PolicyRefusal {
+        var r = self
+        r.subject = subject
+        return r
+    }
+
     public var zh: String {
-        let label = FieldLabel.zh(field, subject: "政策项")
+        let label = (line.map { "第 \($0) 行 " } ?? "") + FieldLabel.zh(field, subject: subject.zh)
         switch reason {
         case .empty: return "\(label)：不能为空"
         case .percentOutOfRange(let v): return "\(label)：比例应在 0 至 100 之间，实为 \(v)"
@@ -496,11 +589,22 @@ public struct PolicyRefusal: Refusal, Equatable {
         case .notPositive(let v): return "\(label)：应大于 0，实为 \(v)"
         case .negative(let v): return "\(label)：不能为负数，实为 \(v)"
         case .duplicateTopUp(let c): return "\(label)：“\(c.zh)”类别重复设置"
+        case .unknownItem: return "\(label)：不是政策文件格式中的项目（拼写错误？）"
+        case .missingItem: return "\(label)：政策文件缺少此必填项"
+        case .wrongType(let kind): return "\(label)：应为\(PolicyRefusal.kindZh(kind))"
+        case .notAChoice(let v, let choices): return "\(label)：“\(v)”不是可选值，可选：\(choices.joined(separator: "、"))"
+        case .requiredBy(let other): return "\(label)：设置“\(FieldLabel.zh(other, subject: "政策项"))”时必须同时设置此项"
+        case .duplicate: return "\(label)：有重复的值"
+        case .syntax(let detail): return "\(label)：不是有效的 TOML 文本（\(detail)）"
+        case .outsideYear(let d, let y): return "\(label)：日期 \(d) 不在 \(y) 年内"
+        case .notAWeekend(let d): return "\(label)：\(d) 不是周六或周日，不能作为调休上班日"
+        case .holidayAndWorking(let d): return "\(label)：\(d) 同时列为放假日和调休上班日"
+        case .endBeforeStart(let a, let b): return "\(label)：结束日期 \(b) 早于开始日期 \(a)"
         }
     }
 
     public var en: String {
-        let label = FieldLabel.en(field, subject: "policy item")
+        let label = (line.map { "line \($0): " } ?? "") + FieldLabel.en(field, subject: subject.en)
         switch reason {
         case .empty: return "\(label): must not be empty"
         case .percentOutOfRange(let v): return "\(label): a percentage must be 0 to 100, found \(v)"
@@ -508,6 +612,30 @@ public struct PolicyRefusal: Refusal, Equatable {
         case .notPositive(let v): return "\(label): must be greater than 0, found \(v)"
         case .negative(let v): return "\(label): must not be negative, found \(v)"
         case .duplicateTopUp(let c): return "\(label): category “\(c.en)” is set more than once"
+        case .unknownItem: return "\(label): not an item of the policy file format (misspelt?)"
+        case .missingItem: return "\(label): required, and missing from the file"
+        case .wrongType(let kind): return "\(label): must be \(kind)"
+        case .notAChoice(let v, let choices): return "\(label): “\(v)” is not one of \(choices.joined(separator: ", "))"
+        case .requiredBy(let other): return "\(label): required when \(FieldLabel.en(other, subject: "policy item")) is set"
+        case .duplicate: return "\(label): a value appears twice"
+        case .syntax(let detail): return "\(label): not valid TOML (\(detail))"
+        case .outsideYear(let d, let y): return "\(label): \(d) is not in \(y)"
+        case .notAWeekend(let d): return "\(label): \(d) is not a Saturday or Sunday, so it cannot be a swapped working day"
+        case .holidayAndWorking(let d): return "\(label): \(d) is listed both as a holiday and as a working day"
+        case .endBeforeStart(let a, let b): return "\(label): ends on \(b), before it starts on \(a)"
+        }
+    }
+
+    static func kindZh(_ kind: String) -> String {
+        switch kind {
+        case "an integer": return "整数"
+        case "text": return "文字"
+        case "true or false": return "true 或 false"
+        case "a date (YYYY-MM-DD)": return "日期（YYYY-MM-DD）"
+        case "an amount in yuan": return "金额（元）"
+        case "a list of text": return "文字列表"
+        case "a table": return "表"
+        default: return kind
         }
     }
 }

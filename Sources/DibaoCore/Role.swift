@@ -135,6 +135,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case recordAccountability
     /// Read fraud cases, issuers and accountability actions: the county and the supervisors.
     case readAccountability
+    /// Load policy versions and holiday calendars and import the division codes (issue 15):
+    /// the administrator, whose loads are audited and refused whole when wrong.
+    case administerPolicy
+    /// Enter or approve an area's standard (二.一): county civil affairs for the county, the
+    /// administrator for a league; the one who entered it never approves it.
+    case manageStandards
     /// Change one's own password: every account.
     case changeOwnPassword
 
@@ -199,6 +205,10 @@ public enum Permission: String, Sendable, CaseIterable {
             return [.countyApprover]
         case .readAccountability:
             return [.countyCaseworker, .countyApprover, .supervisor, .disciplineInspector]
+        case .administerPolicy:
+            return [.administrator]
+        case .manageStandards:
+            return [.countyCaseworker, .countyApprover, .administrator]
         case .changeOwnPassword:
             return Set(Role.allCases)
         }

@@ -83,10 +83,10 @@ struct CaseMachineTests {
     func tableFunctions() {
         for action in CaseAction.allCases {
             let rows = Self.table.filter { $0.action == action }
-            #expect(CaseMachine.from(action) == Set(rows.map(\.from)), "\(action)")
+            #expect(CaseMachine.from(action, policy: CaseFixtures.policy) == Set(rows.map(\.from)), "\(action)")
             for row in rows {
                 #expect(CaseMachine.roles(for: action) == row.roles, "\(action)")
-                #expect(CaseMachine.target(of: action) == row.to, "\(action)")
+                #expect(CaseMachine.target(of: action, at: row.from) == row.to, "\(action)")
             }
         }
     }
@@ -97,27 +97,27 @@ struct CaseMachineTests {
                             .supervisor, .administrator]
         for role in idle {
             for stage in CaseStage.allCases {
-                #expect(CaseMachine.actions(at: stage, for: role).isEmpty, "\(role) \(stage)")
+                #expect(CaseMachine.actions(at: stage, for: role, policy: CaseFixtures.policy).isEmpty, "\(role) \(stage)")
             }
         }
     }
 
     @Test("work-queue offers")
     func offers() {
-        #expect(CaseMachine.actions(at: .awaitingApproval, for: .countyApprover)
+        #expect(CaseMachine.actions(at: .awaitingApproval, for: .countyApprover, policy: CaseFixtures.policy)
                 == [.drawSpotCheck, .approve, .refuse, .returnForReview])
-        #expect(CaseMachine.actions(at: .awaitingApproval, for: .countyCaseworker) == [.drawSpotCheck])
-        #expect(CaseMachine.actions(at: .awaitingApproval, for: .townshipCaseworker) == [.withdraw])
-        #expect(CaseMachine.actions(at: .submitted, for: .townshipHead) == [.accept, .refuseIntake, .withdraw])
-        #expect(CaseMachine.actions(at: .evaluated, for: .townshipCaseworker) == [.withdraw])
-        #expect(CaseMachine.actions(at: .evaluated, for: .townshipHead) == [.townshipApprove, .townshipRefuse, .withdraw])
-        #expect(CaseMachine.actions(at: .spotCheck, for: .countyApprover) == [.recordSpotCheckVisit, .returnForReview])
+        #expect(CaseMachine.actions(at: .awaitingApproval, for: .countyCaseworker, policy: CaseFixtures.policy) == [.drawSpotCheck])
+        #expect(CaseMachine.actions(at: .awaitingApproval, for: .townshipCaseworker, policy: CaseFixtures.policy) == [.withdraw])
+        #expect(CaseMachine.actions(at: .submitted, for: .townshipHead, policy: CaseFixtures.policy) == [.accept, .refuseIntake, .withdraw])
+        #expect(CaseMachine.actions(at: .evaluated, for: .townshipCaseworker, policy: CaseFixtures.policy) == [.withdraw])
+        #expect(CaseMachine.actions(at: .evaluated, for: .townshipHead, policy: CaseFixtures.policy) == [.townshipApprove, .townshipRefuse, .withdraw])
+        #expect(CaseMachine.actions(at: .spotCheck, for: .countyApprover, policy: CaseFixtures.policy) == [.recordSpotCheckVisit, .returnForReview])
         for stage in CaseStage.allCases {
             for role in Role.allCases {
                 let expected = CaseAction.allCases.filter { action in
                     Self.table.contains { $0.from == stage && $0.action == action && $0.roles.contains(role) }
                 }
-                #expect(CaseMachine.actions(at: stage, for: role) == expected, "\(stage) \(role)")
+                #expect(CaseMachine.actions(at: stage, for: role, policy: CaseFixtures.policy) == expected, "\(stage) \(role)")
             }
         }
     }
@@ -125,7 +125,7 @@ struct CaseMachineTests {
     @Test("terminal stages are exactly those no action leaves")
     func terminal() {
         for stage in CaseStage.allCases {
-            let leaves = CaseAction.allCases.contains { CaseMachine.from($0).contains(stage) }
+            let leaves = CaseAction.allCases.contains { CaseMachine.from($0, policy: CaseFixtures.policy).contains(stage) }
             #expect(stage.isTerminal == !leaves, "\(stage)")
         }
         #expect(CaseStage.allCases.filter(\.isTerminal) == [.refusedAtIntake, .refused, .enrolled, .withdrawn])
@@ -138,10 +138,10 @@ struct CaseMachineTests {
                     .awaitingApproval, .spotCheck, .returned])
         #expect(CaseAction.allCases.filter(\.startsCountyClock) == [.accept, .returnForReview])
         for action in CaseAction.allCases where action.startsCountyClock {
-            #expect(CaseMachine.target(of: action).countyClockRuns)
+            #expect(CaseMachine.target(of: action, at: .awaitingApproval).countyClockRuns)
         }
         for action: CaseAction in [.approve, .refuse, .townshipRefuse, .withdraw, .refuseIntake] {
-            #expect(!CaseMachine.target(of: action).countyClockRuns, "\(action)")
+            #expect(!CaseMachine.target(of: action, at: .awaitingApproval).countyClockRuns, "\(action)")
         }
     }
 

@@ -10,7 +10,7 @@ struct CasePreconditionTests {
     func apply(_ action: CaseAction, _ change: (inout CaseFacts) -> Void = { _ in }) -> Result<CaseStage, CaseRefusal> {
         var facts = good
         change(&facts)
-        let stage = CaseStage.allCases.first { CaseMachine.from(action).contains($0) }!
+        let stage = CaseStage.allCases.first { CaseMachine.from(action, policy: policy).contains($0) }!
         let role = Role.allCases.first { CaseMachine.roles(for: action).contains($0) }!
         return CaseMachine.apply(action, at: stage, by: role, facts: facts, policy: policy)
     }

@@ -195,3 +195,10 @@ extension TestingHTTPResponse {
         try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
     }
 }
+
+/// The shipped 2025 and 2026 calendars, as the server loads them at start.
+extension WorkingDayCalendar {
+    static let official = WorkingDayCalendar(years: [2025, 2026].map {
+        try! CalendarFile.parse(try! String(contentsOfFile: TestDatabase.packageRoot + "/calendars/\($0).toml", encoding: .utf8)).year
+    })
+}

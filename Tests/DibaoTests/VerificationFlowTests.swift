@@ -170,7 +170,7 @@ func auditCount(_ app: Application) async throws -> Int { try await AuditEvent.q
         p.vehicleLimit = 0
         try p.validate()
         try await PolicyVersion(p).create(on: app.db)
-        try await loadPolicies(app)
+        try await PolicyVersions.reload(app.dibao, on: app.db)
     }
 
     @Test func aCheckWithoutTheSignedAuthorisationIsRefused() async throws {

@@ -7,14 +7,22 @@ import DibaoCore
 public final class AppEnvironment: Sendable {
     public let settings: Settings
     private let policies: NIOLockedValueBox<PolicyBook>
+    private let calendars: NIOLockedValueBox<WorkingDayCalendar>
 
     init(settings: Settings) {
         self.settings = settings
         self.policies = .init(PolicyBook([Policy.default2013]))
+        self.calendars = .init(WorkingDayCalendar(years: []))
     }
 
     public var clock: any DibaoClock { settings.clock }
-    public var calendar: WorkingDayCalendar { settings.calendar }
+    /// The holiday calendars loaded now: from the database at start, replaced whole when a
+    /// year is loaded into the running server (`CalendarService.load`).
+    public var calendar: WorkingDayCalendar { calendars.withLockedValue { $0 } }
+
+    func replaceCalendar(_ calendar: WorkingDayCalendar) {
+        calendars.withLockedValue { $0 = calendar }
+    }
     public var policyBook: PolicyBook { policies.withLockedValue { $0 } }
 
     /// The policy that judges something that happened on `date` (SPEC "Policy is data").

@@ -61,7 +61,9 @@ public struct Settings: Sendable {
     public var lockoutMinutes: Int
     /// Mark session cookies `Secure` (behind HTTPS). Off for loopback use.
     public var secureCookies: Bool
-    public var calendar: WorkingDayCalendar
+    /// Where the shipped holiday calendars are (`calendars/2026.toml` …): a year found there
+    /// and not yet in the database is loaded at start (issue 15).
+    public var calendarDirectory: String = "calendars"
     /// Where evidence files are kept (outside the database, under random names).
     public var storageDirectory: String
     /// Largest evidence file accepted, in bytes.
@@ -89,7 +91,6 @@ public struct Settings: Sendable {
         maxFailedSignIns: Int = 5,
         lockoutMinutes: Int = 15,
         secureCookies: Bool = false,
-        calendar: WorkingDayCalendar = .official,
         storageDirectory: String = "storage",
         maxEvidenceBytes: Int = 5 * 1024 * 1024
     ) {
@@ -99,7 +100,6 @@ public struct Settings: Sendable {
         self.maxFailedSignIns = maxFailedSignIns
         self.lockoutMinutes = lockoutMinutes
         self.secureCookies = secureCookies
-        self.calendar = calendar
         self.storageDirectory = storageDirectory
         self.maxEvidenceBytes = maxEvidenceBytes
     }

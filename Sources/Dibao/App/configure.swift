@@ -52,8 +52,14 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateSupervisionTables())
     app.migrations.add(CreateAccountabilityTables())
     app.migrations.add(AddComplaintExtension())
+    // Issue 15: policy versions that change the procedure, calendars and standards as data.
+    app.migrations.add(AddCaseProcedure())
+    app.migrations.add(AddPolicyVersionStatus())
+    app.migrations.add(CreateHolidayCalendars())
+    app.migrations.add(AddStandardApproval())
     try await app.autoMigrate()
-    try await loadPolicies(app)
+    try await PolicyVersions.reload(app.dibao, on: app.db)
+    try await HolidayCalendars.boot(app)
 
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.views.use(.leaf)
@@ -118,8 +124,3 @@ func routes(_ app: Application) throws {
     try api.register(collection: AccountabilityAPI())
 }
 
-/// Loads every stored policy version into the environment (SPEC "Policy is data").
-func loadPolicies(_ app: Application) async throws {
-    let versions = try await PolicyVersion.query(on: app.db).all().map { try $0.decoded() }
-    app.dibao.replacePolicies(PolicyBook(versions.isEmpty ? [.default2013] : versions))
-}

@@ -32,6 +32,15 @@ public final class ApplicationCase: Model, AreaScoped, @unchecked Sendable {
     /// The county's 30-working-day clock: acceptance, or the latest return for re-review.
     @OptionalField(key: "clock_started_on") public var clockStartedOn: String?
     @OptionalField(key: "deadline") public var deadline: String?
+    /// The policy version that judges this case: the one in force on the day it was
+    /// accepted, kept to its end (issue 15; nil for cases accepted before the column existed,
+    /// which are judged by the version in force on their acceptance day, the same one).
+    @OptionalField(key: "policy_version") public var policyVersion: String?
+    /// The day the township's file reached the county: the county's own limit counts from
+    /// it where the version says so (2021 第二十四条).
+    @OptionalField(key: "county_received_on") public var countyReceivedOn: String?
+    /// The whole procedure's time limit was extended, with the reason in the case's history.
+    @OptionalField(key: "time_limit_extended") public var timeLimitExtended: Bool?
     @Field(key: "blacklist_hit") public var blacklistHit: Bool
     @Field(key: "blacklist_note") public var blacklistNote: String
 
@@ -402,5 +411,23 @@ extension ApplicationCase {
     /// The investigation's calculation as stored with the case (nil before it).
     var benefitResult: BenefitResult? {
         breakdown.isEmpty ? nil : try? JSONDecoder().decode(BenefitResult.self, from: Data(breakdown.utf8))
+    }
+}
+
+
+/// Issue 15: the version that judges a case, where the county's limit starts, and the
+/// one extension of the whole procedure's limit. Appended; older cases keep nulls.
+struct AddCaseProcedure: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // One column per statement: SQLite adds one column per ALTER TABLE.
+        try await database.schema(ApplicationCase.schema).field("policy_version", .string).update()
+        try await database.schema(ApplicationCase.schema).field("county_received_on", .string).update()
+        try await database.schema(ApplicationCase.schema).field("time_limit_extended", .bool).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ApplicationCase.schema).deleteField("time_limit_extended").update()
+        try await database.schema(ApplicationCase.schema).deleteField("county_received_on").update()
+        try await database.schema(ApplicationCase.schema).deleteField("policy_version").update()
     }
 }

@@ -226,12 +226,13 @@ struct CasePages: RouteCollection {
     func batchPage(_ req: Request, actor: StaffActor, error: String? = nil) async throws -> Response {
         let awaiting = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage == .awaitingApproval).sort(\.$deadline).limit(1_000).all()
         let spot = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage == .spotCheck).sort(\.$deadline).limit(1_000).all()
-        let undrawn = awaiting.filter { $0.spotCheckBatchID == nil }.count
-        let policy = req.dibao.policy(on: req.dibao.clock.today())
+        let undrawnCases = awaiting.filter { $0.spotCheckBatchID == nil }
+        let undrawn = undrawnCases.count
+        let share = CountyApproval.share(of: undrawnCases, ctx: req.context(actor))
         let draws = try await SpotCheckDrawRecord.query(on: req.db).filter(\.$countyCode == actor.area.value).sort(\.$drawnOn, .descending).limit(20).all()
         let response = try await req.render("cases/approval", title: req.l10n("cases.approval"), BatchPage(
             awaiting: try await CaseRow.rows(awaiting, for: actor, on: req), spotCheck: try await CaseRow.rows(spot, for: actor, on: req),
-            undrawn: undrawn, sampleSize: Sampling.sampleSize(population: undrawn, minPercent: policy.spotCheckMinPercent), share: policy.spotCheckMinPercent,
+            undrawn: undrawn, sampleSize: Sampling.sampleSize(population: undrawn, minPercent: share), share: share,
             draws: draws.map { d in
                 BatchPage.Draw(id: d.id!, drawnOn: d.drawnOn, drawnBy: d.drawnBy, seed: d.seed, population: d.population,
                                picked: (try? JSONDecoder().decode([String].self, from: Data(d.picked.utf8)).count) ?? 0)

@@ -66,7 +66,7 @@ enum CaseSteps {
             return try await Notices.postSecond(caseID: caseID, by: actor, on: req)
         case .enroll:
             return try await Notices.enroll(caseID: caseID, input: input, by: actor, on: req)
-        case .accept, .refuseIntake, .townshipRefuse, .submitToCounty, .refuse, .returnForReview, .reinvestigate, .withdraw:
+        case .accept, .refuseIntake, .townshipRefuse, .submitToCounty, .refuse, .returnForReview, .reinvestigate, .withdraw, .extendTimeLimit:
             return try await CaseWorkflow.perform(action, caseID: caseID, by: actor, reason: reason, on: req) { c, _ in
                 if action == .refuse { c.decidedOn = req.dibao.clock.today().iso; c.decidedBy = actor.username }
                 if action == .returnForReview {

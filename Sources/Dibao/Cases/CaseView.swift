@@ -95,7 +95,7 @@ struct CaseView: Content {
         let members = try await Member.query(on: req.db).filter(\.$household.$id == c.householdID).sort(\.$position).all()
         let village = try await Area.find(c.villageCode, on: req.db)
         let today = req.dibao.clock.today()
-        let policy = req.dibao.policy(on: today)
+        let policy = CaseWorkflow.judgingPolicy(of: c, env: req.dibao, today: today)
         let clock = CaseWorkflow.clock(of: c, env: req.dibao)
         let full = actor.may(.viewSensitive)
         let result = c.breakdown.isEmpty ? nil : try? JSONDecoder().decode(BenefitResult.self, from: Data(c.breakdown.utf8))
@@ -153,7 +153,7 @@ struct CaseView: Content {
                               answerDue: $0.answerDue, answer: $0.answer, canAnswer: $0.isOpen && (answerRoles[$0.noticeKind]?.contains(actor.role) ?? false))
             },
             openObjections: objections.filter(\.isOpen).count,
-            steps: CaseMachine.actions(at: c.stage, for: actor.role).filter { $0 != .drawSpotCheck }.map { Step(action: $0.rawValue, title: $0.name(lang), needsReason: $0.needsReason) },
+            steps: CaseMachine.actions(at: c.stage, for: actor.role, policy: policy).filter { $0 != .drawSpotCheck }.map { Step(action: $0.rawValue, title: $0.name(lang), needsReason: $0.needsReason) },
             today: today.iso, thisMonth: String(today.iso.prefix(7)),
             verification: try await CaseVerification.load(caseID: cid, householdID: c.householdID, decided: c.decidedOn != nil, for: actor, lang: lang, on: req.db)
         )
@@ -191,16 +191,21 @@ struct CaseRow: Content {
 }
 
 enum CaseQueues {
-    /// The stages in which `role` has the next step of the procedure to take. Withdrawal is
-    /// possible almost throughout and so is never what a case is waiting for.
-    static func stages(for role: Role) -> [CaseStage] {
-        CaseStage.allCases.filter { !CaseMachine.actions(at: $0, for: role).filter { $0 != .withdraw }.isEmpty }
+    /// The stages in which `role` has the next step of the procedure to take under any loaded
+    /// version (cases of the old and the new procedure run side by side, issue 15). Withdrawal
+    /// and an extension are possible almost throughout and so are never what a case waits for.
+    static func stages(for role: Role, policies: PolicyBook) -> [CaseStage] {
+        CaseStage.allCases.filter { stage in
+            policies.versions.contains { policy in
+                !CaseMachine.actions(at: stage, for: role, policy: policy).filter { $0 != .withdraw && $0 != .extendTimeLimit }.isEmpty
+            }
+        }
     }
 
     /// The actor's work queue: cases in its area waiting for its role, oldest deadline first;
     /// cases whose county clock has not started yet (before acceptance) follow, oldest first.
     static func queue(for actor: StaffActor, stage: CaseStage? = nil, limit: Int = 200, on req: Request) async throws -> [ApplicationCase] {
-        let stages = stage.map { [$0] } ?? stages(for: actor.role)
+        let stages = stage.map { [$0] } ?? stages(for: actor.role, policies: req.dibao.policyBook)
         guard !stages.isEmpty else { return [] }
         let timed = try await ApplicationCase.query(on: req.db).within(actor.area).filter(\.$stage ~~ stages)
             .filter(\.$deadline != nil).sort(\.$deadline).sort(\.$receipt).limit(limit).all()

@@ -28,24 +28,38 @@ enum CaseWorkflow {
         effects: @escaping @Sendable (ApplicationCase, any Database) async throws -> [AuditEntry] = { _, _ in [] }
     ) async throws -> ApplicationCase {
         let today = ctx.today
-        let policy = ctx.policy(on: today)
         let calendar = ctx.calendar
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         return try await Kernel.perform(action, on: ApplicationCase.self, id: id, ctx: ctx, notFound: "error.case_not_found",
                                         reason: reason, detail: detail, record: record,
                                         facts: { c, tx in try await facts(for: c, reason: reason, today: today, on: tx) },
                                         effects: { c, tx in
+            let policy = c.judgingPolicy(ctx)
+            // The version judging the case is fixed on acceptance and kept to the end.
+            if action == .accept { c.policyVersion = policy.version }
             if action.startsCountyClock {
-                // 二.二.4: the county decides within 30 working days of acceptance; a
-                // return for re-review starts the count again.
-                let clock = CountyClock(startedOn: today, policy: policy, calendar: calendar)
+                // 二.二.4: the limit counts from acceptance; a return for re-review starts
+                // the count again, with a fresh whole-procedure limit.
                 if action == .accept { c.acceptedOn = today.iso }
-                c.clockStartedOn = clock.startedOn.iso
-                c.deadline = clock.deadline.iso
+                c.clockStartedOn = today.iso
+                c.countyReceivedOn = nil
+                c.timeLimitExtended = nil
             }
-            if action.needsReason { c.reason = reason }
+            // 2021 第二十四条: the county's 10 working days start when the file arrives.
+            if action == .submitToCounty { c.countyReceivedOn = today.iso }
+            if action == .extendTimeLimit { c.timeLimitExtended = true }
+            c.deadline = c.stage.countyClockRuns ? deadline(of: c, policy: policy, calendar: calendar)?.iso : c.deadline
+            if action.needsReason && action != .extendTimeLimit { c.reason = reason }
             return try await effects(c, tx)
         })
+    }
+
+    /// The last day of the case's time limit under the version judging it, on `calendar`
+    /// (so a calendar loaded later moves it: `CalendarService` recomputes open cases).
+    static func deadline(of c: ApplicationCase, policy: Policy, calendar: WorkingDayCalendar) -> CivilDate? {
+        guard let start = c.clockStartedOn.flatMap({ CivilDate(iso: $0) }) else { return nil }
+        return policy.caseDeadline(clockStartedOn: start, countyReceivedOn: c.countyReceivedOn.flatMap { CivilDate(iso: $0) },
+                                   extended: c.timeLimitExtended ?? false, calendar: calendar)
     }
 
     /// What `CaseMachine` looks at, read from the stored records.
@@ -74,15 +88,28 @@ enum CaseWorkflow {
         )
         facts.relativeFlagged = flagged
         facts.focusedCheckRecorded = checked
+        facts.objectionsRaised = try await Objection.query(on: db).filter(\.$caseID == id).count()
+        facts.evaluationRecorded = c.evaluatedOn != nil
+        facts.timeLimitExtended = c.timeLimitExtended ?? false
         return facts
     }
 
-    /// The county clock of a case still waiting for the county's decision, judged by the
-    /// policy in force when it started.
+    /// The time limit of a case still waiting for the county's decision, judged by the
+    /// version that judges the case, on the calendar loaded now.
     static func clock(of c: ApplicationCase, env: AppEnvironment) -> (clock: CountyClock, daysLeft: Int)? {
         guard c.stage.countyClockRuns, let start = c.clockStartedOn.flatMap({ CivilDate(iso: $0) }) else { return nil }
-        let clock = CountyClock(startedOn: start, policy: env.policy(on: start), calendar: env.calendar)
-        return (clock, clock.workingDaysLeft(on: env.clock.today(), calendar: env.calendar))
+        let calendar = env.calendar
+        guard let end = deadline(of: c, policy: judgingPolicy(of: c, env: env, today: env.clock.today()), calendar: calendar) else { return nil }
+        let clock = CountyClock(startedOn: start, deadline: end)
+        return (clock, clock.workingDaysLeft(on: env.clock.today(), calendar: calendar))
+    }
+
+    /// The version stored at acceptance; for a case from before the column, the version in
+    /// force on its acceptance day; for a case not yet accepted, today's.
+    static func judgingPolicy(of c: ApplicationCase, env: AppEnvironment, today: CivilDate) -> Policy {
+        if let name = c.policyVersion, let p = env.policyBook.version(name) { return p }
+        if let accepted = c.acceptedOn.flatMap({ CivilDate(iso: $0) }) { return env.policy(on: accepted) }
+        return env.policy(on: today)
     }
 }
 
@@ -98,4 +125,5 @@ enum Investigators {
 extension ApplicationCase: WorkflowRecord {
     typealias Machine = CaseMachine
     static var entityType: String { "case" }
+    func judgingPolicy(_ ctx: ServiceContext) -> Policy { CaseWorkflow.judgingPolicy(of: self, env: ctx.env, today: ctx.today) }
 }

@@ -10,6 +10,9 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(BenchCommands(), as: "bench")
     app.asyncCommands.use(VerificationCommands(), as: "verification")
     app.asyncCommands.use(PayrollCommands(), as: "payroll")
+    app.asyncCommands.use(PolicyCommands(), as: "policy")
+    app.asyncCommands.use(CalendarCommands(), as: "calendar")
+    app.asyncCommands.use(AreaCommands(), as: "areas")
 }
 
 /// `dibao migrate`: brings the database schema up to date (every start does this too).

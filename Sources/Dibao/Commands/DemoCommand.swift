@@ -173,7 +173,7 @@ enum DemoData {
         guard existing == 0, target > 0 else { return Outcome(households: 0, members: 0, existing: existing) }
 
         let today = app.dibao.clock.today()
-        var generator = DemoGenerator(villages: villages, today: today)
+        var generator = DemoGenerator(villages: villages, today: today, calendar: app.dibao.calendar)
         if payrollHistory { generator.paidUpTo = CivilDate(year: today.year, month: 1, day: 1)! }
         let batch = 25_000
         var made = 0, members = 0
@@ -265,7 +265,7 @@ struct DemoGenerator {
     /// Enrolled households count as paid for every month before this one.
     var paidUpTo: CivilDate
     let policy = Policy.default2013
-    let calendar = WorkingDayCalendar.official
+    let calendar: WorkingDayCalendar
     /// Receipt sequences used per township and day.
     var receipts: [String: Int] = [:]
     var rng = SplitMix64(seed: 20_130_701)
@@ -289,7 +289,8 @@ struct DemoGenerator {
     /// Sequence numbers used per (county, birth date, sex), so every ID number is unique.
     var used: [String: Int] = [:]
 
-    init(villages: [(code: String, kind: AreaKind, county: String)], today: CivilDate) {
+    init(villages: [(code: String, kind: AreaKind, county: String)], today: CivilDate, calendar: WorkingDayCalendar) {
+        self.calendar = calendar
         self.villages = villages
         self.today = today
         self.paidUpTo = today.firstOfMonth

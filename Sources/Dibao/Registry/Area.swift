@@ -43,14 +43,28 @@ public final class Standard: Model, @unchecked Sendable {
     @Field(key: "monthly_fen") public var monthlyFen: Int64
     /// ISO date text: sorts as dates on every database.
     @Field(key: "effective_from") public var effectiveFrom: String
+    /// "pending" once entered, "approved" by a second person, or "rejected" (issue 15: 二.一
+    /// standards are set by one and checked by another). Only approved standards are used.
+    @Field(key: "status") public var status: String
+    @Field(key: "entered_by") public var enteredBy: String
+    @OptionalField(key: "entered_on") public var enteredOn: String?
+    @Field(key: "approved_by") public var approvedBy: String
+    @OptionalField(key: "approved_on") public var approvedOn: String?
+    /// The document that set it (e.g. 呼政发〔2026〕3号), published with it.
+    @Field(key: "document") public var document: String
 
     public init() {}
 
+    /// An approved standard, as the demo seeds it and as standards stored before approval existed read.
     public init(area: AreaCode, kind: AreaKind, monthly: Money, effectiveFrom: CivilDate) {
         self.areaCode = area.value
         self.kind = kind
         self.monthlyFen = monthly.fen
         self.effectiveFrom = effectiveFrom.iso
+        self.status = "approved"
+        self.enteredBy = ""
+        self.approvedBy = ""
+        self.document = ""
     }
 
     /// The standard for a village's kind on a date: the most specific area with one wins,
@@ -58,6 +72,7 @@ public final class Standard: Model, @unchecked Sendable {
     public static func inForce(for village: AreaCode, kind: AreaKind, on date: CivilDate, db: any Database) async throws -> Standard? {
         let chain = village.chain
         let candidates = try await Standard.query(on: db)
+            .filter(\.$status == "approved")
             .filter(\.$areaCode ~~ chain)
             .filter(\.$kind == kind)
             .filter(\.$effectiveFrom <= date.iso)
@@ -68,7 +83,7 @@ public final class Standard: Model, @unchecked Sendable {
     /// The standards in force for many villages at once ("village|kind" keys, as a batch
     /// verification needs them): one read, the same choice as `inForce`.
     static func inForce(for keys: Set<String>, on date: CivilDate, db: any Database) async throws -> [String: Money?] {
-        let all = try await Standard.query(on: db).filter(\.$effectiveFrom <= date.iso).all()
+        let all = try await Standard.query(on: db).filter(\.$status == "approved").filter(\.$effectiveFrom <= date.iso).all()
         var out: [String: Money?] = [:]
         for key in keys {
             let parts = key.split(separator: "|").map(String.init)
@@ -107,12 +122,23 @@ public final class PolicyVersion: Model, @unchecked Sendable {
     @Field(key: "effective_from") public var effectiveFrom: String
     @Field(key: "body") public var body: String
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// "draft" once loaded from its file, "active" once put in force (issue 15).
+    @Field(key: "status") public var status: String
+    @Field(key: "loaded_by") public var loadedBy: String
+    @Field(key: "activated_by") public var activatedBy: String
+    @OptionalField(key: "activated_on") public var activatedOn: String?
+    /// The file as loaded, kept with the version so an auditor reads what was signed off.
+    @Field(key: "file_text") public var fileText: String
 
     public init() {}
 
     public init(_ policy: Policy) throws {
         self.id = policy.version
         self.effectiveFrom = policy.effectiveFrom.iso
+        self.status = "active"
+        self.loadedBy = ""
+        self.activatedBy = ""
+        self.fileText = ""
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         self.body = String(decoding: try encoder.encode(policy), as: UTF8.self)
@@ -161,8 +187,14 @@ struct CreateRegistryReference: AsyncMigration {
 
 /// The source text's numbers are the first policy version of every new database.
 struct SeedDefaultPolicy: AsyncMigration {
+    /// Written as the columns stood at this migration: the model has grown columns since
+    /// (`AddPolicyVersionStatus`), which a fresh database does not have yet at this point.
     func prepare(on database: any Database) async throws {
-        try await PolicyVersion(.default2013).create(on: database)
+        let row = try PolicyVersion(.default2013)
+        try await (database as! any SQLDatabase).insert(into: PolicyVersion.schema)
+            .columns("version", "effective_from", "body", "created_at")
+            .values(SQLBind(row.id!), SQLBind(row.effectiveFrom), SQLBind(row.body), SQLBind(Date()))
+            .run()
     }
 
     func revert(on database: any Database) async throws {

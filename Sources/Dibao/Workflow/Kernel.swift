@@ -11,6 +11,14 @@ protocol WorkflowRecord: Model, AreaScoped where IDValue: Sendable & Hashable {
     var stage: Machine.Stage { get set }
     var version: Int { get set }
     var villageCode: String { get }
+    /// The policy version that judges a step on this record. Most records are judged by the
+    /// version in force today; an application keeps the version of its acceptance day, so a
+    /// new procedure applies to cases accepted after it (issue 15).
+    func judgingPolicy(_ ctx: ServiceContext) -> Policy
+}
+
+extension WorkflowRecord {
+    func judgingPolicy(_ ctx: ServiceContext) -> Policy { ctx.policy(on: ctx.today) }
 }
 
 /// The one way any case changes (issue 13, from the application's `CaseWorkflow.perform`):
@@ -54,7 +62,7 @@ enum Kernel {
     ) async throws -> R {
         let found = try await visible(R.self, id, ctx: ctx, notFound: notFound)
         try await allow(R.Machine.self, action, ctx: ctx, entityType: R.entityType, entityID: found.id.map { "\($0)" } ?? "")
-        let policy = ctx.policy(on: ctx.today)
+        let policy = found.judgingPolicy(ctx)
         return try await ctx.audit.write(on: ctx.db) { tx in
             guard let r = try await R.find(found.id, on: tx), r.version == found.version else {
                 throw Abort(.conflict, reason: ctx.l10n("error.stale"))

@@ -14,6 +14,14 @@ enum CountyApproval {
             .filter(\.$spotCheckBatchID == nil).sort(\.$receipt).all()
     }
 
+    /// The share a draw covers: the largest fixed share among the versions judging the
+    /// batch's cases, so a case accepted under the 2013 opinion still gets its 30 % even
+    /// when drawn beside cases of a version with no fixed share (2021). Zero when no case
+    /// needs one; the county may still draw.
+    static func share(of batch: [ApplicationCase], ctx: ServiceContext) -> Int {
+        batch.map { $0.judgingPolicy(ctx).spotCheckMinPercent }.max() ?? ctx.policy(on: ctx.today).spotCheckMinPercent
+    }
+
     struct DrawOutcome: Content {
         var drawID: UUID
         var seed: String
@@ -34,7 +42,6 @@ enum CountyApproval {
             try await ctx.forbidden(target: "case.drawSpotCheck", entityType: "county", entityID: actor.area.value)
         }
         let today = ctx.today
-        let policy = ctx.policy(on: today)
         let county = actor.area.value
         let seed = seed ?? Sampling.newSeed()
         return try await ctx.audit.write(on: ctx.db) { tx in
@@ -42,7 +49,7 @@ enum CountyApproval {
             guard !batch.isEmpty else {
                 throw FieldRefusal(field: "batch", rule: "spot_check.empty", zh: "抽查：没有待审批且未抽查的案件", en: "Spot check: no cases await approval undrawn")
             }
-            let (picked, record) = Sampling.draw(batch, minPercent: policy.spotCheckMinPercent, seed: seed)
+            let (picked, record) = Sampling.draw(batch, minPercent: share(of: batch, ctx: ctx), seed: seed)
             let draw = SpotCheckDrawRecord()
             draw.countyCode = county
             draw.drawnOn = today.iso
@@ -61,7 +68,7 @@ enum CountyApproval {
                 c.spotCheckBatchID = drawID
                 if pickedIDs.contains(c.id!) {
                     c.spotCheckDrawID = drawID
-                    entries += try await Kernel.step(.drawSpotCheck, c, ctx: ctx, policy: policy, reason: "", detail: ["draw": drawID.uuidString], tx: tx,
+                    entries += try await Kernel.step(.drawSpotCheck, c, ctx: ctx, policy: c.judgingPolicy(ctx), reason: "", detail: ["draw": drawID.uuidString], tx: tx,
                                                      facts: { c, tx in try await CaseWorkflow.facts(for: c, reason: "", today: today, on: tx) })
                 } else {
                     c.version += 1

@@ -1,0 +1,165 @@
+import Fluent
+import Vapor
+import DibaoCore
+
+/// Issue 15, 二.一: a standard is entered by one person and approved by another; old rows
+/// (before this) count as approved, since they were the ones in use. Appended columns.
+struct AddStandardApproval: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Standard.schema).field("status", .string, .required, .sql(.default("approved"))).update()
+        try await database.schema(Standard.schema).field("entered_by", .string, .required, .sql(.default(""))).update()
+        try await database.schema(Standard.schema).field("entered_on", .string).update()
+        try await database.schema(Standard.schema).field("approved_by", .string, .required, .sql(.default(""))).update()
+        try await database.schema(Standard.schema).field("approved_on", .string).update()
+        try await database.schema(Standard.schema).field("document", .string, .required, .sql(.default(""))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for field in ["document", "approved_on", "approved_by", "entered_on", "entered_by", "status"] {
+            try await database.schema(Standard.schema).deleteField(.string(field)).update()
+        }
+    }
+}
+
+/// 保障标准的制定与审核 (二.一): a league or county sets its urban and rural standard (yuan per
+/// person per month) from a month; one person enters it, another approves it, and from the
+/// approved month on every calculation uses it. A standard never reaches back into a month
+/// already begun before its approval: decisions already made stand.
+enum Standards {
+    /// The most a monthly standard may be: far above any real one (the highest urban standards
+    /// are around ¥1,500), so a typo of extra zeros is refused at the form.
+    static let ceiling = Money(yuan: 100_000)
+
+    struct Input: Content {
+        var area: String?
+        var kind: String?
+        var monthly: String?
+        var effectiveMonth: String?
+        var document: String?
+    }
+
+    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    }
+
+    @discardableResult
+    static func enter(_ input: Input, ctx: ServiceContext) async throws -> Standard {
+        let actor = ctx.actor
+        guard actor.may(.manageStandards) else { try await ctx.forbidden(target: "standard.enter", entityType: "standard", entityID: "") }
+        guard let area = try? AreaCode((input.area ?? "").trimmingCharacters(in: .whitespaces)), [.league, .county].contains(area.level) else {
+            throw refuse("area", "standard.area", "地区：须为盟市或旗县市区的区划代码", "Area: must be the code of a league or a county")
+        }
+        guard actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
+        guard try await Area.find(area.value, on: ctx.db) != nil else {
+            throw refuse("area", "standard.area_unknown", "地区：系统中没有区划 \(area.value)", "Area: there is no area \(area.value) in the system")
+        }
+        guard let kind = AreaKind(rawValue: input.kind ?? "") else {
+            throw refuse("kind", "standard.kind", "城乡类别：须选择城市或农村牧区", "Kind: choose urban or rural")
+        }
+        let monthly: Money
+        do { monthly = try Money.parse(input.monthly ?? "", field: "monthly") } catch {
+            throw refuse("monthly", error.rule, "保障标准（元/人·月）：\(error.zh)", "Standard (yuan per person per month): \(error.en)")
+        }
+        guard monthly.isPositive, monthly <= ceiling else {
+            throw refuse("monthly", "standard.amount", "保障标准（元/人·月）：应大于 0 且不超过 \(ceiling.formatted)", "Standard (yuan per person per month): above 0 and at most \(ceiling.formatted)")
+        }
+        let month = try effectiveMonth(input.effectiveMonth, today: ctx.today)
+        let document = (input.document ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard document.count <= 200 else { throw refuse("document", "standard.document", "文件依据：不超过 200 字", "Document: at most 200 characters") }
+        let s = Standard(area: area, kind: kind, monthly: monthly, effectiveFrom: month)
+        s.status = "pending"
+        s.enteredBy = actor.username
+        s.enteredOn = ctx.today.iso
+        s.document = document
+        return try await ctx.audit.write(on: ctx.db) { tx in
+            try await s.create(on: tx)
+            return (s, [AuditEntry(actor: actor.audit, action: "standard.entered", entityType: "standard", entityID: s.id!.uuidString, areaCode: area.value,
+                                   detail: ["kind": kind.rawValue, "monthly_fen": String(monthly.fen), "effective_from": month.iso, "document": document])])
+        }
+    }
+
+    /// "YYYY-MM", not before the current month.
+    static func effectiveMonth(_ text: String?, today: CivilDate) throws -> CivilDate {
+        guard let month = CivilDate(iso: (text ?? "").trimmingCharacters(in: .whitespaces) + "-01") else {
+            throw refuse("effective_month", "standard.month", "执行月份：格式为 YYYY-MM", "Effective month: write it as YYYY-MM")
+        }
+        guard month >= today.firstOfMonth else {
+            throw refuse("effective_month", "standard.month_past",
+                         "执行月份：\(month.iso.prefix(7)) 早于本月；新标准不追溯已作出的决定",
+                         "Effective month: \(month.iso.prefix(7)) is before this month; a standard does not reach back over decisions made")
+        }
+        return month
+    }
+
+    /// The second person's approval (or rejection with a reason). The one who entered it may not.
+    @discardableResult
+    static func decide(_ id: UUID?, approve: Bool, reason: String = "", ctx: ServiceContext) async throws -> Standard {
+        let actor = ctx.actor
+        guard actor.may(.manageStandards) else { try await ctx.forbidden(target: "standard.approve", entityType: "standard", entityID: id?.uuidString ?? "") }
+        guard let id, let s = try await Standard.find(id, on: ctx.db) else { throw Abort(.notFound, reason: ctx.l10n("error.not_found")) }
+        guard let area = try? AreaCode(s.areaCode), actor.area.contains(area) else {
+            try await ctx.recordDenial(target: "jurisdiction", entityType: "standard", entityID: id.uuidString)
+            throw Abort(.notFound, reason: ctx.l10n("error.not_found"))
+        }
+        guard s.status == "pending" else {
+            throw refuse("status", "standard.not_pending", "该标准已审核，不能再次审核", "This standard has already been decided")
+        }
+        guard s.enteredBy != actor.username else {
+            throw refuse("approved_by", "standard.four_eyes", "审核：录入人不能审核自己录入的标准，须由另一名工作人员审核",
+                         "Approval: the person who entered a standard cannot approve it; another member of staff must")
+        }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if approve {
+            _ = try effectiveMonth(String(s.effectiveFrom.prefix(7)), today: ctx.today)
+        } else if reason.isEmpty || reason.count > 500 {
+            throw refuse("reason", "standard.reason", "退回理由：必填，不超过 500 字", "Reason: required, at most 500 characters")
+        }
+        s.status = approve ? "approved" : "rejected"
+        s.approvedBy = actor.username
+        s.approvedOn = ctx.today.iso
+        return try await ctx.audit.write(on: ctx.db) { tx in
+            try await s.save(on: tx)
+            return (s, [AuditEntry(actor: actor.audit, action: approve ? "standard.approved" : "standard.rejected", entityType: "standard",
+                                   entityID: id.uuidString, areaCode: s.areaCode, reason: reason,
+                                   detail: ["kind": s.kind.rawValue, "monthly_fen": String(s.monthlyFen), "effective_from": s.effectiveFrom, "entered_by": s.enteredBy])])
+        }
+    }
+
+    struct Row: Content {
+        var id: UUID
+        var area: String
+        var areaName: String
+        var kind: String
+        var kindName: String
+        var monthly: String
+        var effectiveMonth: String
+        var status: String
+        var enteredBy: String
+        var approvedBy: String
+        var document: String
+        var canDecide: Bool
+    }
+
+    /// The standards of the actor's area and above (a county sees the league's), newest first:
+    /// the history, with what waits for approval.
+    static func list(ctx: ServiceContext, publicOnly: Bool = false, within area: AreaCode? = nil) async throws -> [Row] {
+        var q = Standard.query(on: ctx.db)
+        if publicOnly { q = q.filter(\.$status == "approved") }
+        let all = try await q.sort(\.$effectiveFrom, .descending).limit(2_000).all()
+        let scope = area ?? ctx.actor.area
+        let visible = all.filter { s in
+            guard let code = try? AreaCode(s.areaCode) else { return false }
+            return scope.contains(code) || code.contains(scope)
+        }
+        let names = Dictionary(try await Area.query(on: ctx.db).filter(\.$id ~~ Array(Set(visible.map(\.areaCode)))).all().map { ($0.id ?? "", $0.name) },
+                               uniquingKeysWith: { a, _ in a })
+        let lang = ctx.lang
+        return visible.map { s in
+            Row(id: s.id!, area: s.areaCode, areaName: names[s.areaCode] ?? s.areaCode, kind: s.kind.rawValue, kindName: lang == .zh ? s.kind.zh : s.kind.en,
+                monthly: Money(fen: s.monthlyFen).formatted, effectiveMonth: String(s.effectiveFrom.prefix(7)), status: s.status,
+                enteredBy: s.enteredBy, approvedBy: s.approvedBy, document: s.document,
+                canDecide: !publicOnly && s.status == "pending" && s.enteredBy != ctx.actor.username && ctx.actor.may(.manageStandards)
+                    && ((try? AreaCode(s.areaCode)).map { ctx.actor.area.contains($0) } ?? false))
+        }
+    }
+}
