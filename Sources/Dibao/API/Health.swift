@@ -8,7 +8,12 @@ struct Health: RouteCollection {
         routes.get("healthz", use: health)
     }
 
-    struct Body: Content { var status: String; var database: String; var databaseKind: String; var migrations: Int }
+    struct Body: Content {
+        var status: String; var database: String; var databaseKind: String; var migrations: Int
+        /// Operator warnings, as stable codes: `calendar.missing:2027` from 1 November while next
+        /// year's holiday calendar is not loaded (issue 15).
+        var warnings: [String] = []
+    }
 
     /// Anyone may ask, so the answer names the kind of database only — not its file path or
     /// host (issue 12: the SQLite file's path was shown to anyone).
@@ -18,7 +23,9 @@ struct Health: RouteCollection {
             guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
             struct Count: Decodable { var n: Int }
             let n = try await sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations").first(decoding: Count.self)?.n ?? 0
-            return try await Body(status: "ok", database: settings.database.kind, databaseKind: settings.database.kind, migrations: n).encodeResponse(for: req)
+            let missing = HolidayCalendars.missingNextYear(env: req.dibao, today: req.dibao.clock.today())
+            return try await Body(status: "ok", database: settings.database.kind, databaseKind: settings.database.kind, migrations: n,
+                                  warnings: missing.map { ["calendar.missing:\($0)"] } ?? []).encodeResponse(for: req)
         } catch {
             let r = try await Body(status: "unavailable", database: settings.database.kind, databaseKind: settings.database.kind, migrations: 0).encodeResponse(for: req)
             r.status = .serviceUnavailable

@@ -119,7 +119,7 @@ enum HolidayCalendars {
         let known = Set(rows.compactMap(\.id))
         let directory = app.directory.workingDirectory + app.dibao.settings.calendarDirectory
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
-        let system = app.context(.system(area: try AreaCode("150000000000"), actingAs: .administrator, job: "calendar-boot"))
+        let system = app.context(.system(area: Installation.region, actingAs: .administrator, job: "calendar-boot"))
         for file in files {
             guard let year = Int(file.dropLast(5)), !known.contains(year) else { continue }
             let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)

@@ -100,6 +100,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: SignInPages())
     try app.register(collection: PublicPages())
     try app.register(collection: ComplaintPublicPages())
+    try app.register(collection: StandardsPublicPage())
 
     let pages = app.grouped(RequireSignedIn(pages: true))
     try pages.register(collection: HomePage())
@@ -112,6 +113,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: SupervisionPages())
     try pages.register(collection: AccountabilityPages())
     try pages.register(collection: AccountPages())
+    try pages.register(collection: AdminPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
     try api.register(collection: HouseholdAPI())

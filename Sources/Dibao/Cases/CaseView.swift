@@ -26,6 +26,13 @@ struct CaseView: Content {
     var deadline: String?
     var workingDaysLeft: Int?
     var overdue: Bool
+    /// The deadline reaches into a year whose holiday calendar is not loaded: it counts plain
+    /// weekdays there and will move when the year is loaded (issue 15).
+    var provisional: Bool = false
+    /// The policy version that judges this case (kept from its acceptance day, issue 15).
+    var policyVersion: String = ""
+    /// Where the version has one, the whole procedure's limit was extended with a reason.
+    var timeLimitExtended: Bool = false
     var blacklistHit: Bool
     var blacklistNote: String
     /// A member is a registered close relative (近亲属备案, 二.七): approval waits for the focused check.
@@ -113,7 +120,7 @@ struct CaseView: Content {
             }
         }
         let answerRoles: [NoticeKind: Set<Role>] = [.first: [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover], .second: [.countyCaseworker, .countyApprover]]
-        return CaseView(
+        var shown = CaseView(
             id: cid, receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(lang), household: view,
             villageName: village?.name ?? c.villageCode, channel: Strings.text("channel.\(c.channel)", lang), windowName: c.windowName,
             submittedBy: c.submittedBy, submittedOn: c.submittedOn, acceptedOn: c.acceptedOn,
@@ -157,6 +164,10 @@ struct CaseView: Content {
             today: today.iso, thisMonth: String(today.iso.prefix(7)),
             verification: try await CaseVerification.load(caseID: cid, householdID: c.householdID, decided: c.decidedOn != nil, for: actor, lang: lang, on: req.db)
         )
+        shown.provisional = clock.map { req.dibao.calendar.isProvisional(from: $0.clock.startedOn, through: $0.clock.deadline) } ?? false
+        shown.policyVersion = policy.version
+        shown.timeLimitExtended = c.timeLimitExtended ?? false
+        return shown
     }
 }
 
@@ -172,6 +183,7 @@ struct CaseRow: Content {
     var workingDaysLeft: Int?
     var overdue: Bool
     var openObjections: Int
+    var provisional: Bool = false
 
     static func rows(_ cases: [ApplicationCase], for actor: StaffActor, on req: Request) async throws -> [CaseRow] {
         let full = actor.may(.viewSensitive)
@@ -185,7 +197,8 @@ struct CaseRow: Content {
             return CaseRow(id: c.id!, receipt: c.receipt, head: full ? head : Masking.name(head), village: villages[c.villageCode] ?? c.villageCode,
                            stage: c.stage.rawValue, stageName: c.stage.name(req.lang), deadline: clock?.clock.deadline.iso,
                            workingDaysLeft: clock?.daysLeft, overdue: clock.map { $0.clock.isOverdue(on: today) } ?? false,
-                           openObjections: open.filter { $0.caseID == c.id }.count)
+                           openObjections: open.filter { $0.caseID == c.id }.count,
+                           provisional: clock.map { req.dibao.calendar.isProvisional(from: $0.clock.startedOn, through: $0.clock.deadline) } ?? false)
         }
     }
 }

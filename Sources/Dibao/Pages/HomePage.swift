@@ -20,6 +20,9 @@ struct HomePage: RouteCollection {
         var rows: [CaseRow]
         var waiting: Int
         var overdue: Int
+        /// From 1 November, county staff and the administrator are told when next year's
+        /// holiday calendar is missing (issue 15): their deadlines would be provisional.
+        var calendarWarning: String?
     }
 
     func home(req: Request) async throws -> Response {
@@ -55,9 +58,14 @@ struct HomePage: RouteCollection {
             links.append(Link(href: "/cases", label: req.l10n("nav.cases")))
         }
         if CaseMachine.roles(for: .drawSpotCheck).contains(actor.role) { links.append(Link(href: "/approval", label: req.l10n("nav.approval"))) }
+        if actor.may(.administerPolicy) { links.append(Link(href: "/admin", label: req.l10n("nav.admin"))) }
+        if actor.may(.manageStandards) { links.append(Link(href: "/admin/standards", label: req.l10n("admin.standards"))) }
+        let countyStaff = actor.area.level <= .county && actor.role != .departmentClerk
+        let warning = countyStaff ? HolidayCalendars.missingNextYear(env: req.dibao, today: req.dibao.clock.today())
+            .map { AdminText.format("calendar.missing_next_year", req.lang, String($0)) } : nil
         let areaName = try await Area.find(actor.area.value, on: req.db)?.name ?? actor.area.value
         return try await req.render("home", title: req.l10n("home.title"), Body(
             role: actor.role.name(req.lang), area: areaName, households: households, links: links, events: events,
-            rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), waiting: queue.count, overdue: overdue))
+            rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), waiting: queue.count, overdue: overdue, calendarWarning: warning))
     }
 }

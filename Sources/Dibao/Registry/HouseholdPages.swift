@@ -198,7 +198,7 @@ enum AuditActions {
     static func label(_ action: String, _ lang: Language) -> String {
         if action.hasPrefix("case."), let step = CaseAction(rawValue: String(action.dropFirst(5))) { return step.name(lang) }
         if action.hasPrefix("complaint."), let step = ComplaintAction(rawValue: String(action.dropFirst(10))) { return step.name(lang) }
-        guard let l = labels[action] else { return action }
+        guard let l = labels[action] ?? AdminText.auditLabels[action] else { return action }
         return lang == .zh ? l.0 : l.1
     }
 }
