@@ -2,9 +2,10 @@
 /// "旗县（市、区）民政部门要在30个工作日内完成审核调查和最终审批等工作事项").
 ///
 /// Shown on every pending case and used to list the overdue ones (SPEC module 6).
-/// The deadline is fixed when the clock starts, from the policy and the calendar
-/// in force then, so a later edit to either does not move a deadline already
-/// announced to the applicant.
+/// The deadline follows the policy version that judges the case (kept from its
+/// acceptance day, so a new version does not move it) and the holiday calendar as
+/// loaded: a year's official notice loaded later corrects a deadline that had
+/// counted plain weekdays in that year (issue 15).
 public struct CountyClock: Sendable, Equatable, Codable {
     /// Acceptance, or the latest return for re-review: 二.二.4 "需要重新进行审核的，
     /// 工作时限也要重新计算" — a return starts a fresh clock rather than adding to

@@ -55,7 +55,7 @@ enum CaseWorkflow {
     }
 
     /// The last day of the case's time limit under the version judging it, on `calendar`
-    /// (so a calendar loaded later moves it: `CalendarService` recomputes open cases).
+    /// (so a calendar loaded later moves it: `HolidayCalendars.load` recomputes open cases).
     static func deadline(of c: ApplicationCase, policy: Policy, calendar: WorkingDayCalendar) -> CivilDate? {
         guard let start = c.clockStartedOn.flatMap({ CivilDate(iso: $0) }) else { return nil }
         return policy.caseDeadline(clockStartedOn: start, countyReceivedOn: c.countyReceivedOn.flatMap { CivilDate(iso: $0) },
