@@ -535,7 +535,11 @@ public struct PolicyRefusal: Refusal, Equatable {
     }
 
     public let field: String
-    public let rule: String
+    /// The rule: a calendar file's refusal is named for the calendar (`calendar.unknown_item`).
+    public var rule: String {
+        subject == .calendar && baseRule.hasPrefix("policy.") ? "calendar." + baseRule.dropFirst("policy.".count) : baseRule
+    }
+    private let baseRule: String
     public let reason: Reason
     /// The line of the policy file the problem is on, when it came from a file.
     public var line: Int?
@@ -546,23 +550,23 @@ public struct PolicyRefusal: Refusal, Equatable {
         self.reason = reason
         self.line = line
         switch reason {
-        case .empty: rule = "policy.empty"
-        case .percentOutOfRange: rule = "policy.percent_range"
-        case .minimumAboveMaximum: rule = "policy.min_above_max"
-        case .notPositive: rule = "policy.not_positive"
-        case .negative: rule = "policy.negative"
-        case .duplicateTopUp: rule = "policy.duplicate_top_up"
-        case .unknownItem: rule = "policy.unknown_item"
-        case .missingItem: rule = "policy.missing_item"
-        case .wrongType: rule = "policy.wrong_type"
-        case .notAChoice: rule = "policy.not_a_choice"
-        case .requiredBy: rule = "policy.required_by"
-        case .duplicate: rule = "policy.duplicate"
-        case .syntax: rule = "policy.syntax"
-        case .outsideYear: rule = "calendar.outside_year"
-        case .notAWeekend: rule = "calendar.not_a_weekend"
-        case .holidayAndWorking: rule = "calendar.holiday_and_working"
-        case .endBeforeStart: rule = "calendar.end_before_start"
+        case .empty: baseRule = "policy.empty"
+        case .percentOutOfRange: baseRule = "policy.percent_range"
+        case .minimumAboveMaximum: baseRule = "policy.min_above_max"
+        case .notPositive: baseRule = "policy.not_positive"
+        case .negative: baseRule = "policy.negative"
+        case .duplicateTopUp: baseRule = "policy.duplicate_top_up"
+        case .unknownItem: baseRule = "policy.unknown_item"
+        case .missingItem: baseRule = "policy.missing_item"
+        case .wrongType: baseRule = "policy.wrong_type"
+        case .notAChoice: baseRule = "policy.not_a_choice"
+        case .requiredBy: baseRule = "policy.required_by"
+        case .duplicate: baseRule = "policy.duplicate"
+        case .syntax: baseRule = "policy.syntax"
+        case .outsideYear: baseRule = "calendar.outside_year"
+        case .notAWeekend: baseRule = "calendar.not_a_weekend"
+        case .holidayAndWorking: baseRule = "calendar.holiday_and_working"
+        case .endBeforeStart: baseRule = "calendar.end_before_start"
         }
     }
 

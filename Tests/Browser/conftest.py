@@ -48,6 +48,16 @@ def empty_server():
     yield from run_server(0)
 
 
+@pytest.fixture(scope="module")
+def blank_server():
+    """An empty database: no areas below the region, no calendar, no bank, one administrator
+    made by the command a new office runs first (README, "Setting up a real league")."""
+    yield from run_server(None)
+
+
+SETUP_ADMIN_PASSWORD = "Nm15-Setup-Office"
+
+
 def run_server(households):
     binary = os.path.join(ROOT, ".build", "debug", "dibao")
     if not os.path.exists(binary):
@@ -60,8 +70,15 @@ def run_server(households):
     env = dict(os.environ, DATABASE_URL="sqlite:" + os.path.join(workdir, "browser.sqlite"), DIBAO_PASSWORD_COST="4",
                DIBAO_CLOCK_FILE=clock_file, DIBAO_STORAGE=os.path.join(workdir, "storage"), DIBAO_SIGN_IN_PER_MINUTE="10000")
     log = open(os.path.join(workdir, "server.log"), "w")
-    proc = subprocess.Popen([binary, "demo", "--households", str(households), "--serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    if households is None:
+        env["DIBAO_CALENDAR_DIRECTORY"] = os.path.join(workdir, "no-calendars")
+        os.makedirs(env["DIBAO_CALENDAR_DIRECTORY"])
+        subprocess.run([binary, "user", "add", "--username", "admin", "--role", "administrator", "--area", "150000000000",
+                        "--name", "自治区系统管理员", "--password", SETUP_ADMIN_PASSWORD], cwd=ROOT, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
+        command = [binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)]
+    else:
+        command = [binary, "demo", "--households", str(households), "--serve", "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = Server(f"http://127.0.0.1:{port}")
     url.clock_file = clock_file
     url.command = lambda *args: subprocess.run([binary, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True)

@@ -9,7 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from conftest import resident_id, submit
-from test_workflow import do, sign_in, stage
+from conftest import sign_in
+from walk import do, stage
 
 
 def write(name, text, encoding="utf-8"):

@@ -50,9 +50,19 @@ struct AccountPages: RouteCollection {
     }
 
     struct TokenRow: Encodable { var id: String; var name: String; var user: String; var created: String; var expires: String; var state: String; var active: Bool }
-    struct TokensPage: Encodable { var rows: [TokenRow] }
+    struct TokensPage: Encodable {
+        var rows: [TokenRow]
+        var issued: Accounts.Issued?
+        var input: Accounts.TokenInput
+        var error: String?
+        var sources: [String]
+    }
 
     func tokens(req: Request) async throws -> Response {
+        try await Self.tokensPage(req, issued: nil, input: Accounts.TokenInput(), error: nil)
+    }
+
+    static func tokensPage(_ req: Request, issued: Accounts.Issued?, input: Accounts.TokenInput, error: String?) async throws -> Response {
         let actor = try await req.require(.manageUsers)
         let now = req.dibao.clock.now()
         let all = try await APIToken.query(on: req.db).with(\.$user).sort(\.$createdAt, .descending).limit(1_000).all()
@@ -63,7 +73,10 @@ struct AccountPages: RouteCollection {
                             state: req.l10n(t.revoked ? "account.token_revoked" : expired ? "account.token_expired" : "account.token_active"),
                             active: !t.revoked && !expired)
         }
-        return try await req.render("account/tokens", title: req.l10n("account.tokens"), TokensPage(rows: rows))
+        let r = try await req.render("account/tokens", title: req.l10n("account.tokens"),
+                                     TokensPage(rows: rows, issued: issued, input: input, error: error, sources: DepartmentSource.allCases.map(\.rawValue)))
+        if error != nil { r.status = .unprocessableEntity }
+        return r
     }
 
     func revoke(req: Request) async throws -> Response {

@@ -47,3 +47,16 @@ enum DivisionImport {
         }
     }
 }
+
+/// The region the installation serves exists from the first start, so the first administrator
+/// can be made (`dibao user add --role administrator --area 150000000000`) in an empty
+/// database and import the leagues below it from the division codes (issue 15). A database
+/// that already has the region (every demo) keeps its row.
+struct SeedInstallationRegion: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard try await Area.find(Installation.region.value, on: database) == nil else { return }
+        try await Area(code: Installation.region, name: Installation.regionName, kind: nil).create(on: database)
+    }
+
+    func revert(on database: any Database) async throws {}
+}

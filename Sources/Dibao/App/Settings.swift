@@ -112,6 +112,8 @@ public struct Settings: Sendable {
         }
         settings.secureCookies = env["DIBAO_SECURE_COOKIES"] == "1"
         if let dir = env["DIBAO_STORAGE"], !dir.isEmpty { settings.storageDirectory = dir }
+        // An office that enters every year's calendar itself points this at an empty folder.
+        if let dir = env["DIBAO_CALENDAR_DIRECTORY"], !dir.isEmpty { settings.calendarDirectory = dir }
         if let file = env["DIBAO_CLOCK_FILE"], !file.isEmpty { settings.clock = FileClock(path: file) }
         if let n = env["DIBAO_SIGN_IN_PER_MINUTE"].flatMap(Int.init), (1...100_000).contains(n) { settings.signInAttemptsPerMinute = n }
         return settings

@@ -57,6 +57,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(AddPolicyVersionStatus())
     app.migrations.add(CreateHolidayCalendars())
     app.migrations.add(AddStandardApproval())
+    app.migrations.add(SeedInstallationRegion())
     try await app.autoMigrate()
     try await PolicyVersions.reload(app.dibao, on: app.db)
     try await HolidayCalendars.boot(app)
@@ -114,6 +115,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: AccountabilityPages())
     try pages.register(collection: AccountPages())
     try pages.register(collection: AdminPages())
+    try pages.register(collection: AccountAdminPages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
     try api.register(collection: HouseholdAPI())
@@ -124,5 +126,6 @@ func routes(_ app: Application) throws {
     try api.register(collection: ComplaintAPI())
     try api.register(collection: SupervisionAPI())
     try api.register(collection: AccountabilityAPI())
+    try api.register(collection: AdminAPI())
 }
 

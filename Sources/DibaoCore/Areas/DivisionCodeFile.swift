@@ -25,7 +25,7 @@ public enum DivisionCodeFile {
     /// `existing` holds the codes already in the system, which a line's parent may be.
     /// Entries come back parents first (by level, then code), ready to insert in order.
     public static func parse(_ text: String, existing: Set<String>) throws(DivisionRefusal) -> [Entry] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.fileLines
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
         guard let header = lines.first.flatMap({ CSVLine.fields($0) }) else { throw DivisionRefusal(line: 1, field: "header", reason: .header) }
         var column: [String: Int] = [:]

@@ -276,7 +276,7 @@ struct TOMLLines {
     init(_ text: String) {
         var table = ""
         var entries: [String: Int] = [:]
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.fileLines.enumerated() {
             let line = String(raw).trimmingWhitespace()
             if line.hasPrefix("[["), let end = line.firstIndex(of: "]") {
                 let name = String(line[line.index(line.startIndex, offsetBy: 2)..<end]).trimmingWhitespace()
