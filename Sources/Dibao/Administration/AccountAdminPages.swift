@@ -95,7 +95,7 @@ struct AccountAdminPages: RouteCollection {
         let actor = try await req.require(.manageUsers)
         let ctx = req.context(actor)
         let user = try await Accounts.find(req.parameters.get("id", as: UUID.self), ctx: ctx)
-        guard let row = try await Accounts.list(ctx: ctx, q: user.username, limit: 50).first(where: { $0.id == user.id }) else { throw Abort(.notFound) }
+        guard let row = try await Accounts.rows([user], ctx: ctx).first else { throw Abort(.notFound) }
         let page = AccountPage(row: row, roles: Self.roleOptions(req.lang, selected: row.role), banks: try await Self.bankOptions(req.db, selected: row.bank),
                                signIns: try await Accounts.signIns(of: user, ctx: ctx), error: error, done: done, password: password,
                                isSelf: user.id == actor.userID)

@@ -284,6 +284,11 @@ enum Accounts {
         let q = q.trimmingCharacters(in: .whitespaces)
         if !q.isEmpty { query = query.group(.or) { $0.filter(\.$username ~~ q.lowercased()).filter(\.$displayName ~~ q) } }
         let users = try await query.all().filter { $0.area.map(ctx.actor.area.contains) ?? false }
+        return try await rows(users, ctx: ctx)
+    }
+
+    /// The list's rows for these accounts: area names, banks and last sign-ins in one read each.
+    static func rows(_ users: [User], ctx: ServiceContext) async throws -> [Row] {
         let ids = users.compactMap { $0.id?.uuidString }
         let names = Dictionary(try await Area.query(on: ctx.db).filter(\.$id ~~ Set(users.map(\.areaCode))).all().map { ($0.id ?? "", $0.name) }, uniquingKeysWith: { a, _ in a })
         let banks = Dictionary(try await BankStaff.query(on: ctx.db).filter(\.$userID ~~ users.compactMap(\.id)).all().map { ($0.userID, $0.bankCode) }, uniquingKeysWith: { a, _ in a })
