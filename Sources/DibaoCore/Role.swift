@@ -141,6 +141,13 @@ public enum Permission: String, Sendable, CaseIterable {
     /// Enter or approve an area's standard (二.一): county civil affairs for the county, the
     /// administrator for a league; the one who entered it never approves it.
     case manageStandards
+    /// Register and correct the service halls and windows of the service network (二.四):
+    /// county civil affairs for its county and townships, the administrator for its area.
+    case manageServiceNetwork
+    /// Record the staffing of a county and its townships and its work funds (三.二, 三.三).
+    case manageWorkGuarantees
+    /// Read the performance page (三.五): county civil affairs, finance, the supervisors.
+    case readPerformance
     /// Change one's own password: every account.
     case changeOwnPassword
 
@@ -209,6 +216,12 @@ public enum Permission: String, Sendable, CaseIterable {
             return [.administrator]
         case .manageStandards:
             return [.countyCaseworker, .countyApprover, .administrator]
+        case .manageServiceNetwork:
+            return [.countyCaseworker, .countyApprover, .administrator]
+        case .manageWorkGuarantees:
+            return [.countyCaseworker, .countyApprover, .administrator]
+        case .readPerformance:
+            return [.countyCaseworker, .countyApprover, .financeOfficer, .supervisor, .disciplineInspector, .administrator]
         case .changeOwnPassword:
             return Set(Role.allCases)
         }

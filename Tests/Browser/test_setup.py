@@ -145,6 +145,54 @@ def test_new_office_sets_up_a_league_and_enrolls_a_household(browser, blank_serv
     published = browser.find_element(By.TAG_NAME, "main").text
     assert "海勃湾区" in published and "海南区" in published and "800" in published
 
+    # The county registers its service hall and its township's window (二.四), and publishes
+    # its requirements on supporters (二.一); both show on the public pages.
+    sign_in(browser, server, "hb_county", PASSWORD)
+    browser.get(server + "/admin/network")
+    assert browser.find_element(By.ID, "hall-area").get_attribute("value") == "150302000000"
+    for field, value in (("name", "海勃湾区社会救助服务大厅"), ("address", "海勃湾区政务服务中心一楼"), ("hours", "工作日 8:30–17:30"),
+                         ("phone", "0473-2012349"), ("square-metres", "320")):
+        browser.find_element(By.ID, "hall-" + field).send_keys(value)
+    browser.find_element(By.ID, "hall-one-stop").click()
+    submit(browser, "add-hall")
+    assert "海勃湾区社会救助服务大厅" in browser.find_element(By.ID, "one-stop-list").text
+    for field, value in (("area", "150302001000"), ("name", "新华街道民政所受理窗口"), ("address", "新华街道便民服务中心"),
+                         ("hours", "工作日 8:30–17:30"), ("phone", "0473-2020001")):
+        browser.find_element(By.ID, "window-" + field).send_keys(value)
+    submit(browser, "add-window")
+    assert "新华街道民政所受理窗口" in browser.find_element(By.ID, "windows").text
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.LINK_TEXT, "海勃湾区社会救助服务大厅").click()
+    WebDriverWait(browser, 15).until(EC.staleness_of(old))
+    assert browser.find_element(By.ID, "point-qualifies").text == "是"
+    browser.find_element(By.ID, "point-hours").clear()
+    browser.find_element(By.ID, "point-hours").send_keys("工作日 8:30–18:00")
+    submit(browser, "save-point")
+    assert "修改服务大厅或受理窗口" in browser.find_element(By.ID, "point-history").text
+    # Staffing of the township for the year (三.二); the performance page counts it (三.五).
+    browser.get(server + "/admin/staffing")
+    row = browser.find_element(By.CSS_SELECTOR, '#staffing tr[data-area="150302001000"]')
+    for name, value in (("posts", "2"), ("filled", "2"), ("fullTime", "1"), ("purchased", "1")):
+        row.find_element(By.NAME, name).send_keys(value)
+    old = browser.find_element(By.TAG_NAME, "html")
+    row.find_element(By.CSS_SELECTOR, ".save-staffing").click()
+    WebDriverWait(browser, 15).until(EC.staleness_of(old))
+    assert browser.find_element(By.ID, "staffing-saved")
+    browser.get(server + "/performance")
+    assert browser.find_element(By.CSS_SELECTOR, '#performance tr[data-county="150302000000"] .workers').text == "3"
+    browser.get(server + "/admin/conditions")
+    assert browser.find_element(By.ID, "conditions-area").get_attribute("value") == "150302000000"
+    browser.find_element(By.ID, "conditions-supporters").send_keys("赡养人在外地工作的，提供工作单位出具的收入证明。")
+    submit(browser, "save-conditions")
+    assert browser.find_element(By.ID, "conditions-saved")
+    browser.delete_all_cookies()
+    browser.get(server + "/public/network?area=150302000000")
+    assert "0473-2020001" in browser.find_element(By.ID, "public-windows").text
+    browser.get(server + "/public/conditions?area=150302000000")
+    conditions = browser.find_element(By.ID, "conditions").text
+    assert "海勃湾区最低生活保障申请条件和办理程序" in conditions and "每人每月 ¥800.00" in conditions
+    assert "赡养人在外地工作的" in conditions
+
     # The new accounts work: the bank operator and the supervisor open their homes.
     for username in ("hb_bank", "wh_supervisor", "hb_finance"):
         sign_in(browser, server, username, PASSWORD)
@@ -152,4 +200,5 @@ def test_new_office_sets_up_a_league_and_enrolls_a_household(browser, blank_serv
 
     # A township caseworker takes an application to enrollment: 800 × 2 − 600 = 1000.
     who = {"village": "hb_village", "township": "hb_township", "head": "hb_head", "county": "hb_county", "approver": "hb_approver"}
-    walk_to_enrollment(browser, server, who, "150302001001", "乌云其木格", "巴特尔", "¥1,000.00", password=PASSWORD)
+    walk_to_enrollment(browser, server, who, "150302001001", "乌云其木格", "巴特尔", "¥1,000.00", password=PASSWORD,
+                       window="新华街道民政所受理窗口")

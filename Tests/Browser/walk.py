@@ -34,10 +34,11 @@ def stage(browser):
     return browser.find_element(By.ID, "stage").get_attribute("data-stage")
 
 
-def walk_to_enrollment(browser, server, who, village, head, spouse, computed, password=PASSWORD):
+def walk_to_enrollment(browser, server, who, village, head, spouse, computed, password=PASSWORD, window=None):
     """`who` names the accounts: village, township, head, county, approver. The household
-    lives in `village`; the office's date starts on 2 March 2026. Returns the receipt and the
-    two ID numbers."""
+    lives in `village`; the office's date starts on 2 March 2026. With `window` (a registered
+    window's name) the township caseworker takes the application at that window; otherwise
+    the village assistant submits it. Returns the receipt and the two ID numbers."""
     server.set_date("2026-03-02")
     county = village[:6]
     head_id, spouse_id = resident_id(county, "19650412", 451), resident_id(county, "19680903", 462)
@@ -58,10 +59,13 @@ def walk_to_enrollment(browser, server, who, village, head, spouse, computed, pa
     submit(browser, "save")
     household_url = browser.current_url.split("?")[0]
 
-    # The village assistant files the application on the household's behalf, with evidence.
-    sign_in(browser, server, who["village"], password)
+    # The village assistant files the application on the household's behalf, with evidence;
+    # or the township takes it at its window, chosen from the registered list (二.四).
+    sign_in(browser, server, who["township"] if window else who["village"], password)
     browser.get(household_url)
     submit(browser, "apply")
+    if window:
+        assert window in Select(browser.find_element(By.ID, "window")).first_selected_option.text
     assert "未发现记录" in browser.find_element(By.ID, "blacklist").text
     for kind in ("income_assets", "verification_authorization", "integrity_pledge"):
         browser.find_element(By.ID, "signer-" + kind).send_keys(head)
@@ -71,6 +75,8 @@ def walk_to_enrollment(browser, server, who, village, head, spouse, computed, pa
     browser.find_element(By.ID, "evidence").send_keys(evidence)
     submit(browser, "submit-application")
     receipt = browser.find_element(By.ID, "receipt").text
+    if window:
+        assert window in browser.find_element(By.TAG_NAME, "main").text
     assert re.fullmatch(village[:9] + r"-20260302-\d{4}-[0-9X]", receipt)
     assert stage(browser) == "submitted"
 

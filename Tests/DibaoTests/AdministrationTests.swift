@@ -223,4 +223,18 @@ struct AdministrationTests {
             #expect(try await Area.find("150302001001", on: app.db)?.kind == .urban)
         }
     }
+
+    @Test("A league's division list, far larger than a form's default body, loads through the page (the form sends its token in the address)")
+    func largeDivisionFileThroughThePage() async throws {
+        try await withDibao(households: 0) { app in
+            var csv = "code,name,urban_rural_code,resident_population\n150300000000,乌海市,,\n150302000000,海勃湾区,,\n150302001000,新华街道,,\n"
+            for v in 1...600 { csv += "150302001\(String(format: "%03d", v)),新华第\(v)社区居民委员会,111,1000\n" }
+            let admin = try await Client.signedIn(app, as: "admin")
+            let page = try await admin.get("/admin/areas").body.string
+            #expect(page.contains("action=\"/admin/areas?_csrf="))
+            let res = try await admin.postForm("/admin/areas?_csrf=\(admin.csrf ?? "")", ["fileText": csv])
+            #expect(res.status == .ok, "\(res.status)")
+            #expect(try await Area.query(on: app.db).filter(\.$parentCode == "150302001000").count() == 600)
+        }
+    }
 }

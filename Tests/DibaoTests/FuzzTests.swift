@@ -31,6 +31,7 @@ struct FuzzTests {
         "action", "bank", "account", "holder", "period", "source", "seed", "findings", "opinion", "first_month", "firstMonth",
         "panelSize", "votesFor", "votesAgainst", "votesAbstain", "heldOn", "version", "members[0][name]", "members[0][id_number]",
         "members[0][incomes][wages]", "assets[0][value]", "supporters[0][monthly_support]", "file_name", "line", "channel",
+        "address", "hours", "phone", "squareMetres", "oneStop", "window", "windowName",
     ]
 
     @Test("every route × extreme values × three callers: no 500, /healthz answers after each route")

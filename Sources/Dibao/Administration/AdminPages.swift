@@ -29,6 +29,7 @@ struct AdminPages: RouteCollection {
         let actor = try await req.require(.administerPolicy)
         let links = [Link(href: "/admin/accounts", label: req.l10n("acct.title")), Link(href: "/admin/banks", label: req.l10n("acct.banks")),
                      Link(href: "/admin/areas", label: req.l10n("admin.areas")), Link(href: "/admin/standards", label: req.l10n("admin.standards")),
+                     Link(href: "/admin/network", label: req.l10n("network.title")), Link(href: "/admin/conditions", label: req.l10n("conditions.admin_title")),
                      Link(href: "/admin/policies", label: req.l10n("admin.policies")), Link(href: "/admin/calendars", label: req.l10n("admin.calendars")),
                      Link(href: "/admin/tokens", label: req.l10n("account.tokens"))]
         _ = actor

@@ -140,6 +140,12 @@ enum AdminText {
         "token.revoked": ("吊销访问令牌", "Token revoked"),
         "bank.created": ("登记代发银行", "Bank registered"),
         "bank.renamed": ("修改代发银行名称", "Bank renamed"),
+        "staffing.saved": ("登记工作力量", "Staffing recorded"),
+        "work_funds.saved": ("登记工作经费", "Work funds recorded"),
+        "conditions.published": ("公布本地申请条件和义务人要求", "Local conditions published"),
+        "service_point.added": ("登记服务大厅或受理窗口", "Service hall or window registered"),
+        "service_point.changed": ("修改服务大厅或受理窗口", "Service hall or window changed"),
+        "service_point.closed": ("停用服务大厅或受理窗口", "Service hall or window closed"),
     ]
 }
 

@@ -6,7 +6,8 @@ import DibaoCore
 enum Strings {
     static let table: [String: (zh: String, en: String)] = base.merging(VerificationText.table) { a, _ in a }.merging(PaymentText.table) { a, _ in a }
         .merging(EnrollmentText.table) { a, _ in a }.merging(ComplaintText.table) { a, _ in a }.merging(SupervisionText.table) { a, _ in a }
-        .merging(AdminText.table) { a, _ in a }
+        .merging(AdminText.table) { a, _ in a }.merging(NetworkText.table) { a, _ in a }
+        .merging(ConditionsText.table) { a, _ in a }
 
     private static let base: [String: (zh: String, en: String)] = [
         "app.name": ("低保业务管理系统", "Dibao case management"),

@@ -58,6 +58,12 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateHolidayCalendars())
     app.migrations.add(AddStandardApproval())
     app.migrations.add(SeedInstallationRegion())
+    // 二.四: service halls and windows; a case keeps the window it was taken at.
+    app.migrations.add(CreateServicePoints())
+    // 二.一: an area's own part of its published conditions.
+    app.migrations.add(CreateAreaConditions())
+    // 三.二, 三.三: staffing and work funds per year.
+    app.migrations.add(CreateWorkGuarantees())
     try await app.autoMigrate()
     try await PolicyVersions.reload(app.dibao, on: app.db)
     try await HolidayCalendars.boot(app)
@@ -102,6 +108,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: PublicPages())
     try app.register(collection: ComplaintPublicPages())
     try app.register(collection: StandardsPublicPage())
+    try app.register(collection: ServiceNetworkPublicPage())
+    try app.register(collection: ConditionsPublicPage())
 
     let pages = app.grouped(RequireSignedIn(pages: true))
     try pages.register(collection: HomePage())
@@ -116,6 +124,9 @@ func routes(_ app: Application) throws {
     try pages.register(collection: AccountPages())
     try pages.register(collection: AdminPages())
     try pages.register(collection: AccountAdminPages())
+    try pages.register(collection: ServiceNetworkPages())
+    try pages.register(collection: ConditionsPages())
+    try pages.register(collection: WorkGuaranteePages())
 
     let api = app.grouped("api", "v1").grouped(RequireSignedIn(pages: false))
     try api.register(collection: HouseholdAPI())
@@ -127,5 +138,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: SupervisionAPI())
     try api.register(collection: AccountabilityAPI())
     try api.register(collection: AdminAPI())
+    try api.register(collection: ServiceNetworkAPI())
+    try api.register(collection: WorkGuaranteeAPI())
 }
 

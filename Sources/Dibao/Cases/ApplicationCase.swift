@@ -26,6 +26,9 @@ public final class ApplicationCase: Model, AreaScoped, @unchecked Sendable {
     /// "window" (at the township's service window) or "village_committee" (submitted on the household's behalf).
     @Field(key: "channel") public var channel: String
     @Field(key: "window_name") public var windowName: String
+    /// The service window (二.四) chosen from the township's list; nil for a case submitted
+    /// by the village committee, or taken before windows were registered.
+    @OptionalField(key: "window_id") public var windowID: UUID?
     @Field(key: "submitted_by") public var submittedBy: String
     @Field(key: "submitted_on") public var submittedOn: String
     @OptionalField(key: "accepted_on") public var acceptedOn: String?

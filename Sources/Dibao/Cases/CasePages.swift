@@ -70,6 +70,8 @@ struct CasePages: RouteCollection {
         var villageAssistant: Bool
         var blacklisted: [String]
         var problems: [HouseholdFormPage.Problem]
+        /// The township's windows in use (二.四); empty until county civil affairs registers one.
+        var windows: [HouseholdFormPage.Option]
     }
 
     func applyPage(_ req: Request, actor: StaffActor, problems: [FieldRefusal] = []) async throws -> Response {
@@ -83,7 +85,10 @@ struct CasePages: RouteCollection {
             evidenceKinds: EvidenceUpload.kinds.map { .init(value: $0, label: req.l10n("evidence.\($0)"), selected: false) },
             villageAssistant: actor.role == .villageAssistant,
             blacklisted: hits.map { "\(Masking.name($0.name))：\($0.reason)（\($0.addedOn)）" },
-            problems: problems.map { .init(field: $0.field, message: $0.message(req.lang)) })
+            problems: problems.map { .init(field: $0.field, message: $0.message(req.lang)) },
+            windows: try await ServiceNetwork.windows(of: household.townshipCode, on: req.db).enumerated().map { i, w in
+                .init(value: w.id!.uuidString, label: "\(w.name)（\(w.hours)）", selected: i == 0)
+            })
         let response = try await req.render("cases/apply", title: req.l10n("cases.apply"), page)
         if !problems.isEmpty { response.status = .unprocessableEntity }
         return response
@@ -97,6 +102,7 @@ struct CasePages: RouteCollection {
     struct ApplyForm: Content {
         var channel: String?
         var windowName: String?
+        var window: String?
         var signers: [String: String]?
         var evidenceKind: String?
         var evidence: [File]?
@@ -110,7 +116,7 @@ struct CasePages: RouteCollection {
         }
         do {
             let c = try await Intake.file(for: req.parameters.get("id", as: UUID.self),
-                                          .init(channel: form.channel, windowName: form.windowName, signers: form.signers), evidence: uploads, by: actor, on: req)
+                                          .init(channel: form.channel, windowName: form.windowName, window: form.window, signers: form.signers), evidence: uploads, by: actor, on: req)
             return req.redirect(to: "/cases/\(c.id!.uuidString)?done=submitted")
         } catch let refused as FormRefused {
             return try await applyPage(req, actor: actor, problems: refused.problems)

@@ -168,6 +168,7 @@ enum DemoData {
         }
 
         try await DemoPayments.banks(app: app)
+        try await DemoNetwork.seed(app: app)
 
         let existing = try await Household.query(on: db).filter(\.$leagueCode == league.0).count()
         guard existing == 0, target > 0 else { return Outcome(households: 0, members: 0, existing: existing) }

@@ -60,6 +60,10 @@ struct HomePage: RouteCollection {
         if CaseMachine.roles(for: .drawSpotCheck).contains(actor.role) { links.append(Link(href: "/approval", label: req.l10n("nav.approval"))) }
         if actor.may(.administerPolicy) { links.append(Link(href: "/admin", label: req.l10n("nav.admin"))) }
         if actor.may(.manageStandards) { links.append(Link(href: "/admin/standards", label: req.l10n("admin.standards"))) }
+        if actor.may(.manageStandards) { links.append(Link(href: "/admin/conditions", label: req.l10n("conditions.admin_title"))) }
+        if actor.may(.readPerformance) { links.append(Link(href: "/performance", label: req.l10n("perf.title"))) }
+        if actor.may(.manageWorkGuarantees) { links.append(Link(href: "/admin/staffing", label: req.l10n("perf.staffing_title"))) }
+        if actor.may(.manageServiceNetwork) { links.append(Link(href: "/admin/network", label: req.l10n("network.title"))) }
         let countyStaff = actor.area.level <= .county && actor.role != .departmentClerk
         let warning = countyStaff ? HolidayCalendars.missingNextYear(env: req.dibao, today: req.dibao.clock.today())
             .map { AdminText.format("calendar.missing_next_year", req.lang, String($0)) } : nil

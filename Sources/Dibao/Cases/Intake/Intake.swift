@@ -10,7 +10,11 @@ import DibaoCore
 enum Intake {
     struct Input: Content {
         var channel: String?
+        /// The window's name as typed, for a township that has no registered window yet.
         var windowName: String?
+        /// The id of the township window that took the application (二.四 窗口式受理), from
+        /// `GET /api/v1/admin/network` or the form's list; required once the township has windows.
+        var window: String?
         /// Who signed each declaration, by `DeclarationKind` raw value; blank = not signed.
         var signers: [String: String]?
     }
@@ -38,7 +42,27 @@ enum Intake {
             problems.append(.init(field: "household", rule: "intake.case_open", zh: "家庭：已有一件正在办理的申请", en: "Household: an application is already in progress"))
         }
         for upload in evidence { problems += upload.problems(max: req.dibao.settings.maxEvidenceBytes) }
+        // 二.四: an application at a window is tagged with the window, chosen from the
+        // township's registered list; a township with none yet types the window's name.
+        var window: ServicePoint? = nil
+        var windowName = String((input.windowName ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(60))
+        if channel == "window" {
+            let windows = try await ServiceNetwork.windows(of: household.townshipCode, on: req.db)
+            if !windows.isEmpty {
+                let chosen = UUID(uuidString: (input.window ?? "").trimmingCharacters(in: .whitespaces))
+                if let chosen, let w = windows.first(where: { $0.id == chosen }) {
+                    window = w
+                    windowName = w.name
+                } else {
+                    problems.append(.init(field: "window", rule: "intake.window", zh: "受理窗口：须从本苏木乡镇（街道）登记的受理窗口中选择",
+                                          en: "Window: choose one of the windows registered for this township"))
+                }
+            }
+        } else {
+            windowName = ""
+        }
         guard problems.isEmpty else { throw FormRefused(problems: problems) }
+        let takenAt = window?.id, takenAtName = windowName
 
         let today = req.dibao.clock.today()
         let members = try await Member.query(on: req.db).filter(\.$household.$id == hid).all()
@@ -58,7 +82,8 @@ enum Intake {
                 let sequence = try await ApplicationCase.query(on: tx).filter(\.$receipt >= prefix + "-").filter(\.$receipt < prefix + "-\u{10FFFF}").count() + 1
                 let receipt = ReceiptNumber.make(township: township, date: today, sequence: sequence)
                 let c = ApplicationCase(household: household, receipt: receipt, channel: channel,
-                                        windowName: String((input.windowName ?? "").prefix(60)), submittedBy: actor.username, on: today)
+                                        windowName: takenAtName, submittedBy: actor.username, on: today)
+                c.windowID = takenAt
                 c.blacklistHit = !hits.isEmpty
                 c.blacklistNote = hits.map { "\(Masking.name($0.name))：\($0.reason)" }.joined(separator: "；")
                 try await c.create(on: tx)
