@@ -170,4 +170,24 @@ struct AccountAdminTests {
             _ = made
         }
     }
+
+    @Test("The token API takes days as a JSON number or as text; an account search treats % and _ as the characters typed")
+    func tokenDaysAndLiteralSearch() async throws {
+        try await withDibao(households: 0) { app in
+            let headers = try await tokenHeaders(app, for: "admin")
+            for (days, status) in [("30", HTTPResponseStatus.created), ("\"45\"", .created), ("99999", .unprocessableEntity)] {
+                let body = "{\"username\":\"xc_bank\",\"name\":\"脚本\(days.count)\",\"days\":\(days)}"
+                try await app.testing().test(.POST, "/api/v1/admin/tokens", headers: headers, body: ByteBuffer(string: body)) {
+                    #expect($0.status == status, "days \(days): \($0.body.string.prefix(200))")
+                }
+            }
+            let expiry = try #require(try await APIToken.query(on: app.db).filter(\.$name == "脚本2").first()?.expiresAt)
+            #expect(abs(expiry.timeIntervalSince(app.dibao.clock.now()) - 30 * 86_400) < 120)
+            let ctx = app.context(try await actor(app, "admin"))
+            #expect(try await Accounts.list(ctx: ctx, q: "%").isEmpty, "no account has % in its name")
+            let underscored = try await Accounts.list(ctx: ctx, q: "_")
+            #expect(!underscored.isEmpty && underscored.allSatisfy { $0.username.contains("_") || $0.displayName.contains("_") })
+            #expect(try await Accounts.list(ctx: ctx, q: "x_t").isEmpty, "x_t is not xc_township")
+        }
+    }
 }

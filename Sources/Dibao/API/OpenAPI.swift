@@ -242,7 +242,7 @@ enum OpenAPIDocument {
                     "BankInput": ["type": "object", "required": ["code", "name"], "properties": ["code": ["type": "string", "pattern": "^[A-Z][A-Z0-9]{1,19}$"], "name": ["type": "string", "maxLength": 60]]],
                     "BankRow": ["type": "object", "properties": ["code": ["type": "string"], "name": ["type": "string"], "operators": ["type": "array", "items": ["type": "string"]]]],
                     "TokenInput": ["type": "object", "required": ["username", "name"], "properties": ["username": ["type": "string"], "name": ["type": "string", "maxLength": 60],
-                        "days": ["type": "string", "description": "1 to 3650; default the settings' token lifetime"], "sources": ["type": "string", "description": "Comma-separated department sources"]]],
+                        "days": ["oneOf": [["type": "integer", "minimum": 1, "maximum": 3650], ["type": "string", "pattern": "^[0-9]{1,4}$"]], "description": "1 to 3650 (a number, or its text from a form); default the settings' token lifetime"], "sources": ["type": "string", "description": "Comma-separated department sources"]]],
                     "TokenIssued": ["type": "object", "properties": ["username": ["type": "string"], "name": ["type": "string"], "expires": ["type": "string", "format": "date"], "token": ["type": "string"]]],
                     "Month": ["type": "object", "required": ["month"], "properties": ["month": ["type": "string", "description": "2026-03"]]],
                     "DueListRun": ["type": "object", "properties": ["id": ["type": "string"], "month": ["type": "string"], "opened": ["type": "integer"]]],

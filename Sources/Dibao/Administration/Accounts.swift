@@ -208,6 +208,22 @@ enum Accounts {
         var days: String?
         /// A department's token: the sources it may deliver, comma-separated.
         var sources: String?
+
+        init(username: String? = nil, name: String? = nil, days: String? = nil, sources: String? = nil) {
+            self.username = username
+            self.name = name
+            self.days = days
+            self.sources = sources
+        }
+
+        /// `days` comes from a form as text and from a script as a JSON number; both are read.
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            username = try c.decodeIfPresent(String.self, forKey: .username)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            sources = try c.decodeIfPresent(String.self, forKey: .sources)
+            if let n = try? c.decodeIfPresent(Int.self, forKey: .days) { days = String(n) } else { days = try c.decodeIfPresent(String.self, forKey: .days) }
+        }
     }
 
     struct Issued: Content {
@@ -283,7 +299,10 @@ enum Accounts {
         if let role { query = query.filter(\.$role == role) }
         let q = q.trimmingCharacters(in: .whitespaces)
         if !q.isEmpty { query = query.group(.or) { $0.filter(\.$username ~~ q.lowercased()).filter(\.$displayName ~~ q) } }
+        // LIKE reads % and _ in what was typed as wildcards; the list keeps only true matches.
+        let literal = q.contains("%") || q.contains("_") || q.contains("\\")
         let users = try await query.all().filter { $0.area.map(ctx.actor.area.contains) ?? false }
+            .filter { !literal || $0.username.contains(q.lowercased()) || $0.displayName.contains(q) }
         return try await rows(users, ctx: ctx)
     }
 
