@@ -28,6 +28,38 @@ struct EnrollmentFlowTests {
         return s.monthly(in: CivilDate(iso: month)!)
     }
 
+    @Test("Under the 2021 version, an exit for income above the standard keeps the amount for the gradual-exit months; a move away ends at once")
+    func gradualExit() async throws {
+        let clock = TestClock("2026-03-16")
+        try await withDibao(clock: clock) { app in
+            let admin = try await ctx(app, "admin")
+            _ = try await PolicyVersions.load(text: try AdministrationTests.file("policies/MCA-2021-57.toml"), effectiveFrom: CivilDate(iso: "2026-03-16"), ctx: admin)
+            _ = try await PolicyVersions.activate(version: "MCA-2021-57", effectiveFrom: CivilDate(iso: "2026-03-16"), ctx: admin)
+            let township = try await ctx(app, "xc_township"), head = try await ctx(app, "xc_head"), approver = try await ctx(app, "xc_approver")
+            func end(_ e: EnrolledHousehold, _ reason: String) async throws -> BenefitDecisionRecord {
+                let r = try await ReviewWorkflow.open(enrolled: e.id, reason: "收入增加", ctx: township)
+                try await ReviewWorkflow.perform(.recordVisit, review: r.id, input: ReviewInput(visitKind: "home", visitors: "王复核、李复核"), ctx: township)
+                try await ReviewWorkflow.perform(.propose, review: r.id, input: ReviewInput(outcome: "end", exitReason: reason), ctx: head)
+                let decided = try await ReviewWorkflow.perform(.decide, review: r.id, input: ReviewInput(), ctx: approver)
+                return try #require(try await BenefitDecisionRecord.find(try #require(decided.decisionID), on: app.db))
+            }
+            let e = try await enrolledInTownship(app)
+            let before = Money(fen: e.monthlyFen)
+            let ended = try await end(e, "income_above_standard")
+            // Decided 16 March: effective April, six months of gradual exit, ended from October.
+            #expect(ended.kind == .exited && ended.fromMonth == "2026-10-01" && ended.policyVersion == "MCA-2021-57")
+            for month in ["2026-04-01", "2026-06-01", "2026-09-01"] { #expect(try await payrollAmount(app, e, month) == before, "\(month)") }
+            #expect(try await payrollAmount(app, e, "2026-10-01") == .zero)
+            let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == "review.gradual_exit").filter(\.$entityID == e.householdID.uuidString).first())
+            #expect(event.detail.contains("\"months\":\"6\"") && event.detail.contains("\"paid_until\":\"2026-09-01\""))
+
+            let other = try await enrolledInTownship(app, offset: 1)
+            let moved = try await end(other, "moved_away")
+            #expect(moved.fromMonth == "2026-04-01")
+            #expect(try await payrollAmount(app, other, "2026-04-01") == .zero)
+        }
+    }
+
     @Test("a review lowers the amount, a second one ends it: each step as its role, the payroll pays what the decisions say")
     func lowerThenEnd() async throws {
         let clock = TestClock("2026-03-16")

@@ -16,6 +16,8 @@ struct AdminPages: RouteCollection {
         routes.write("admin", "calendars", body: .collect(maxSize: "256kb"), guard: .permission(.administerPolicy), use: loadCalendar)
         routes.get("admin", "areas", use: areas)
         routes.write("admin", "areas", body: .collect(maxSize: "8mb"), guard: .permission(.administerPolicy), use: importAreas)
+        routes.write("admin", "areas", "retire", guard: .permission(.administerPolicy), use: retireArea)
+        routes.write("admin", "areas", "merge", guard: .permission(.administerPolicy), use: mergeArea)
         routes.get("admin", "standards", use: standards)
         routes.write("admin", "standards", guard: .permission(.manageStandards), use: enterStandard)
         routes.write("admin", "standards", ":id", "approve", guard: .permission(.manageStandards), use: approveStandard)
@@ -150,15 +152,19 @@ struct AdminPages: RouteCollection {
 
     // MARK: Areas
 
-    struct AreaRow: Encodable { var code: String; var name: String; var level: String; var depth: Int; var kind: String }
-    struct AreasPage: Encodable { var rows: [AreaRow]; var more: Int; var text: String; var error: String?; var done: String? }
+    struct AreaRow: Encodable { var code: String; var name: String; var level: String; var depth: Int; var kind: String; var retiredOn: String? }
+    struct RetiredRow: Encodable { var code: String; var name: String; var retiredOn: String; var mergedInto: String; var reason: String }
+    struct AreasPage: Encodable {
+        var rows: [AreaRow]; var more: Int; var text: String; var error: String?; var done: String?
+        var retired: [RetiredRow]; var change: AreaChanges.Input; var changeError: String?
+    }
 
     func areas(req: Request) async throws -> Response {
         try await req.require(.administerPolicy)
         return try await areasPage(req, text: "", error: nil, done: nil)
     }
 
-    func areasPage(_ req: Request, text: String, error: String?, done: String?) async throws -> Response {
+    func areasPage(_ req: Request, text: String, error: String?, done: String?, change: AreaChanges.Input = .init(), changeError: String? = nil) async throws -> Response {
         let actor = try await req.require(.administerPolicy)
         let range = actor.area.subtreeCodes
         // Down to townships: villages are thousands per league and are seen on each township's lists.
@@ -167,11 +173,19 @@ struct AdminPages: RouteCollection {
         let lang = req.lang
         let rows = all.prefix(2_000).map { a in
             AreaRow(code: a.id ?? "", name: a.name, level: lang == .zh ? a.areaLevel.zh : a.areaLevel.en, depth: a.level,
-                    kind: a.kind.map { lang == .zh ? $0.zh : $0.en } ?? "")
+                    kind: a.kind.map { lang == .zh ? $0.zh : $0.en } ?? "", retiredOn: a.retiredOn)
+        }
+        let retiredAreas = try await Area.query(on: req.db).filter(\.$id >= range.lowerBound).filter(\.$id <= range.upperBound)
+            .filter(\.$retiredOn != nil).sort(\.$retiredOn, .descending).limit(500).all()
+        let targets = Dictionary(try await Area.query(on: req.db).filter(\.$id ~~ retiredAreas.compactMap(\.mergedInto)).all().map { ($0.id ?? "", $0.name) },
+                                 uniquingKeysWith: { a, _ in a })
+        let retired = retiredAreas.map { a in
+            RetiredRow(code: a.id ?? "", name: a.name, retiredOn: a.retiredOn ?? "", mergedInto: a.mergedInto.map { "\(targets[$0] ?? $0)（\($0)）" } ?? "", reason: a.retiredReason)
         }
         let r = try await req.render("admin/areas", title: req.l10n("admin.areas"),
-                                     AreasPage(rows: Array(rows), more: max(0, all.count - 2_000), text: text, error: error, done: done))
-        if error != nil { r.status = .unprocessableEntity }
+                                     AreasPage(rows: Array(rows), more: max(0, all.count - 2_000), text: text, error: error, done: done,
+                                               retired: retired, change: change, changeError: changeError))
+        if error != nil || changeError != nil { r.status = .unprocessableEntity }
         return r
     }
 
@@ -185,6 +199,30 @@ struct AdminPages: RouteCollection {
         } catch {
             guard let m = Self.message(error, req.lang) else { throw error }
             return try await areasPage(req, text: String(text.prefix(200_000)), error: m, done: nil)
+        }
+    }
+
+    func retireArea(req: Request) async throws -> Response {
+        let actor = try await req.require(.administerPolicy)
+        let input = try req.content.decode(AreaChanges.Input.self)
+        do {
+            let a = try await AreaChanges.retire(input, ctx: req.context(actor))
+            return try await areasPage(req, text: "", error: nil, done: AdminText.format("admin.area_retired_done", req.lang, a.name))
+        } catch let refusal as any Refusal {
+            return try await areasPage(req, text: "", error: nil, done: nil, change: input, changeError: refusal.message(req.lang))
+        }
+    }
+
+    func mergeArea(req: Request) async throws -> Response {
+        let actor = try await req.require(.administerPolicy)
+        let input = try req.content.decode(AreaChanges.Input.self)
+        do {
+            let m = try await AreaChanges.merge(input, ctx: req.context(actor))
+            let names = Dictionary(try await Area.query(on: req.db).filter(\.$id ~~ [m.from, m.into]).all().map { ($0.id ?? "", $0.name) }, uniquingKeysWith: { a, _ in a })
+            return try await areasPage(req, text: "", error: nil, done: AdminText.format("admin.area_merged_done", req.lang, names[m.from] ?? m.from, names[m.into] ?? m.into,
+                                                                                       String(m.moved[Household.schema] ?? 0)))
+        } catch let refusal as any Refusal {
+            return try await areasPage(req, text: "", error: nil, done: nil, change: input, changeError: refusal.message(req.lang))
         }
     }
 

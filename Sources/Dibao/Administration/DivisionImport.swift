@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import DibaoCore
 
@@ -54,8 +55,11 @@ enum DivisionImport {
 /// that already has the region (every demo) keeps its row.
 struct SeedInstallationRegion: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        guard try await Area.find(Installation.region.value, on: database) == nil else { return }
-        try await Area(code: Installation.region, name: Installation.regionName, kind: nil).create(on: database)
+        // Plain SQL, not the model: this runs before later migrations add the model's columns.
+        let sql = database as! any SQLDatabase
+        guard try await sql.raw("SELECT code FROM areas WHERE code = \(bind: Installation.region.value)").first() == nil else { return }
+        try await sql.insert(into: Area.schema).columns("code", "name", "level", "parent_code", "kind", "resident_population")
+            .values([Installation.region.value, Installation.regionName, AreaLevel.region.rawValue, String?.none, String?.none, 0] as [any Encodable & Sendable]).run()
     }
 
     func revert(on database: any Database) async throws {}

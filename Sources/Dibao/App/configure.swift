@@ -64,6 +64,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateAreaConditions())
     // 三.二, 三.三: staffing and work funds per year.
     app.migrations.add(CreateWorkGuarantees())
+    // Areas retired and merged, keeping their history.
+    app.migrations.add(AddAreaRetirement())
     try await app.autoMigrate()
     try await PolicyVersions.reload(app.dibao, on: app.db)
     try await HolidayCalendars.boot(app)

@@ -16,6 +16,11 @@ public final class Area: Model, @unchecked Sendable {
     @OptionalField(key: "kind") public var kind: AreaKind?
     /// 常住人口 — the democratic-evaluation panel is sized against it (二.二.3).
     @Field(key: "resident_population") public var residentPopulation: Int
+    /// 撤销 or 撤并: the day the area went out of use; it stays for the records that name it.
+    @OptionalField(key: "retired_on") public var retiredOn: String?
+    /// The village it was merged into, when it was merged.
+    @OptionalField(key: "merged_into") public var mergedInto: String?
+    @Field(key: "retired_reason") public var retiredReason: String
 
     public init() {}
 
@@ -26,6 +31,7 @@ public final class Area: Model, @unchecked Sendable {
         self.parentCode = code.parent?.value
         self.kind = kind
         self.residentPopulation = residentPopulation
+        self.retiredReason = ""
     }
 
     public var code: AreaCode? { id.flatMap { try? AreaCode($0) } }

@@ -3,11 +3,11 @@ import Vapor
 import DibaoCore
 
 enum AreaQueries {
-    /// Areas whose code falls inside `area`, for pickers. Codes of one subtree share a
-    /// prefix, so a code range is exact: [prefix000…, prefix999…].
+    /// Areas in use whose code falls inside `area`, for pickers (a retired area is offered
+    /// nowhere). Codes of one subtree share a prefix, so a code range is exact.
     static func within(_ area: AreaCode, level: AreaLevel? = nil, on db: any Database) async throws -> [Area] {
         let range = area.subtreeCodes
-        var q = Area.query(on: db).filter(\.$id >= range.lowerBound).filter(\.$id <= range.upperBound)
+        var q = Area.query(on: db).filter(\.$id >= range.lowerBound).filter(\.$id <= range.upperBound).filter(\.$retiredOn == nil)
         if let level { q = q.filter(\.$level == level.rawValue) }
         return try await q.sort(\.$id).all()
     }

@@ -77,6 +77,9 @@ enum HouseholdService {
             let village = try await Area.find(valid.village.value, on: req.db)
             if village == nil || !actor.area.contains(valid.village) {
                 problems.append(.init(field: "village_code", rule: "household.village_in_area", zh: Strings.text("error.area_outside", .zh), en: Strings.text("error.area_outside", .en)))
+            } else if let village, village.retiredOn != nil, household == nil {
+                problems.append(.init(field: "village_code", rule: "household.village_retired", zh: "所在嘎查村（社区）：该区划已于 \(village.retiredOn ?? "") 撤销，请选择现行区划",
+                                      en: "Village: this area was retired on \(village.retiredOn ?? ""); choose one in use"))
             }
             // One person, one household: a member may not also stand in another household's register.
             var query = Member.query(on: req.db).filter(\.$idNumber ~~ valid.members.map(\.id.value))

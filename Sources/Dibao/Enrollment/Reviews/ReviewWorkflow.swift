@@ -192,7 +192,11 @@ enum ReviewWorkflow {
             try DecidedAmount.check(amount, calculation: r.benefitResult, calculated: r.computedFen.map(Money.init(fen:)), reason: r.reason)
         }
         let from = BenefitDecision.effectiveMonth(decidedOn: ctx.today, policy: policy)
-        let (decision, _) = outcome.decision(amount: r.proposedFen.map(Money.init(fen:)), from: from, suspended: e.status == .suspended)
+        // 渐退期 (2021 第三十四条): under a version that allows it, a household leaving because its
+        // income rose above the standard keeps its amount for the version's months, and the
+        // exit takes effect after them; other exits, and versions without it, end at `from`.
+        let gradual = outcome == .end && r.exitReason == .incomeAboveStandard && e.status == .enrolled ? policy.procedure.gradualExitMonths : 0
+        let (decision, _) = outcome.decision(amount: r.proposedFen.map(Money.init(fen:)), from: from.adding(months: gradual), suspended: e.status == .suspended)
         let members = try await Member.query(on: tx).filter(\.$household.$id == e.householdID).all()
         let newClass = HouseholdBenefit.reviewClass(members, incomeStable: r.incomeStable, today: ctx.today, policy: policy)
         e.reviewClass = newClass
@@ -204,6 +208,11 @@ enum ReviewWorkflow {
         r.decidedBy = ctx.actor.username
         r.decisionID = record.id
         var more = [event]
+        if gradual > 0 {
+            more.append(AuditEntry(actor: ctx.actor.audit, action: "review.gradual_exit", entityType: "household", entityID: e.householdID.uuidString,
+                                   areaCode: e.villageCode, detail: ["months": String(gradual), "paid_until": from.adding(months: gradual - 1).iso,
+                                                                     "exit_from": from.adding(months: gradual).iso, "policy_version": policy.version]))
+        }
         more += try await ComplaintWorkflow.reviewConcluded(r, ctx: ctx, tx: tx)
         // Another review still open on the household ends with this decision when it exits.
         if outcome == .end {
