@@ -11,9 +11,11 @@ import DibaoCore
 @Suite("Published conditions (二.一)")
 struct ConditionsTests {
     @Test("Route × role: the standards and conditions pages for county civil affairs and the administrator, 403 (audited) for the others; the public pages for anyone",
-          arguments: DemoData.accounts.map(\.username))
-    func routeTable(username: String) async throws {
+)
+    func routeTable() async throws {
+        // One application, every account in turn.
         try await withDibao(households: 0) { app in
+          for username in DemoData.accounts.map(\.username) {
             let role = try #require(DemoData.accounts.first { $0.username == username }?.role)
             let ok = Permission.manageStandards.roles.contains(role)
             let client = try await Client.signedIn(app, as: username)
@@ -25,6 +27,7 @@ struct ConditionsTests {
                 #expect(try await client.get(path).status == .ok, "\(username) \(path)")
                 #expect(try await Client(app).get(path).status == .ok, "anonymous \(path)")
             }
+          }
         }
     }
 

@@ -325,10 +325,12 @@ struct EnrollmentFlowTests {
             #expect(before[some[0].householdID] == 32_100 && before[some[3].householdID] == 32_100)
             #expect(before[some[1].householdID].map { $0 > 0 } ?? false)
             let schedulesBefore = Dictionary(uniqueKeysWithValues: try await BenefitScheduleRecord.query(on: app.db).all().map { ($0.id!, $0.steps) })
-            // Back to the earlier main: the two migrations undone and forgotten, then migrated forward.
+            // Back to the earlier main: the two migrations undone and forgotten (with the later
+            // one that adds a column to the enrolled households), then migrated forward.
+            try await AddSinglePersonEnrollment().revert(on: app.db)
             try await MoveSchedulesToDecisions().revert(on: app.db)
             try await CreateEnrollmentTables().revert(on: app.db)
-            try await sql.raw("DELETE FROM _fluent_migrations WHERE name LIKE '%CreateEnrollmentTables%' OR name LIKE '%MoveSchedulesToDecisions%'").run()
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name LIKE '%CreateEnrollmentTables%' OR name LIKE '%MoveSchedulesToDecisions%' OR name LIKE '%AddSinglePersonEnrollment%'").run()
             try await app.autoMigrate()
             let enrolled = try await EnrolledHousehold.query(on: app.db).all()
             #expect(enrolled.count == schedulesBefore.count)

@@ -22,7 +22,7 @@ struct MigrateForwardTests {
             #expect(cases > 0 && standards > 0 && decided > 0)
             // Back to the earlier schema: each migration undone, newest first, and forgotten.
             let older: [(String, any AsyncMigration)] = [
-                ("AddAreaRetirement", AddAreaRetirement()), ("CreateWorkGuarantees", CreateWorkGuarantees()), ("CreateAreaConditions", CreateAreaConditions()),
+                ("AddSinglePersonEnrollment", AddSinglePersonEnrollment()), ("AddAreaRetirement", AddAreaRetirement()), ("CreateWorkGuarantees", CreateWorkGuarantees()), ("CreateAreaConditions", CreateAreaConditions()),
                 ("CreateServicePoints", CreateServicePoints()), ("AddStandardApproval", AddStandardApproval()), ("AddCaseProcedure", AddCaseProcedure()),
             ]
             let sql = try #require(app.db as? any SQLDatabase)

@@ -11,9 +11,11 @@ import DibaoCore
 @Suite("Work guarantees and performance (三.二, 三.三, 三.五)")
 struct PerformanceTests {
     @Test("Route × role: the performance page for county civil affairs, finance, supervisors and the administrator; the staffing page for county civil affairs and the administrator; others 403, audited",
-          arguments: DemoData.accounts.map(\.username))
-    func routeTable(username: String) async throws {
+)
+    func routeTable() async throws {
+        // One application, every account in turn.
         try await withDibao(households: 0) { app in
+          for username in DemoData.accounts.map(\.username) {
             let role = try #require(DemoData.accounts.first { $0.username == username }?.role)
             let client = try await Client.signedIn(app, as: username)
             let readOK = Permission.readPerformance.roles.contains(role), editOK = Permission.manageWorkGuarantees.roles.contains(role)
@@ -24,6 +26,7 @@ struct PerformanceTests {
             #expect(api == (readOK ? .ok : .forbidden), "\(username)")
             let refused = (readOK ? 0 : 2) + (editOK ? 0 : 1)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "access.denied").filter(\.$actorName == username).count() == refused)
+          }
         }
     }
 

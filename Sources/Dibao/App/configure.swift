@@ -66,6 +66,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateWorkGuarantees())
     // Areas retired and merged, keeping their history.
     app.migrations.add(AddAreaRetirement())
+    // 单人保 (2021 第十条): the member a case or an enrolled household covers alone.
+    app.migrations.add(AddSinglePersonEnrollment())
     try await app.autoMigrate()
     try await PolicyVersions.reload(app.dibao, on: app.db)
     try await HolidayCalendars.boot(app)

@@ -29,6 +29,9 @@ public final class ApplicationCase: Model, AreaScoped, @unchecked Sendable {
     /// The service window (二.四) chosen from the township's list; nil for a case submitted
     /// by the village committee, or taken before windows were registered.
     @OptionalField(key: "window_id") public var windowID: UUID?
+    /// 单人保: the member applying alone, as a one-person household (2021 第十条); nil for the
+    /// whole household.
+    @OptionalField(key: "single_person_id") public var singlePersonID: UUID?
     @Field(key: "submitted_by") public var submittedBy: String
     @Field(key: "submitted_on") public var submittedOn: String
     @OptionalField(key: "accepted_on") public var acceptedOn: String?

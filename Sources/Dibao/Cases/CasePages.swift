@@ -72,6 +72,8 @@ struct CasePages: RouteCollection {
         var problems: [HouseholdFormPage.Problem]
         /// The township's windows in use (二.四); empty until county civil affairs registers one.
         var windows: [HouseholdFormPage.Option]
+        /// 单人保: the members the version in force lets apply alone; empty when it allows none.
+        var singleChoices: [HouseholdFormPage.Option]
     }
 
     func applyPage(_ req: Request, actor: StaffActor, problems: [FieldRefusal] = []) async throws -> Response {
@@ -88,7 +90,9 @@ struct CasePages: RouteCollection {
             problems: problems.map { .init(field: $0.field, message: $0.message(req.lang)) },
             windows: try await ServiceNetwork.windows(of: household.townshipCode, on: req.db).enumerated().map { i, w in
                 .init(value: w.id!.uuidString, label: "\(w.name)（\(w.hours)）", selected: i == 0)
-            })
+            },
+            singleChoices: members.filter { SinglePersonIntake.category(of: $0, today: req.dibao.clock.today(), policy: req.dibao.policy(on: req.dibao.clock.today())) != nil }
+                .map { .init(value: $0.id!.uuidString, label: "\(req.lang == .zh ? $0.relation.zh : $0.relation.en) \(Masking.name($0.name))", selected: false) })
         let response = try await req.render("cases/apply", title: req.l10n("cases.apply"), page)
         if !problems.isEmpty { response.status = .unprocessableEntity }
         return response
@@ -103,6 +107,7 @@ struct CasePages: RouteCollection {
         var channel: String?
         var windowName: String?
         var window: String?
+        var singlePerson: String?
         var signers: [String: String]?
         var evidenceKind: String?
         var evidence: [File]?
@@ -116,7 +121,7 @@ struct CasePages: RouteCollection {
         }
         do {
             let c = try await Intake.file(for: req.parameters.get("id", as: UUID.self),
-                                          .init(channel: form.channel, windowName: form.windowName, window: form.window, signers: form.signers), evidence: uploads, by: actor, on: req)
+                                          .init(channel: form.channel, windowName: form.windowName, window: form.window, singlePerson: form.singlePerson, signers: form.signers), evidence: uploads, by: actor, on: req)
             return req.redirect(to: "/cases/\(c.id!.uuidString)?done=submitted")
         } catch let refused as FormRefused {
             return try await applyPage(req, actor: actor, problems: refused.problems)

@@ -20,6 +20,8 @@ struct CaseView: Content {
     var villageName: String
     var channel: String
     var windowName: String
+    /// 单人保: the one member the application covers ("" for the whole household), masked as the reader's role requires.
+    var singlePerson: String = ""
     var submittedBy: String
     var submittedOn: String
     var acceptedOn: String?
@@ -120,6 +122,8 @@ struct CaseView: Content {
             }
         }
         let answerRoles: [NoticeKind: Set<Role>] = [.first: [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover], .second: [.countyCaseworker, .countyApprover]]
+        let single = c.singlePersonID.flatMap { id in members.first { $0.id == id } }
+            .map { "\(lang == .zh ? $0.relation.zh : $0.relation.en) \(full ? $0.name : Masking.name($0.name))" } ?? ""
         var shown = CaseView(
             id: cid, receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(lang), household: view,
             villageName: village?.name ?? c.villageCode, channel: Strings.text("channel.\(c.channel)", lang), windowName: c.windowName,
@@ -167,6 +171,7 @@ struct CaseView: Content {
         shown.provisional = clock.map { req.dibao.calendar.isProvisional(from: $0.clock.startedOn, through: $0.clock.deadline) } ?? false
         shown.policyVersion = policy.version
         shown.timeLimitExtended = c.timeLimitExtended ?? false
+        shown.singlePerson = single
         return shown
     }
 }

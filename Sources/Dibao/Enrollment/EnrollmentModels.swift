@@ -30,6 +30,8 @@ public final class EnrolledHousehold: Model, AreaScoped, @unchecked Sendable {
     /// The amount of the newest decision: what the household is paid from its month on.
     @Field(key: "monthly_fen") public var monthlyFen: Int64
     @Field(key: "version") public var version: Int
+    /// 单人保: the one member enrolled alone; reviews assess that member only.
+    @OptionalField(key: "single_person_id") public var singlePersonID: UUID?
 
     public init() {}
 

@@ -47,6 +47,7 @@ enum EnrollmentWorkflow {
         e.townshipCode = c.townshipCode
         e.villageCode = c.villageCode
         e.kind = c.kind
+        e.singlePersonID = c.singlePersonID
         e.status = .enrolled
         e.reviewClass = reviewClass
         e.nextReviewOn = nextReview.iso

@@ -49,5 +49,7 @@ enum NetworkText {
         "network.no_windows": ("本苏木乡镇（街道）尚未登记受理窗口：请旗县民政部门在“服务网络”中登记；登记前可填写窗口名称",
                                "This township has no registered window: county civil affairs registers one under Service network; until then, type the window's name"),
         "cases.window_choose": ("受理窗口", "Window"),
+        "cases.single_person": ("单人保（参照单人户申请的家庭成员）", "Single-person enrolment (the member applying alone)"),
+        "cases.single_person_none": ("全户申请", "The whole household"),
     ]
 }

@@ -15,6 +15,8 @@ enum Intake {
         /// The id of the township window that took the application (二.四 窗口式受理), from
         /// `GET /api/v1/admin/network` or the form's list; required once the township has windows.
         var window: String?
+        /// 单人保: the id of the member applying alone (2021 第十条), when the version in force allows it.
+        var singlePerson: String?
         /// Who signed each declaration, by `DeclarationKind` raw value; blank = not signed.
         var signers: [String: String]?
     }
@@ -61,11 +63,13 @@ enum Intake {
         } else {
             windowName = ""
         }
+        let today = req.dibao.clock.today()
+        let members = try await Member.query(on: req.db).filter(\.$household.$id == hid).all()
+        let (single, singleProblem) = SinglePersonIntake.check(input.singlePerson, members: members, today: today, policy: req.dibao.policy(on: today))
+        if let singleProblem { problems.append(singleProblem) }
         guard problems.isEmpty else { throw FormRefused(problems: problems) }
         let takenAt = window?.id, takenAtName = windowName
 
-        let today = req.dibao.clock.today()
-        let members = try await Member.query(on: req.db).filter(\.$household.$id == hid).all()
         let hits = try await BlacklistEntry.query(on: req.db).filter(\.$idNumber ~~ members.map(\.idNumber)).filter(\.$active == true).all()
         let now = Int64((req.dibao.clock.now().timeIntervalSince1970 * 1000).rounded())
         let storage = req.dibao.settings.storageDirectory
@@ -84,6 +88,7 @@ enum Intake {
                 let c = ApplicationCase(household: household, receipt: receipt, channel: channel,
                                         windowName: takenAtName, submittedBy: actor.username, on: today)
                 c.windowID = takenAt
+                c.singlePersonID = single
                 c.blacklistHit = !hits.isEmpty
                 c.blacklistNote = hits.map { "\(Masking.name($0.name))：\($0.reason)" }.joined(separator: "；")
                 try await c.create(on: tx)

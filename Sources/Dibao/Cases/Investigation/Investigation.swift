@@ -16,7 +16,7 @@ enum Investigation {
         guard let household = try await Household.find(found.householdID, on: req.db) else { throw Abort(.notFound) }
         var (assessed, problems) = try await HouseholdBenefit.assess(household, incomes: input.incomes,
                                                                      useVerified: StepInput.flag(input.useVerifiedIncome),
-                                                                     today: today, policy: policy, db: req.db)
+                                                                     today: today, policy: policy, onlyMember: found.singlePersonID, db: req.db)
         let truth = input.truth ?? [:]
         for kind in DeclarationKind.allCases {
             if let v = truth[kind.rawValue], !["true", "false"].contains(v) {
@@ -112,7 +112,7 @@ enum HouseholdBenefit {
     /// household declared. Returns the field problems instead of the assessment when
     /// there are any (a bad figure, or no standard for the area).
     static func assess(_ household: Household, incomes: [String: String]?, useVerified: Bool, today: CivilDate, policy: Policy,
-                       db: any Database) async throws -> (Assessment?, [FieldRefusal]) {
+                       onlyMember: UUID? = nil, db: any Database) async throws -> (Assessment?, [FieldRefusal]) {
         let hid = try household.requireID()
         let members = try await Member.query(on: db).filter(\.$household.$id == hid).sort(\.$position).all()
         let supporters = try await Supporter.query(on: db).filter(\.$household.$id == hid).all()
@@ -146,12 +146,15 @@ enum HouseholdBenefit {
                                          en: "Standard: no \(household.kind.en) standard is set for this area"))
             return (nil, problems)
         }
-        let situations = members.map { m in
+        // 单人保: a one-person household of that member — the standard for one, that member's own
+        // income, and no support owed to the rest of the household.
+        let covered = onlyMember.map { id in members.filter { $0.id == id } } ?? members
+        let situations = covered.map { m in
             MemberSituation(label: "\(m.relation.zh) \(Masking.name(m.name))", birthDate: CivilDate(iso: m.birthDate) ?? today,
                             incomes: verified.filter { $0.member.id == m.id }.map { IncomeItem(kind: $0.kind, monthly: $0.amount) },
                             disability: DisabilityLevel(rawValue: m.disabilityLevel) ?? .none, severeIllness: m.severeIllness)
         }
-        let support = supporters.map { SupportOwed(label: "\($0.duty.zh) \(Masking.name($0.name))", monthly: Money(fen: $0.monthlySupportFen)) }
+        let support = onlyMember != nil ? [] : supporters.map { SupportOwed(label: "\($0.duty.zh) \(Masking.name($0.name))", monthly: Money(fen: $0.monthlySupportFen)) }
         let result = Benefit.calculate(members: situations, support: support, standardPerPerson: Money(fen: standard.monthlyFen), policy: policy, on: today)
         let breakdown = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
         return (Assessment(result: result, breakdown: breakdown, standardFen: standard.monthlyFen,

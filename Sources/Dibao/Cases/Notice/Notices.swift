@@ -45,7 +45,9 @@ enum Notices {
         let policy = req.dibao.policy(on: today)
         let ctx = req.context(actor)
         return try await CaseWorkflow.perform(.enroll, caseID: caseID, ctx: ctx, effects: { c, tx in
-            let members = try await Member.query(on: tx).filter(\.$household.$id == c.householdID).all()
+            let all = try await Member.query(on: tx).filter(\.$household.$id == c.householdID).all()
+            // 单人保: the review class is the one enrolled member's.
+            let members = c.singlePersonID.map { id in all.filter { $0.id == id } } ?? all
             // Income counts as stable unless the caseworker says otherwise: the usual case for
             // the elderly, the disabled and pensioners who make up most of the caseload.
             let stable = input.incomeStable.map { StepInput.flag($0) } ?? true
@@ -65,7 +67,9 @@ enum Notices {
     }
 
     private static func make(_ kind: NoticeKind, for c: ApplicationCase, amountFen: Int64, on db: any Database) async throws -> Notice {
-        let members = try await Member.query(on: db).filter(\.$household.$id == c.householdID).sort(\.$position).all()
+        let all = try await Member.query(on: db).filter(\.$household.$id == c.householdID).sort(\.$position).all()
+        // 单人保: the notice names the one member enrolled and counts one person.
+        let members = c.singlePersonID.map { id in all.filter { $0.id == id } } ?? all
         let head = members.first { $0.relation == .head } ?? members.first
         let n = Notice()
         n.caseID = c.id!

@@ -146,8 +146,9 @@ enum ReviewWorkflow {
             problems.append(FieldRefusal(field: "visited_on", rule: "date.future", zh: "复核日期：不能晚于今天", en: "Visit date: not after today"))
         }
         guard let household = try await Household.find(found.householdID, on: ctx.db) else { throw Abort(.notFound) }
+        let single = try await EnrolledHousehold.find(found.enrolledID, on: ctx.db)?.singlePersonID
         let (assessed, incomeProblems) = try await HouseholdBenefit.assess(household, incomes: input.incomes, useVerified: StepInput.flag(input.useVerifiedIncome),
-                                                                           today: ctx.today, policy: ctx.policy(on: ctx.today), db: ctx.db)
+                                                                           today: ctx.today, policy: ctx.policy(on: ctx.today), onlyMember: single, db: ctx.db)
         problems += incomeProblems
         if problems.count == 1 { throw problems[0] }
         if !problems.isEmpty { throw FormRefused(problems: problems) }
@@ -197,7 +198,8 @@ enum ReviewWorkflow {
         // exit takes effect after them; other exits, and versions without it, end at `from`.
         let gradual = outcome == .end && r.exitReason == .incomeAboveStandard && e.status == .enrolled ? policy.procedure.gradualExitMonths : 0
         let (decision, _) = outcome.decision(amount: r.proposedFen.map(Money.init(fen:)), from: from.adding(months: gradual), suspended: e.status == .suspended)
-        let members = try await Member.query(on: tx).filter(\.$household.$id == e.householdID).all()
+        let all = try await Member.query(on: tx).filter(\.$household.$id == e.householdID).all()
+        let members = e.singlePersonID.map { id in all.filter { $0.id == id } } ?? all
         let newClass = HouseholdBenefit.reviewClass(members, incomeStable: r.incomeStable, today: ctx.today, policy: policy)
         e.reviewClass = newClass
         e.nextReviewOn = ReviewCalendar.nextReview(after: from, class: newClass, kind: e.kind, policy: policy).iso
