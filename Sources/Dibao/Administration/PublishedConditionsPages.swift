@@ -64,13 +64,8 @@ enum Conditions {
     static func save(_ input: Input, ctx: ServiceContext) async throws -> AreaConditions {
         let actor = ctx.actor
         guard actor.may(.manageStandards) else { try await ctx.forbidden(target: "conditions.save", entityType: "area_conditions", entityID: input.area ?? "") }
-        guard let area = try? AreaCode((input.area ?? "").trimmingCharacters(in: .whitespaces)), [.league, .county].contains(area.level) else {
-            throw refuse("area", "conditions.area", "地区：须为盟市或旗县市区的区划代码", "Area: must be the code of a league or a county")
-        }
-        guard actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
-        guard try await Area.find(area.value, on: ctx.db) != nil else {
-            throw refuse("area", "conditions.area_unknown", "地区：系统中没有区划 \(area.value)", "Area: there is no area \(area.value) in the system")
-        }
+        let area = try await AreaInput.resolve(input.area, levels: [.league, .county], rule: "conditions.area",
+                                               message: ("地区：须为盟市或旗县市区的区划代码", "Area: must be the code of a league or a county"), ctx: ctx)
         let local = try text(input.localText, field: "local_text", label: ("本地补充规定", "Local provisions"), max: maxText)
         let supporters = try text(input.supportersText, field: "supporters_text", label: ("对义务人的具体要求", "Requirements on supporters"), max: maxText)
         let document = try text(input.document, field: "document", label: ("文件依据", "Document"), max: 200)
@@ -194,8 +189,7 @@ struct ConditionsPublicPage: RouteCollection {
         routes.get("api", "v1", "public", "conditions", use: api)
     }
 
-    struct Choice: Encodable { var code: String; var name: String; var selected: Bool }
-    struct Shown: Encodable { var page: Conditions.Page; var choices: [Choice] }
+    struct Shown: Encodable { var page: Conditions.Page; var choices: [AreaChoice] }
 
     func load(_ req: Request) async throws -> Conditions.Page {
         let ctx = req.context(.system(area: Installation.region, actingAs: .supervisor, job: "public-conditions"))
@@ -211,8 +205,7 @@ struct ConditionsPublicPage: RouteCollection {
 
     func page(req: Request) async throws -> Response {
         let page = try await load(req)
-        let choices = try await AreaQueries.within(Installation.region, on: req.db).filter { $0.areaLevel == .league || $0.areaLevel == .county }
-            .map { Choice(code: $0.id ?? "", name: ($0.areaLevel == .county ? "　" : "") + $0.name, selected: $0.id == page.area) }
+        let choices = try await AreaChoice.leaguesAndCounties(selected: page.area, on: req.db)
         let r = try await req.render("public/conditions", title: page.title, Shown(page: page, choices: choices), publicPage: true)
         if page.error != nil { r.status = .unprocessableEntity }
         return r

@@ -46,13 +46,8 @@ enum Standards {
     static func enter(_ input: Input, ctx: ServiceContext) async throws -> Standard {
         let actor = ctx.actor
         guard actor.may(.manageStandards) else { try await ctx.forbidden(target: "standard.enter", entityType: "standard", entityID: "") }
-        guard let area = try? AreaCode((input.area ?? "").trimmingCharacters(in: .whitespaces)), [.league, .county].contains(area.level) else {
-            throw refuse("area", "standard.area", "地区：须为盟市或旗县市区的区划代码", "Area: must be the code of a league or a county")
-        }
-        guard actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
-        guard try await Area.find(area.value, on: ctx.db) != nil else {
-            throw refuse("area", "standard.area_unknown", "地区：系统中没有区划 \(area.value)", "Area: there is no area \(area.value) in the system")
-        }
+        let area = try await AreaInput.resolve(input.area, levels: [.league, .county], rule: "standard.area",
+                                               message: ("地区：须为盟市或旗县市区的区划代码", "Area: must be the code of a league or a county"), ctx: ctx)
         guard let kind = AreaKind(rawValue: input.kind ?? "") else {
             throw refuse("kind", "standard.kind", "城乡类别：须选择城市或农村牧区", "Kind: choose urban or rural")
         }

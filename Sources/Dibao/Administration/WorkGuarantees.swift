@@ -103,13 +103,8 @@ enum WorkGuarantees {
     static func saveStaffing(_ input: StaffingInput, ctx: ServiceContext) async throws -> StaffingRecord {
         let actor = ctx.actor
         guard actor.may(.manageWorkGuarantees) else { try await ctx.forbidden(target: "staffing.save", entityType: "staffing", entityID: input.area ?? "") }
-        guard let area = try? AreaCode((input.area ?? "").trimmingCharacters(in: .whitespaces)), [.county, .township].contains(area.level) else {
-            throw refuse("area", "staffing.area", "地区：须为旗县市区或苏木乡镇（街道）的区划代码", "Area: the code of a county or a township")
-        }
-        guard actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
-        guard try await Area.find(area.value, on: ctx.db) != nil else {
-            throw refuse("area", "staffing.area_unknown", "地区：系统中没有区划 \(area.value)", "Area: there is no area \(area.value) in the system")
-        }
+        let area = try await AreaInput.resolve(input.area, levels: [.county, .township], rule: "staffing.area",
+                                               message: ("地区：须为旗县市区或苏木乡镇（街道）的区划代码", "Area: the code of a county or a township"), ctx: ctx)
         let y = try year(input.year, today: ctx.today)
         let s = try StaffingRules.check(StaffingDraft(posts: input.posts, filled: input.filled, fullTime: input.fullTime, purchased: input.purchased))
         let existing = try await StaffingRecord.query(on: ctx.db).filter(\.$areaCode == area.value).filter(\.$year == y).first()
@@ -157,13 +152,8 @@ enum WorkGuarantees {
     static func saveFunds(_ input: FundsInput, ctx: ServiceContext) async throws -> WorkFundRecord {
         let actor = ctx.actor
         guard actor.may(.manageWorkGuarantees) else { try await ctx.forbidden(target: "work_funds.save", entityType: "work_funds", entityID: input.county ?? "") }
-        guard let county = try? AreaCode((input.county ?? "").trimmingCharacters(in: .whitespaces)), county.level == .county else {
-            throw refuse("county", "work_funds.county", "旗县：须为旗县市区的区划代码", "County: the code of a county")
-        }
-        guard actor.area.contains(county) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: county.value) }
-        guard try await Area.find(county.value, on: ctx.db) != nil else {
-            throw refuse("county", "work_funds.county_unknown", "旗县：系统中没有区划 \(county.value)", "County: there is no area \(county.value) in the system")
-        }
+        let county = try await AreaInput.resolve(input.county, field: "county", levels: [.county], rule: "work_funds.county",
+                                                 message: ("旗县：须为旗县市区的区划代码", "County: the code of a county"), ctx: ctx)
         let y = try year(input.year, today: ctx.today)
         let allocated = try amount(input.allocated, "allocated", ("安排的工作经费（元）", "Funds allocated (yuan)"))
         let spent = try amount(input.spent, "spent", ("已支出（元）", "Spent (yuan)"))

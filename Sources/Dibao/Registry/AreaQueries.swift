@@ -33,3 +33,33 @@ extension AreaCode {
         return (prefix + String(repeating: "0", count: 12 - prefix.count))...(prefix + String(repeating: "9", count: 12 - prefix.count))
     }
 }
+
+/// An area typed into an administrative form (standards, conditions, the service network,
+/// staffing): a code of one of `levels`, inside the actor's own area (403 and audited
+/// otherwise), and present in the system. Refusals name the field and `rule`.
+enum AreaInput {
+    static func resolve(_ raw: String?, field: String = "area", levels: Set<AreaLevel>, rule: String, message: (zh: String, en: String),
+                        ctx: ServiceContext) async throws -> AreaCode {
+        guard let area = try? AreaCode((raw ?? "").trimmingCharacters(in: .whitespaces)), levels.contains(area.level) else {
+            throw FieldRefusal(field: field, rule: rule, zh: message.zh, en: message.en)
+        }
+        guard ctx.actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
+        guard try await Area.find(area.value, on: ctx.db) != nil else {
+            let label = message.zh.components(separatedBy: "：").first ?? "地区", labelEn = message.en.components(separatedBy: ":").first ?? "Area"
+            throw FieldRefusal(field: field, rule: rule + "_unknown", zh: "\(label)：系统中没有区划 \(area.value)", en: "\(labelEn): there is no area \(area.value) in the system")
+        }
+        return area
+    }
+}
+
+/// One entry of a public page's area menu: the region's leagues, and their counties indented.
+struct AreaChoice: Encodable {
+    var code: String
+    var name: String
+    var selected: Bool
+
+    static func leaguesAndCounties(selected: String, on db: any Database) async throws -> [AreaChoice] {
+        try await AreaQueries.within(Installation.region, on: db).filter { $0.areaLevel == .league || $0.areaLevel == .county }
+            .map { AreaChoice(code: $0.id ?? "", name: ($0.areaLevel == .county ? "　" : "") + $0.name, selected: $0.id == selected) }
+    }
+}

@@ -40,15 +40,10 @@ enum ServiceNetwork {
         guard let kind = ServicePointKind(rawValue: input.kind ?? "") else {
             throw refuse("kind", "service_point.kind", "类型：须为服务大厅或受理窗口", "Kind: a service hall or a window")
         }
-        guard let area = try? AreaCode((input.area ?? "").trimmingCharacters(in: .whitespaces)), area.level == kind.level else {
-            throw kind == .hall
-                ? refuse("area", "service_point.area_level", "所在地区：服务大厅属于旗县市区，须填旗县的区划代码", "Area: a service hall belongs to a county; give the county's code")
-                : refuse("area", "service_point.area_level", "所在地区：受理窗口属于苏木乡镇/街道，须填乡镇的区划代码", "Area: a window belongs to a township; give the township's code")
-        }
-        guard actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
-        guard try await Area.find(area.value, on: ctx.db) != nil else {
-            throw refuse("area", "service_point.area_unknown", "所在地区：系统中没有区划 \(area.value)", "Area: there is no area \(area.value) in the system")
-        }
+        let area = try await AreaInput.resolve(input.area, levels: [kind.level], rule: "service_point.area",
+                                               message: kind == .hall
+                                                   ? ("所在地区：服务大厅属于旗县市区，须填旗县的区划代码", "Area: a service hall belongs to a county; give the county's code")
+                                                   : ("所在地区：受理窗口属于苏木乡镇/街道，须填乡镇的区划代码", "Area: a window belongs to a township; give the township's code"), ctx: ctx)
         let facts = try ServicePointRules.check(input.draft, kind: kind)
         let dup = try await ServicePoint.query(on: ctx.db).filter(\.$areaCode == area.value).filter(\.$kind == kind.rawValue)
             .filter(\.$name == facts.name).filter(\.$inUse == true).count()

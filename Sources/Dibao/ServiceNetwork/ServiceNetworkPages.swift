@@ -196,8 +196,6 @@ struct ServiceNetworkPublicPage: RouteCollection {
         routes.get("api", "v1", "public", "network", use: api)
     }
 
-    struct Choice: Encodable { var code: String; var name: String; var selected: Bool }
-
     struct Page: Content {
         var area: String
         var areaName: String
@@ -208,7 +206,7 @@ struct ServiceNetworkPublicPage: RouteCollection {
 
     struct Shown: Encodable {
         var page: Page
-        var choices: [Choice]
+        var choices: [AreaChoice]
     }
 
     /// The area asked for: none means the whole region; a code that is not one answers with
@@ -234,8 +232,7 @@ struct ServiceNetworkPublicPage: RouteCollection {
 
     func page(req: Request) async throws -> Response {
         let page = try await load(req)
-        let choices = try await AreaQueries.within(Installation.region, on: req.db).filter { $0.areaLevel == .league || $0.areaLevel == .county }
-            .map { Choice(code: $0.id ?? "", name: ($0.areaLevel == .county ? "　" : "") + $0.name, selected: $0.id == page.area) }
+        let choices = try await AreaChoice.leaguesAndCounties(selected: page.area, on: req.db)
         let r = try await req.render("public/network", title: req.l10n("network.public_title"), Shown(page: page, choices: choices), publicPage: true)
         if page.error != nil { r.status = .unprocessableEntity }
         return r
