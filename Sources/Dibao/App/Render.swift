@@ -16,6 +16,8 @@ struct PageFrame<Body: Encodable>: Encodable {
     var otherLang: String
     var title: String
     var user: Badge?
+    /// The header's menu for the signed-in role (`Menu`); empty on public pages.
+    var menu: [Menu.Link]
     var csrf: String
     var publicPage: Bool
     var body: Body
@@ -33,6 +35,7 @@ extension Request {
         let frame = PageFrame(
             t: Dictionary(uniqueKeysWithValues: Strings.all(lang).map { ($0.key.replacingOccurrences(of: ".", with: "_"), $0.value) }),
             lang: lang.rawValue, otherLang: lang == .zh ? "en" : "zh", title: title, user: badge,
+            menu: badge == nil ? [] : actor.map { Menu.links(for: $0, lang) } ?? [],
             csrf: (!publicPage || withForm) ? csrfToken : "", publicPage: publicPage, body: body
         )
         let view = try await view.render(template, frame)
