@@ -27,8 +27,15 @@ struct ServiceNetworkTests {
             var api: HTTPResponseStatus = .ok
             try await app.testing().test(.GET, "/api/v1/admin/network", headers: try await tokenHeaders(app, for: username)) { api = $0.status }
             #expect(api == (ok ? .ok : .forbidden), "\(username): \(api)")
+            // A hall's own page: its county (and the region's administrator) opens it; the other
+            // county gets 404, audited; every other role 403, audited.
+            let point = try #require(try await ServicePoint.query(on: app.db).filter(\.$areaCode == "150102000000").first())
+            let pointStatus = try await client.get("/admin/network/\(point.id!)").status
+            let account = try #require(DemoData.accounts.first { $0.username == username })
+            let inArea = try AreaCode(account.area).contains(try AreaCode("150102000000"))
+            #expect(pointStatus == (!ok ? .forbidden : inArea ? .ok : .notFound), "\(username): \(pointStatus)")
             let denials = try await AuditEvent.query(on: app.db).filter(\.$action == "access.denied").filter(\.$actorName == username).count()
-            #expect(denials == (ok ? 0 : 2))
+            #expect(denials == (ok ? (inArea ? 0 : 1) : 3), "\(username): \(denials)")
             // Everyone, signed in or not, reads the public list.
             #expect(try await client.get("/public/network").status == .ok)
           }
