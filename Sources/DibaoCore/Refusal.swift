@@ -1,8 +1,27 @@
-/// The languages a refusal can be told in. Simplified Chinese is the working
-/// language of every office that uses the system (SPEC "The people who use it");
-/// English is second.
+/// The languages of the system. Simplified Chinese is the working language of every
+/// office that uses the system (SPEC "The people who use it"); Mongolian in its
+/// traditional script is Inner Mongolia's other official language (issue 16); English
+/// is for readers of neither.
 public enum Language: String, Sendable, Codable, CaseIterable {
-    case zh, en
+    case zh, en, mn
+
+    /// The page's `lang`: BCP 47 with the script where it is not the default one.
+    public var tag: String {
+        switch self {
+        case .zh: "zh-Hans"
+        case .en: "en"
+        case .mn: "mn-Mong"
+        }
+    }
+
+    /// The language's own name, as the language menu shows it.
+    public var ownName: String {
+        switch self {
+        case .zh: "中文"
+        case .en: "English"
+        case .mn: "ᠮᠣᠩᠭᠣᠯ"
+        }
+    }
 }
 
 /// A refusal of something a person typed: the input is not accepted, and the
@@ -26,7 +45,9 @@ public extension Refusal {
     /// The message in the requested language.
     func message(_ lang: Language) -> String {
         switch lang {
-        case .zh: return zh
+        // Until the refusals carry catalogue keys, a Mongolian reader is told in Chinese,
+        // the other working language of every office in the region.
+        case .zh, .mn: return zh
         case .en: return en
         }
     }

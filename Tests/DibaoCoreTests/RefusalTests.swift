@@ -72,7 +72,8 @@ struct RefusalTests {
             let any: any Error = error
             #expect((any as? any Refusal)?.rule == "id.length")
         }
-        #expect(Language.allCases == [.zh, .en])
+        #expect(Language.allCases == [.zh, .en, .mn])
         #expect(Language(rawValue: "zh") == .zh)
+        #expect(Language.mn.tag == "mn-Mong", "the page names the script, not only the language")
     }
 }

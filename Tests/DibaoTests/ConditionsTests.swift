@@ -46,11 +46,13 @@ struct ConditionsTests {
             for standards in [PublishedConditions.Standards(urban: Money(yuan: 906), rural: Money(yuan: 650)), .init(urban: nil, rural: nil)] {
                 for section in PublishedConditions.sections(policy: p, standards: standards) {
                     for key in [section.key] + section.lines.map(\.key) {
-                        let text = try #require(ConditionsText.table[key], "\(key) has no text")
-                        #expect(!text.zh.isEmpty && !text.en.isEmpty)
+                        for lang in Language.allCases {
+                            let text = try #require(Strings.catalogue.texts[lang]?[key], "\(key) has no \(lang) text")
+                            #expect(!text.isEmpty)
+                        }
                     }
                     for line in section.lines {
-                        let zh = try #require(ConditionsText.table[line.key]).zh
+                        let zh = try #require(Strings.catalogue.texts[.zh]?[line.key])
                         for i in 0..<line.args.count { #expect(zh.contains("{\(i + 1)}"), "\(line.key) uses argument \(i + 1)") }
                         #expect(!zh.contains("{\(line.args.count + 1)}"), "\(line.key) has an argument left unfilled")
                     }

@@ -36,7 +36,7 @@ struct AdminPages: RouteCollection {
                      Link(href: "/admin/tokens", label: req.l10n("account.tokens"))]
         _ = actor
         let warning = HolidayCalendars.missingNextYear(env: req.dibao, today: req.dibao.clock.today())
-            .map { AdminText.format("calendar.missing_next_year", req.lang, String($0)) }
+            .map { Strings.format("calendar.missing_next_year", req.lang, String($0)) }
         return try await req.render("admin/index", title: req.l10n("admin.title"), IndexPage(links: links, calendarWarning: warning))
     }
 
@@ -130,7 +130,7 @@ struct AdminPages: RouteCollection {
 
     func calendarsPage(_ req: Request, text: String, error: String?, done: String?) async throws -> Response {
         let warning = HolidayCalendars.missingNextYear(env: req.dibao, today: req.dibao.clock.today())
-            .map { AdminText.format("calendar.missing_next_year", req.lang, String($0)) }
+            .map { Strings.format("calendar.missing_next_year", req.lang, String($0)) }
         let r = try await req.render("admin/calendars", title: req.l10n("admin.calendars"),
                                      CalendarsPage(rows: try await HolidayCalendars.list(on: req.db), text: text, error: error, done: done, calendarWarning: warning))
         if error != nil { r.status = .unprocessableEntity }
@@ -143,7 +143,7 @@ struct AdminPages: RouteCollection {
         do {
             let o = try await HolidayCalendars.load(text: text, ctx: req.context(actor))
             return try await calendarsPage(req, text: "", error: nil,
-                                           done: AdminText.format("admin.calendar_loaded", req.lang, String(o.year), String(o.deadlinesMoved)))
+                                           done: Strings.format("admin.calendar_loaded", req.lang, String(o.year), String(o.deadlinesMoved)))
         } catch {
             guard let m = Self.message(error, req.lang) else { throw error }
             return try await calendarsPage(req, text: text, error: m, done: nil)
@@ -195,7 +195,7 @@ struct AdminPages: RouteCollection {
         do {
             let o = try await DivisionImport.run(text: text, ctx: req.context(actor))
             return try await areasPage(req, text: "", error: nil,
-                                       done: AdminText.format("admin.areas_imported", req.lang, String(o.created), String(o.renamed), String(o.unchanged)))
+                                       done: Strings.format("admin.areas_imported", req.lang, String(o.created), String(o.renamed), String(o.unchanged)))
         } catch {
             guard let m = Self.message(error, req.lang) else { throw error }
             return try await areasPage(req, text: String(text.prefix(200_000)), error: m, done: nil)
@@ -207,7 +207,7 @@ struct AdminPages: RouteCollection {
         let input = try req.content.decode(AreaChanges.Input.self)
         do {
             let a = try await AreaChanges.retire(input, ctx: req.context(actor))
-            return try await areasPage(req, text: "", error: nil, done: AdminText.format("admin.area_retired_done", req.lang, a.name))
+            return try await areasPage(req, text: "", error: nil, done: Strings.format("admin.area_retired_done", req.lang, a.name))
         } catch let refusal as any Refusal {
             return try await areasPage(req, text: "", error: nil, done: nil, change: input, changeError: refusal.message(req.lang))
         }
@@ -219,7 +219,7 @@ struct AdminPages: RouteCollection {
         do {
             let m = try await AreaChanges.merge(input, ctx: req.context(actor))
             let names = Dictionary(try await Area.query(on: req.db).filter(\.$id ~~ [m.from, m.into]).all().map { ($0.id ?? "", $0.name) }, uniquingKeysWith: { a, _ in a })
-            return try await areasPage(req, text: "", error: nil, done: AdminText.format("admin.area_merged_done", req.lang, names[m.from] ?? m.from, names[m.into] ?? m.into,
+            return try await areasPage(req, text: "", error: nil, done: Strings.format("admin.area_merged_done", req.lang, names[m.from] ?? m.from, names[m.into] ?? m.into,
                                                                                        String(m.moved[Household.schema] ?? 0)))
         } catch let refusal as any Refusal {
             return try await areasPage(req, text: "", error: nil, done: nil, change: input, changeError: refusal.message(req.lang))

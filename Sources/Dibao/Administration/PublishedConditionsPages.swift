@@ -128,9 +128,9 @@ enum Conditions {
         let own = try await AreaConditions.query(on: ctx.db).filter(\.$id ~~ area.chain).all()
             .sorted { ($0.id ?? "") > ($1.id ?? "") }
         func paragraphs(_ s: String) -> [String] { s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        return Page(area: area.value, areaName: name, title: AdminText.format("conditions.title", lang, name),
-                    basis: AdminText.format("conditions.policy", lang, policy.source, policy.version, policy.effectiveFrom.iso),
-                    generated: AdminText.format("conditions.printed", lang, today.iso), sections: sections,
+        return Page(area: area.value, areaName: name, title: Strings.format("conditions.title", lang, name),
+                    basis: Strings.format("conditions.policy", lang, policy.source, policy.version, policy.effectiveFrom.iso),
+                    generated: Strings.format("conditions.printed", lang, today.iso), sections: sections,
                     localText: own.flatMap { paragraphs($0.localText) }, supportersText: own.flatMap { paragraphs($0.supportersText) },
                     localDocument: own.map(\.document).filter { !$0.isEmpty }.joined(separator: "；"),
                     networkLink: "/public/network?area=\(area.value)", regionOnly: area.level < .league, error: error)
@@ -166,7 +166,7 @@ struct ConditionsPages: RouteCollection {
         let shown = input ?? Conditions.Input(area: code?.value, localText: stored?.localText, supportersText: stored?.supportersText, document: stored?.document)
         let r = try await req.render("admin/conditions", title: req.l10n("conditions.admin_title"),
                                      EditPage(input: shown, error: error, done: req.query[String.self, at: "done"] == "saved",
-                                              updated: stored.map { AdminText.format("conditions.updated", req.lang, $0.updatedOn, $0.updatedBy) }))
+                                              updated: stored.map { Strings.format("conditions.updated", req.lang, $0.updatedOn, $0.updatedBy) }))
         if error != nil { r.status = .unprocessableEntity }
         return r
     }

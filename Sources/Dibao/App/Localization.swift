@@ -1,273 +1,60 @@
 import Vapor
 import DibaoCore
 
-/// UI text in Simplified Chinese (the working language) and English. Pages get the
-/// table of their language as `t`; code uses `req.l10n(key)`.
+/// UI text from the catalogues, in the reader's language. Pages get the table of
+/// their language as `t`; code uses `req.l10n(key)`.
 enum Strings {
-    static let table: [String: (zh: String, en: String)] = base.merging(VerificationText.table) { a, _ in a }.merging(PaymentText.table) { a, _ in a }
-        .merging(EnrollmentText.table) { a, _ in a }.merging(ComplaintText.table) { a, _ in a }.merging(SupervisionText.table) { a, _ in a }
-        .merging(AdminText.table) { a, _ in a }.merging(NetworkText.table) { a, _ in a }
-        .merging(ConditionsText.table) { a, _ in a }
+    /// The catalogues under `Resources/Text` (issue 16), read once. A server whose
+    /// catalogues are missing or broken stops at start-up (`configure` reads this
+    /// first) rather than showing keys on its pages.
+    static let catalogue: Catalogue = {
+        let dir = DirectoryConfiguration.detect().resourcesDirectory + "Text"
+        do { return try Catalogue.load(directory: dir) } catch { fatalError("text catalogues: \(error)") }
+    }()
 
-    private static let base: [String: (zh: String, en: String)] = [
-        "app.name": ("低保业务管理系统", "Dibao case management"),
-        "app.tagline": ("最低生活保障 申请·审核·审批·发放·监督", "Minimum living allowance: application, review, approval, payment, supervision"),
-        "nav.home": ("工作台", "Home"),
-        "nav.households": ("家庭档案", "Households"),
-        "nav.new_household": ("登记家庭", "Register household"),
-        "nav.sign_out": ("退出", "Sign out"),
-        "nav.language": ("English", "中文"),
-        "login.title": ("登录", "Sign in"),
-        "login.username": ("用户名", "Username"),
-        "login.password": ("密码", "Password"),
-        "login.submit": ("登录", "Sign in"),
-        "login.failed": ("用户名或密码错误；连续失败多次的账号将暂时锁定，请稍后再试", "Wrong username or password; an account with repeated failures is locked for a while, try again later"),
-        "home.title": ("工作台", "Home"),
-        "home.role": ("岗位", "Role"),
-        "home.area": ("所属区域", "Area"),
-        "home.households_in_area": ("辖区家庭数", "Households in your area"),
-        "home.recent_events": ("最近操作记录", "Recent activity"),
-        "home.actions": ("常用操作", "Actions"),
-        "home.no_household_access": ("本岗位不查看家庭档案。", "This role does not work with household records."),
-        "households.title": ("家庭档案", "Households"),
-        "households.search": ("查询", "Search"),
-        "households.query": ("姓名 / 身份证号码", "Name / ID number"),
-        "households.area": ("区域", "Area"),
-        "households.all_areas": ("全部", "All"),
-        "households.export": ("导出 CSV", "Export CSV"),
-        "households.export_gb": ("导出 CSV（GB18030）", "Export CSV (GB18030)"),
-        "households.truncated": ("符合该姓名的人员较多，仅列出其中前2000人所在的家庭，请输入更完整的姓名或选择区域", "Many people match this name: only the households of the first 2000 are listed; type more of the name or pick an area"),
-        "households.none": ("没有符合条件的家庭。", "No households match."),
-        "households.total": ("共", "Total"),
-        "households.page": ("页", "Page"),
-        "households.prev": ("上一页", "Previous"),
-        "households.next": ("下一页", "Next"),
-        "household.head": ("户主", "Head"),
-        "household.village": ("所属嘎查村/社区", "Village/community"),
-        "household.kind": ("城乡类别", "Urban/rural"),
-        "household.members": ("家庭成员", "Members"),
-        "household.member_count": ("人数", "Members"),
-        "household.address": ("家庭住址", "Address"),
-        "household.phone": ("联系电话", "Phone"),
-        "household.status": ("状态", "Status"),
-        "household.updated": ("更新时间", "Updated"),
-        "household.detail": ("家庭详情", "Household"),
-        "household.edit": ("修改", "Edit"),
-        "household.history": ("变更记录", "History"),
-        "household.supporters": ("赡养/抚养/扶养义务人", "Obligated relatives"),
-        "household.assets": ("家庭财产", "Assets"),
-        "household.monthly_income": ("家庭月收入", "Household monthly income"),
-        "household.create_title": ("登记家庭", "Register a household"),
-        "household.edit_title": ("修改家庭档案", "Edit household"),
-        "household.reason": ("修改原因", "Reason for the change"),
-        "household.save": ("保存", "Save"),
-        "household.add_member": ("添加成员", "Add member"),
-        "household.add_supporter": ("添加义务人", "Add relative"),
-        "household.add_asset": ("添加财产", "Add asset"),
-        "household.remove": ("删除", "Remove"),
-        "household.fix_errors": ("请更正以下问题：", "Please correct the following:"),
-        "household.saved": ("已保存。", "Saved."),
-        "member.name": ("姓名", "Name"),
-        "member.id_number": ("身份证号码", "ID number"),
-        "member.relation": ("与户主关系", "Kinship"),
-        "member.sex": ("性别", "Sex"),
-        "member.birth_date": ("出生日期", "Born"),
-        "member.disability": ("残疾等级", "Disability"),
-        "member.severe_illness": ("重病", "Severe illness"),
-        "member.illness_note": ("病情说明", "Illness note"),
-        "member.work_capacity": ("劳动能力", "Work capacity"),
-        "member.employment": ("就业状况", "Employment"),
-        "member.income": ("月收入（元）", "Monthly income (yuan)"),
-        "supporter.duty": ("义务类别", "Duty"),
-        "supporter.monthly": ("月赡养费（元）", "Monthly support (yuan)"),
-        "supporter.note": ("备注", "Note"),
-        "asset.kind": ("类别", "Kind"),
-        "asset.description": ("说明", "Description"),
-        "asset.value": ("价值（元）", "Value (yuan)"),
-        "sex.male": ("男", "Male"),
-        "sex.female": ("女", "Female"),
-        "yes": ("是", "Yes"),
-        "no": ("否", "No"),
-        "masked_note": ("（已按权限遮蔽敏感信息）", "(sensitive details masked for your role)"),
-        "history.when": ("时间", "When"),
-        "history.who": ("操作人", "Who"),
-        "history.what": ("操作", "What"),
-        "history.reason": ("原因", "Reason"),
-        "status.registered": ("已登记", "Registered"),
-        "error.title": ("出错了", "Something went wrong"),
-        "error.forbidden": ("无权执行此操作", "You are not allowed to do this"),
-        "error.household_not_found": ("未找到该家庭，或不在您的辖区内", "Household not found, or outside your area"),
-        "objection.case_limit": ("该申请今日收到的异议已达上限，请明日再提或到苏木乡镇（街道）当面反映", "This application has had the most objections a day takes: try tomorrow, or raise it in person at the township"),
-        "objection.dismissed": ("已作为重复或无效异议处理", "dismissed as a duplicate or abuse"),
-        "cases.objection_dismiss": ("作为重复/恶意异议关闭", "Close as duplicate or abuse"),
-        "cases.objection_dismiss_kind": ("处理方式", "Kind"),
-        "cases.objection_duplicate": ("重复", "Duplicate"),
-        "cases.objection_abusive": ("恶意", "Abusive"),
-        "public.phone_tail": ("登记电话后四位", "Last 4 digits of the registered phone"),
-        "public.phone_hint": ("输入申请时登记的联系电话后四位，可查看户主、所在村和审批结果", "Enter the last four digits of the phone registered with the application to see the head, the village and the decision"),
-        "cases.rule_ceiling": ("政策上限", "Most the rules allow"),
-        "cases.amount_reason": ("与测算金额不同的理由", "Reason if different from the calculation"),
-        "account.password": ("修改密码", "Change password"),
-        "account.password_changed": ("密码已修改；本账号在其他设备上的登录已结束", "Password changed; the account's other sessions have ended"),
-        "account.current": ("当前密码", "Current password"),
-        "account.new": ("新密码", "New password"),
-        "account.confirm": ("再次输入新密码", "New password again"),
-        "account.rule": ("至少10个字符；不能是常见密码，不能由用户名或姓名构成", "At least 10 characters; not a common password, not made from the username or the name"),
-        "account.change": ("修改", "Change"),
-        "account.current_wrong": ("当前密码：不正确", "Current password: wrong"),
-        "account.confirm_differs": ("再次输入新密码：两次输入不一致", "New password again: the two entries differ"),
-        "account.tokens": ("接口令牌", "API tokens"),
-        "account.token_name": ("用途", "For"),
-        "account.token_user": ("账号", "Account"),
-        "account.token_created": ("签发日期", "Issued"),
-        "account.token_expires": ("到期日期", "Expires"),
-        "account.token_state": ("状态", "State"),
-        "account.token_active": ("有效", "Active"),
-        "account.token_expired": ("已过期", "Expired"),
-        "account.token_revoked": ("已吊销", "Revoked"),
-        "account.revoke": ("吊销", "Revoke"),
-        "nav.password": ("修改密码", "Password"),
-        "nav.tokens": ("接口令牌", "Tokens"),
-        "error.rate_limited": ("请求过于频繁，请稍后再试", "Too many requests: wait a little and try again"),
-        "error.csrf": ("表单已过期或来源无效，请刷新页面后重试", "The form expired or did not come from this site: reload the page and try again"),
-        "error.sign_in_required": ("请先登录", "Please sign in"),
-        "error.bad_token": ("访问令牌无效", "Invalid access token"),
-        "error.stale": ("该家庭档案已被他人修改，请刷新后重新修改", "Someone else changed this household meanwhile: reload and edit again"),
-        "error.reason_required": ("修改原因：修改档案必须填写原因", "Reason: a change to a household needs a reason"),
-        "error.id_registered": ("身份证号码已登记在其他家庭", "This ID number is already registered in another household"),
-        "error.area_outside": ("所属嘎查村/社区：不在您的辖区内或不存在", "Village/community: not in your area, or does not exist"),
-        "nav.cases": ("申请案件", "Cases"),
-        "nav.approval": ("县级审批", "County approval"),
-        "nav.public": ("公示查询", "Public notices"),
-        "cases.queue": ("待办案件", "Work queue"),
-        "cases.overdue": ("超期案件", "Overdue cases"),
-        "cases.overdue_count": ("超期案件数", "Overdue"),
-        "cases.apply": ("低保申请受理", "Application"),
-        "cases.apply_button": ("申请低保", "Apply for dibao"),
-        "cases.case": ("申请案件", "Case"),
-        "cases.submitted": ("申请已登记", "Application recorded"),
-        "cases.receipt": ("受理编号", "Receipt"),
-        "cases.stage": ("办理阶段", "Stage"),
-        "cases.all_stages": ("我的待办", "Waiting for me"),
-        "cases.deadline": ("审批时限", "Decision due"),
-        "cases.days_left": ("剩余工作日", "Working days left"),
-        "cases.overdue_flag": ("已超期", "Overdue"),
-        "cases.none": ("没有案件。", "No cases."),
-        "cases.channel": ("申请方式", "Channel"),
-        "cases.window": ("受理窗口", "Window"),
-        "cases.submitted_by": ("登记人", "Recorded by"),
-        "cases.submitted_on": ("申请日期", "Applied on"),
-        "cases.accepted_on": ("受理日期", "Accepted on"),
-        "cases.declarations": ("签署的声明", "Signed declarations"),
-        "cases.signer": ("签字人", "Signed by"),
-        "cases.not_signed": ("未签署", "Not signed"),
-        "cases.evidence": ("证明材料", "Evidence"),
-        "cases.evidence_kind": ("材料类别", "Kind"),
-        "cases.evidence_files": ("上传文件（PDF、JPEG、PNG，每个不超过5MB）", "Files (PDF, JPEG, PNG, up to 5 MB each)"),
-        "cases.blacklist_hit": ("诚信黑名单：家庭成员在名单中", "Integrity blacklist: a member is listed"),
-        "cases.blacklist_clear": ("诚信黑名单：未发现记录", "Integrity blacklist: no entry found"),
-        "cases.investigation": ("入户调查", "Home investigation"),
-        "cases.investigators": ("调查人员（至少两人，用顿号分隔）", "Investigators (at least two, separated by 、)"),
-        "cases.visited_on": ("入户日期", "Visited on"),
-        "cases.notes": ("调查情况", "Findings"),
-        "cases.applicant_signed": ("申请人已签字确认", "Applicant signed"),
-        "cases.truth": ("声明是否属实", "Declaration true?"),
-        "cases.true": ("属实", "True"),
-        "cases.untrue": ("不属实", "Untrue"),
-        "cases.verified_income": ("核实的月收入（元）", "Verified monthly income (yuan)"),
-        "cases.blacklist_add": ("申报不实，列入诚信黑名单", "False declaration: put on the integrity blacklist"),
-        "cases.blacklist_reason": ("列入原因", "Reason"),
-        "cases.household_income": ("家庭月收入", "Household monthly income"),
-        "cases.standard": ("低保标准（元/人/月）", "Standard (yuan/person/month)"),
-        "cases.computed": ("测算保障金额（元/月）", "Calculated benefit (yuan/month)"),
-        "cases.breakdown": ("测算明细", "Calculation"),
-        "cases.evaluation": ("民主评议", "Democratic evaluation"),
-        "cases.held_on": ("评议日期", "Held on"),
-        "cases.panel_size": ("评议人数", "Panel size"),
-        "cases.panel_minimum": ("最少人数（常住人口的比例）", "Minimum (share of residents)"),
-        "cases.votes_for": ("赞成", "For"),
-        "cases.votes_against": ("反对", "Against"),
-        "cases.votes_abstain": ("弃权", "Abstain"),
-        "cases.evaluation_signed": ("评议人员和申请人已签字确认", "Panel and applicant signed"),
-        "cases.review": ("乡镇审核", "Township review"),
-        "cases.opinion": ("审核意见", "Opinion"),
-        "cases.amount": ("保障金额（元/月）", "Amount (yuan/month)"),
-        "cases.first_month": ("起始发放月份", "First month"),
-        "cases.spot_check": ("入户抽查", "Spot check"),
-        "cases.picked": ("本案被抽中入户抽查", "Drawn for a home spot check"),
-        "cases.findings": ("抽查情况", "Findings"),
-        "cases.decision": ("审批决定", "Decision"),
-        "cases.reason": ("理由", "Reason"),
-        "cases.enrollment": ("纳入保障", "Enrollment"),
-        "cases.review_class": ("复核类别", "Review class"),
-        "cases.next_review": ("下次复核", "Next review"),
-        "cases.income_stable": ("收入基本稳定", "Income stable"),
-        "cases.notices": ("公示", "Notices"),
-        "cases.objections": ("异议与复核", "Objections"),
-        "cases.objection_record": ("登记群众异议", "Record an objection"),
-        "cases.objection_answer": ("复核答复", "Answer"),
-        "cases.next_steps": ("办理", "Next step"),
-        "cases.no_steps": ("当前阶段没有需要您办理的事项。", "Nothing for you to do at this stage."),
-        "cases.approval": ("县级审批与入户抽查", "County approval and spot checks"),
-        "cases.awaiting": ("待审批", "Awaiting approval"),
-        "cases.in_spot_check": ("抽查中", "In spot check"),
-        "cases.undrawn": ("未抽查批次案件", "Undrawn in batch"),
-        "cases.draw_button": ("抽取入户抽查样本", "Draw the spot-check sample"),
-        "cases.draw": ("抽查记录", "Spot-check draw"),
-        "cases.seed": ("随机种子", "Seed"),
-        "cases.batch": ("批次", "Batch"),
-        "cases.redraw_ok": ("按记录的种子重新抽取，结果一致", "Redrawn from the recorded seed: same cases"),
-        "cases.redraw_bad": ("按记录的种子重新抽取，结果不一致", "Redrawn from the recorded seed: DIFFERENT cases"),
-        "channel.window": ("窗口受理", "At the window"),
-        "channel.village_committee": ("村（居）委会代为提交", "Through the village committee"),
-        "evidence.household_registration": ("户籍证明", "Household registration"),
-        "evidence.income": ("收入证明", "Income"),
-        "evidence.assets": ("财产证明", "Assets"),
-        "evidence.other": ("其他", "Other"),
-        "objection.open": ("待复核", "Awaiting answer"),
-        "objection.answered": ("已答复", "Answered"),
-        "public.notices": ("低保公示", "Dibao notices"),
-        "public.lookup": ("申请进度查询", "Application status"),
-        "public.object": ("提出异议", "Raise an objection"),
-        "public.objection": ("异议复核", "Objection"),
-        "public.area": ("地区代码", "Area code"),
-        "public.first": ("第一榜：审核结果公示（公示期内可提出异议）", "First notice: township review results (objections open during the period)"),
-        "public.second": ("第二榜：低保对象长期公示", "Second notice: approved recipients"),
-        "public.members": ("家庭成员", "Members"),
-        "public.income": ("家庭月收入", "Monthly income"),
-        "public.amount": ("月保障金额", "Monthly amount"),
-        "public.posted": ("公示日期", "Posted"),
-        "public.until": ("公示截止", "Until"),
-        "public.objection_text": ("异议内容", "Your objection"),
-        "public.your_name": ("您的姓名（可不填）", "Your name (optional)"),
-        "public.submit": ("提交", "Submit"),
-        "public.reference": ("异议编号（请保存，用于查询答复）", "Reference (keep it to read the answer)"),
-        "public.answer_due": ("答复期限", "Answer due"),
-        "public.answer": ("复核答复", "Answer"),
-        "public.none": ("暂无公示。", "Nothing posted."),
-        "public.query": ("查询", "Look up"),
-        "error.case_not_found": ("未找到该申请，或不在您的辖区内", "Application not found, or outside your area"),
-        "home.queue": ("待我办理", "Waiting for me"),
-        "back": ("返回", "Back"),
-        "nav.verification": ("核对", "Verification"),
-    ]
+    static func text(_ key: String, _ lang: Language, _ args: [String] = []) -> String {
+        catalogue.text(key, lang, args)
+    }
 
-    static func text(_ key: String, _ lang: Language) -> String {
-        guard let entry = table[key] else { return key }
-        return lang == .zh ? entry.zh : entry.en
+    /// `key`'s text with `{1}`, `{2}` … replaced by `args`, in order.
+    static func format(_ key: String, _ lang: Language, _ args: String...) -> String {
+        catalogue.text(key, lang, args)
     }
 
     static func all(_ lang: Language) -> [String: String] {
-        table.mapValues { lang == .zh ? $0.zh : $0.en }
+        var out = catalogue.texts[.zh] ?? [:]
+        for (k, v) in catalogue.texts[lang] ?? [:] { out[k] = v }
+        return out
     }
+
+    /// Each language's table as pages read it (`t.app_name` for `app.name`), made once.
+    static let pageTables: [Language: [String: String]] = Dictionary(uniqueKeysWithValues: Language.allCases.map { lang in
+        (lang, Dictionary(all(lang).map { ($0.key.replacingOccurrences(of: ".", with: "_"), $0.value) }, uniquingKeysWith: { a, _ in a }))
+    })
 }
 
+private struct ChosenLanguageKey: StorageKey { typealias Value = Language }
+
 extension Request {
-    /// The visitor's language: `?lang=` (remembered in a cookie), then the cookie, then Chinese.
+    /// The visitor's language: `?lang=` (remembered in the session and a cookie), then the
+    /// session's, then the cookie's, then Chinese.
     var lang: Language {
-        if let q = query[String.self, at: "lang"], let l = Language(rawValue: q) { return l }
-        if let c = cookies["lang"]?.string, let l = Language(rawValue: c) { return l }
-        return .zh
+        // Read once per request: a page asks for its language hundreds of times, and the
+        // query can be as long as a client makes it (the fuzz test's are megabytes).
+        if let known = storage[ChosenLanguageKey.self] { return known }
+        let chosen = languageAsked ?? {
+            if hasSession, let s = session.data["lang"], let l = Language(rawValue: s) { return l }
+            if let c = cookies["lang"]?.string, let l = Language(rawValue: c) { return l }
+            return .zh
+        }()
+        storage[ChosenLanguageKey.self] = chosen
+        return chosen
+    }
+
+    /// The language this request asks for by `?lang=`, if it names one.
+    var languageAsked: Language? {
+        guard url.query?.contains("lang=") == true, let q = query[String.self, at: "lang"] else { return nil }
+        return Language(rawValue: q)
     }
 
     func l10n(_ key: String) -> String { Strings.text(key, lang) }
@@ -276,9 +63,11 @@ extension Request {
 /// Remembers an explicit `?lang=` choice.
 struct LanguageCookie: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        next.respond(to: request).map { response in
-            if let q = request.query[String.self, at: "lang"], Language(rawValue: q) != nil {
-                response.cookies["lang"] = HTTPCookies.Value(string: q, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
+        let asked = request.languageAsked
+        if let asked, request.hasSession { request.session.data["lang"] = asked.rawValue }
+        return next.respond(to: request).map { response in
+            if let asked {
+                response.cookies["lang"] = HTTPCookies.Value(string: asked.rawValue, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
             }
             return response
         }

@@ -11,9 +11,19 @@ struct PageFrame<Body: Encodable>: Encodable {
         var area: String
     }
 
+    /// One entry of the language menu: the same page in that language.
+    struct LanguageLink: Encodable {
+        var code: String
+        var name: String
+        var href: String
+        var current: Bool
+    }
+
     var t: [String: String]
     var lang: String
-    var otherLang: String
+    /// The page's `lang` attribute (`mn-Mong` for Mongolian in its script).
+    var langTag: String
+    var languages: [LanguageLink]
     var title: String
     var user: Badge?
     /// The header's menu for the signed-in role (`Menu`); empty on public pages.
@@ -33,8 +43,8 @@ extension Request {
             badge = .init(name: actor.displayName, role: actor.role.name(lang), area: areaName)
         }
         let frame = PageFrame(
-            t: Dictionary(uniqueKeysWithValues: Strings.all(lang).map { ($0.key.replacingOccurrences(of: ".", with: "_"), $0.value) }),
-            lang: lang.rawValue, otherLang: lang == .zh ? "en" : "zh", title: title, user: badge,
+            t: Strings.pageTables[lang] ?? [:],
+            lang: lang.rawValue, langTag: lang.tag, languages: languageLinks(), title: title, user: badge,
             menu: badge == nil ? [] : actor.map { Menu.links(for: $0, lang) } ?? [],
             csrf: (!publicPage || withForm) ? csrfToken : "", publicPage: publicPage, body: body
         )
@@ -42,5 +52,19 @@ extension Request {
         let response = try await view.encodeResponse(for: self)
         response.headers.replaceOrAdd(name: .cacheControl, value: publicPage && !withForm ? "public, max-age=60" : "no-store")
         return response
+    }
+}
+
+extension Request {
+    /// The language menu: this page, with its query kept, in each language.
+    func languageLinks<Body>() -> [PageFrame<Body>.LanguageLink] {
+        let current = lang
+        var items = (url.query ?? "").split(separator: "&").filter { !$0.hasPrefix("lang=") && !$0.hasPrefix("_csrf=") }.map(String.init)
+        let path = url.path
+        return Language.allCases.map { l in
+            items.append("lang=\(l.rawValue)")
+            defer { items.removeLast() }
+            return .init(code: l.rawValue, name: l.ownName, href: path + "?" + items.joined(separator: "&"), current: l == current)
+        }
     }
 }

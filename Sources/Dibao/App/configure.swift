@@ -9,6 +9,9 @@ import DibaoCore
 /// Sets up the whole system on `app`: database (SQLite by default, PostgreSQL by URL),
 /// migrations, policy versions, sessions, security middleware, pages, API and commands.
 public func configure(_ app: Application, settings: Settings) async throws {
+    // The words of every page (issue 16): read now, so a missing or broken catalogue stops
+    // the server here instead of showing keys.
+    app.logger.debug("text catalogues", metadata: ["keys": "\(Strings.catalogue.keys.count)"])
     app.dibao = AppEnvironment(settings: settings)
     let cache = ResponseCache()
     let actors = ActorCache()

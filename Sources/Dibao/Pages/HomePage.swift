@@ -66,7 +66,7 @@ struct HomePage: RouteCollection {
         if actor.may(.manageServiceNetwork) { links.append(Link(href: "/admin/network", label: req.l10n("network.title"))) }
         let countyStaff = actor.area.level <= .county && actor.role != .departmentClerk
         let warning = countyStaff ? HolidayCalendars.missingNextYear(env: req.dibao, today: req.dibao.clock.today())
-            .map { AdminText.format("calendar.missing_next_year", req.lang, String($0)) } : nil
+            .map { Strings.format("calendar.missing_next_year", req.lang, String($0)) } : nil
         let areaName = try await Area.find(actor.area.value, on: req.db)?.name ?? actor.area.value
         return try await req.render("home", title: req.l10n("home.title"), Body(
             role: actor.role.name(req.lang), area: areaName, households: households, links: links, events: events,

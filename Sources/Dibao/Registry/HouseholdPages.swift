@@ -174,32 +174,11 @@ struct HistoryRow: Content {
 }
 
 enum AuditActions {
-    static let labels: [String: (String, String)] = [
-        "household.created": ("登记家庭", "Registered"),
-        "household.updated": ("修改档案", "Edited"),
-        "household.exported": ("导出名单", "Exported"),
-        "access.denied": ("拒绝访问", "Access refused"),
-        "session.signed_in": ("登录", "Signed in"),
-        "session.signed_out": ("退出", "Signed out"),
-        "session.failed": ("登录失败", "Sign-in failed"),
-        "session.locked": ("账号锁定", "Account locked"),
-        "session.refused_locked": ("锁定期间尝试登录", "Sign-in while locked"),
-        "user.created": ("创建账号", "Account created"),
-        "token.created": ("创建访问令牌", "Token created"),
-        "demo.seeded": ("生成演示数据", "Demo data seeded"),
-        "case.submitted": ("提交申请", "Application filed"),
-        "objection.raised": ("提出异议", "Objection raised"),
-        "objection.answered": ("答复异议", "Objection answered"),
-        "evidence.added": ("补充证明材料", "Evidence added"),
-        "evidence.viewed": ("查看证明材料", "Evidence viewed"),
-        "spot_check.drawn": ("抽取入户抽查样本", "Spot-check sample drawn"),
-    ]
-
     static func label(_ action: String, _ lang: Language) -> String {
         if action.hasPrefix("case."), let step = CaseAction(rawValue: String(action.dropFirst(5))) { return step.name(lang) }
         if action.hasPrefix("complaint."), let step = ComplaintAction(rawValue: String(action.dropFirst(10))) { return step.name(lang) }
-        guard let l = labels[action] ?? AdminText.auditLabels[action] else { return action }
-        return lang == .zh ? l.0 : l.1
+        let key = "audit.\(action)"
+        return Strings.catalogue.has(key) ? Strings.text(key, lang) : action
     }
 }
 

@@ -52,7 +52,7 @@ struct ServiceNetworkPages: RouteCollection {
         if let input { if input.kind == "hall" { hall = input } else { window = input } }
         let page = NetworkPage(
             halls: rows.filter { $0.kind == "hall" }, windows: rows.filter { $0.kind == "window" }, oneStop: rows.filter(\.qualifies),
-            oneStopRule: AdminText.format("network.one_stop_rule", req.lang, String(policy.serviceHallMinSquareMetres), policy.version),
+            oneStopRule: Strings.format("network.one_stop_rule", req.lang, String(policy.serviceHallMinSquareMetres), policy.version),
             bases: try await ServiceNetwork.basePoints(within: actor.area, on: req.db), showClosed: showClosed,
             hall: hall, window: window, error: problems.isEmpty ? nil : problems.map(\.message).joined(separator: "；"),
             errorKind: input?.kind ?? "", problems: problems)
