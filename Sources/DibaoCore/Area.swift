@@ -10,6 +10,9 @@ enum ProvinceCodes {
 /// The five levels of the jurisdiction tree (SPEC "Jurisdictions"). Raw values
 /// grow downwards, so `region < village`: a smaller level is a higher authority.
 public enum AreaLevel: Int, Sendable, Codable, CaseIterable, Comparable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "area_level.\(self)" }
+
     case region = 1, league, county, township, village
 
     /// Significant digits of the 12-digit code at this level: 2, 4, 6, 9, 12.
@@ -23,25 +26,7 @@ public enum AreaLevel: Int, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    public var zh: String {
-        switch self {
-        case .region: return "自治区"
-        case .league: return "盟市"
-        case .county: return "旗县市区"
-        case .township: return "苏木乡镇/街道"
-        case .village: return "嘎查村/社区"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .region: return "region"
-        case .league: return "league/city"
-        case .county: return "banner/county"
-        case .township: return "township/street"
-        case .village: return "village/community"
-        }
-    }
 
     /// The level directly below; nil for villages.
     public var child: AreaLevel? { AreaLevel(rawValue: rawValue + 1) }
@@ -60,10 +45,11 @@ public enum AreaLevel: Int, Sendable, Codable, CaseIterable, Comparable {
 /// households with unstable income: monthly in towns, quarterly in the
 /// countryside (二.六).
 public enum AreaKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "area_kind.\(self)" }
+
     case urban, rural
 
-    public var zh: String { self == .urban ? "城市" : "农村牧区" }
-    public var en: String { self == .urban ? "urban" : "rural/pastoral" }
 }
 
 /// A 12-digit statistical area code (统计用区划代码): 2 digits region, 2 league,
@@ -228,3 +214,7 @@ public struct AreaRefusal: Refusal, Equatable {
         }
     }
 }
+
+extension AreaKind: Labelled {}
+
+extension AreaLevel: Labelled {}

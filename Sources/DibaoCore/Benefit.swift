@@ -1,29 +1,12 @@
 /// The kinds of household income counted against the standard (SPEC "Money and
 /// identity": wages, business and farm/herd income, pensions and transfers).
 public enum IncomeKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "income_kind.\(self)" }
+
     case wages, business, farming, pension, transfer, other
 
-    public var zh: String {
-        switch self {
-        case .wages: return "工资性收入"
-        case .business: return "经营性收入"
-        case .farming: return "农牧业收入"
-        case .pension: return "养老金（离退休金）"
-        case .transfer: return "转移性收入"
-        case .other: return "其他收入"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .wages: return "wages"
-        case .business: return "business income"
-        case .farming: return "farm/herd income"
-        case .pension: return "pension"
-        case .transfer: return "transfers"
-        case .other: return "other income"
-        }
-    }
 }
 
 /// One verified monthly income of one member.
@@ -43,29 +26,14 @@ public struct IncomeItem: Sendable, Codable, Equatable {
 /// Disability grade on the disability certificate (残疾人证); grades 1 and 2
 /// are severe (重度残疾).
 public enum DisabilityLevel: Int, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "disability_level.\(self)" }
+
     case none = 0, level1 = 1, level2, level3, level4
 
     public var isSevere: Bool { self == .level1 || self == .level2 }
 
-    public var zh: String {
-        switch self {
-        case .none: return "无"
-        case .level1: return "一级"
-        case .level2: return "二级"
-        case .level3: return "三级"
-        case .level4: return "四级"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .none: return "none"
-        case .level1: return "grade 1"
-        case .level2: return "grade 2"
-        case .level3: return "grade 3"
-        case .level4: return "grade 4"
-        }
-    }
 }
 
 /// What the calculation needs to know about one household member.
@@ -262,3 +230,7 @@ public enum DecidedAmount {
         }
     }
 }
+
+extension DisabilityLevel: Labelled {}
+
+extension IncomeKind: Labelled {}

@@ -1,6 +1,9 @@
 /// 申请案件的阶段 — where one application stands in the procedure of 二.二 and the
 /// two notices of 二.三.
 public enum CaseStage: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "case_stage.\(self)" }
+
     /// 已申请（待受理）
     case submitted
     /// 不予受理 — 二.二.1 lets a township refuse only with a recorded reason.
@@ -32,48 +35,6 @@ public enum CaseStage: String, Sendable, Codable, CaseIterable {
     /// 申请人撤回
     case withdrawn
 
-    public var zh: String {
-        switch self {
-        case .submitted: return "已申请（待受理）"
-        case .refusedAtIntake: return "不予受理"
-        case .underInvestigation: return "入户调查中"
-        case .investigated: return "入户调查完成"
-        case .evaluated: return "民主评议完成"
-        case .townshipReviewed: return "苏木乡镇（街道）审核完成"
-        case .firstNotice: return "第一榜公示中"
-        case .awaitingApproval: return "待旗县审批"
-        case .spotCheck: return "旗县入户抽查中"
-        case .returned: return "退回重新审核"
-        case .approved: return "审批同意"
-        case .refused: return "不予批准"
-        case .secondNotice: return "第二榜长期公示"
-        case .enrolled: return "已纳入保障"
-        case .withdrawn: return "申请人已撤回"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .submitted: return "Submitted (awaiting acceptance)"
-        case .refusedAtIntake: return "Not accepted"
-        case .underInvestigation: return "Home investigation under way"
-        case .investigated: return "Investigated"
-        case .evaluated: return "Democratic evaluation done"
-        case .townshipReviewed: return "Township review done"
-        case .firstNotice: return "First notice posted"
-        case .awaitingApproval: return "Awaiting county approval"
-        case .spotCheck: return "County spot-check visit"
-        case .returned: return "Returned for re-review"
-        case .approved: return "Approved"
-        case .refused: return "Refused"
-        case .secondNotice: return "Second notice posted"
-        case .enrolled: return "Enrolled"
-        case .withdrawn: return "Withdrawn by the applicant"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
-
     /// No action leads out of a terminal stage: a refused or withdrawn household
     /// applies again as a new case, so each decision keeps its own record.
     public var isTerminal: Bool {
@@ -101,57 +62,12 @@ public enum CaseStage: String, Sendable, Codable, CaseIterable {
 
 /// 案件操作 — one step a staff member takes on a case.
 public enum CaseAction: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "case_action.\(self)" }
+
     case accept, refuseIntake, completeInvestigation, recordEvaluation, townshipApprove, townshipRefuse,
          postFirstNotice, submitToCounty, drawSpotCheck, recordSpotCheckVisit, approve, refuse, returnForReview,
          reinvestigate, postSecondNotice, enroll, withdraw, extendTimeLimit
-
-    public var zh: String {
-        switch self {
-        case .accept: return "受理申请"
-        case .refuseIntake: return "不予受理"
-        case .completeInvestigation: return "完成入户调查"
-        case .recordEvaluation: return "录入民主评议结果"
-        case .townshipApprove: return "审核同意"
-        case .townshipRefuse: return "审核不同意"
-        case .postFirstNotice: return "张贴第一榜公示"
-        case .submitToCounty: return "报送旗县审批"
-        case .drawSpotCheck: return "列入入户抽查"
-        case .recordSpotCheckVisit: return "录入抽查入户结果"
-        case .approve: return "审批同意"
-        case .refuse: return "不予批准"
-        case .returnForReview: return "退回重新审核"
-        case .reinvestigate: return "重新入户调查"
-        case .postSecondNotice: return "张贴第二榜公示"
-        case .enroll: return "纳入保障"
-        case .withdraw: return "登记申请人撤回"
-        case .extendTimeLimit: return "延长办理时限"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .accept: return "Accept the application"
-        case .refuseIntake: return "Refuse to accept"
-        case .completeInvestigation: return "Complete the home investigation"
-        case .recordEvaluation: return "Record the democratic evaluation"
-        case .townshipApprove: return "Township review: agree"
-        case .townshipRefuse: return "Township review: disagree"
-        case .postFirstNotice: return "Post the first notice"
-        case .submitToCounty: return "Submit to the county"
-        case .drawSpotCheck: return "Draw for a spot-check visit"
-        case .recordSpotCheckVisit: return "Record the spot-check visit"
-        case .approve: return "Approve"
-        case .refuse: return "Refuse"
-        case .returnForReview: return "Return for re-review"
-        case .reinvestigate: return "Investigate again"
-        case .postSecondNotice: return "Post the second notice"
-        case .enroll: return "Enrol"
-        case .withdraw: return "Record the applicant's withdrawal"
-        case .extendTimeLimit: return "Extend the time limit"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 
     /// The date of this action becomes the county clock's start (`CountyClock.startedOn`):
     /// acceptance starts the 30 working days and a return for re-review starts
@@ -634,3 +550,7 @@ public enum CaseMachine: Sendable {
         return reasons.map { CaseRefusal(action: action, reason: $0) }
     }
 }
+
+extension CaseAction: Labelled {}
+
+extension CaseStage: Labelled {}

@@ -5,7 +5,7 @@
 public enum Masking {
     /// What a role without `viewSensitive` reads in place of a label derived from health or
     /// disability detail (a review class, a category top-up): that there is one, not which.
-    public static func sensitiveLabel(_ lang: Language) -> String { lang == .zh ? "（已隐去）" : "(withheld)" }
+    public static func sensitiveLabel(_ lang: Language) -> String { Catalogue.shared.text("masking.withheld", lang) }
 
     /// 张小明 → 张*明, 张三 → 张*, 欧阳小明 → 欧**明, one character → *. Surname
     /// and last character stay, everything between is starred, so a compound

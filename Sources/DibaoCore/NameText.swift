@@ -9,30 +9,15 @@ public enum NameText {
     public enum Problem: Sendable, Equatable {
         case control, invisible, unassigned, tooManyMarks
 
+        /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+        public var textKey: String { "name_text.\(self)" }
+
         public var rule: String {
             switch self {
             case .control: return "text.control_character"
             case .invisible: return "text.invisible_character"
             case .unassigned: return "text.unassigned_character"
             case .tooManyMarks: return "text.combining_marks"
-            }
-        }
-
-        public var zh: String {
-            switch self {
-            case .control: return "含有控制字符，请重新输入"
-            case .invisible: return "含有不可见字符（如零宽空格或文字方向控制符），请重新输入"
-            case .unassigned: return "含有无法显示的字符，请重新输入"
-            case .tooManyMarks: return "一个字上叠加的符号过多"
-            }
-        }
-
-        public var en: String {
-            switch self {
-            case .control: return "contains a control character; type it again"
-            case .invisible: return "contains an invisible character (a zero-width space or a direction override); type it again"
-            case .unassigned: return "contains a character that cannot be shown"
-            case .tooManyMarks: return "too many marks stacked on one letter"
             }
         }
     }
@@ -66,3 +51,5 @@ public enum NameText {
         return nil
     }
 }
+
+extension NameText.Problem: Labelled {}

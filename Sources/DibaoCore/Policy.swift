@@ -12,23 +12,12 @@ public enum PaymentFrequency: String, Sendable, Codable, CaseIterable {
 /// Categories a policy may top up (分类施保). The 2013 text sets none; later rules
 /// and league policies do, so they are data (SPEC "Money and identity").
 public enum TopUpCategory: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "top_up_category.\(self)" }
+
     case elderly, severelyDisabled, child
 
-    public var zh: String {
-        switch self {
-        case .elderly: return "老年人"
-        case .severelyDisabled: return "重度残疾人"
-        case .child: return "未成年人"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .elderly: return "elderly"
-        case .severelyDisabled: return "severely disabled"
-        case .child: return "child"
-        }
-    }
 }
 
 /// One category top-up: a member in `category` adds `percentOfStandard` percent
@@ -45,6 +34,9 @@ public struct TopUpRule: Sendable, Codable, Equatable {
 
 /// The review rhythms of 二.六, one per kind of household.
 public enum ReviewClass: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "review_class.\(self)" }
+
     /// A member with severe illness or disability and income essentially unchanged: yearly.
     case severeStable
     /// Household economy and members stable in the short term: every six months.
@@ -53,21 +45,7 @@ public enum ReviewClass: String, Sendable, Codable, CaseIterable {
     /// monthly in towns, quarterly in the countryside.
     case unstable
 
-    public var zh: String {
-        switch self {
-        case .severeStable: return "重病重残、收入基本无变化"
-        case .stable: return "家庭经济状况相对稳定"
-        case .unstable: return "收入来源不固定、有劳动能力"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .severeStable: return "severe illness/disability, income stable"
-        case .stable: return "stable household"
-        case .unstable: return "unstable income, able to work"
-        }
-    }
 }
 
 /// Every number the rules depend on, as one versioned record (SPEC "Policy is
@@ -643,3 +621,7 @@ public struct PolicyRefusal: Refusal, Equatable {
         }
     }
 }
+
+extension ReviewClass: Labelled {}
+
+extension TopUpCategory: Labelled {}

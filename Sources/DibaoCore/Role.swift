@@ -2,6 +2,9 @@
 /// village assistant (嘎查村/社区 民政协理员) up to the county approver (审批) and the
 /// supervisors of 二.七, who read everything below them and change nothing.
 public enum Role: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "role.\(self)" }
+
     case villageAssistant = "village_assistant"          // 嘎查村/社区 民政协理员
     case townshipCaseworker = "township_caseworker"      // 苏木乡镇/街道 低保经办人
     case townshipHead = "township_head"                  // 苏木乡镇/街道 审核负责人
@@ -14,42 +17,6 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case supervisor = "supervisor"                       // 监督、审计（只读）
     case disciplineInspector = "discipline_inspector"    // 纪检监察（只读：移交给它的事项、资金监管）
     case administrator = "administrator"                 // 系统管理员
-
-    public var zh: String {
-        switch self {
-        case .villageAssistant: return "嘎查村/社区民政协理员"
-        case .townshipCaseworker: return "苏木乡镇/街道低保经办人"
-        case .townshipHead: return "苏木乡镇/街道审核负责人"
-        case .countyCaseworker: return "旗县民政局经办人"
-        case .countyApprover: return "旗县民政局审批人"
-        case .financeOfficer: return "财政部门经办人"
-        case .bankOperator: return "代发金融机构操作员"
-        case .verificationOfficer: return "核对中心工作人员"
-        case .departmentClerk: return "部门核对数据报送员"
-        case .supervisor: return "监督检查人员（只读）"
-        case .disciplineInspector: return "纪检监察人员（只读）"
-        case .administrator: return "系统管理员"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .villageAssistant: return "Village assistant"
-        case .townshipCaseworker: return "Township caseworker"
-        case .townshipHead: return "Township head (review)"
-        case .countyCaseworker: return "County caseworker"
-        case .countyApprover: return "County approver"
-        case .financeOfficer: return "Finance officer"
-        case .bankOperator: return "Bank operator"
-        case .verificationOfficer: return "Verification-centre officer"
-        case .departmentClerk: return "Department data clerk"
-        case .supervisor: return "Supervisor / auditor (read-only)"
-        case .disciplineInspector: return "Discipline inspection (read-only)"
-        case .administrator: return "Administrator"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 
     /// The area levels an account of this role may belong to.
     public var allowedLevels: Set<AreaLevel> {
@@ -227,3 +194,5 @@ public enum Permission: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension Role: Labelled {}

@@ -128,7 +128,7 @@ def sign_in(browser, server, username, password=PASSWORD):
     browser.find_element(By.ID, "username").send_keys(username)
     browser.find_element(By.ID, "password").send_keys(password)
     submit(browser, "sign-in")
-    assert browser.find_element(By.ID, "current-user").text
+    assert browser.find_element(By.ID, "current-user").get_attribute("textContent").strip()
 
 
 def submit(browser, element_id):

@@ -172,8 +172,8 @@ struct AdminPages: RouteCollection {
             .filter(\.$level <= AreaLevel.township.rawValue).sort(\.$id).limit(2_001).all()
         let lang = req.lang
         let rows = all.prefix(2_000).map { a in
-            AreaRow(code: a.id ?? "", name: a.name, level: lang == .zh ? a.areaLevel.zh : a.areaLevel.en, depth: a.level,
-                    kind: a.kind.map { lang == .zh ? $0.zh : $0.en } ?? "", retiredOn: a.retiredOn)
+            AreaRow(code: a.id ?? "", name: a.name, level: a.areaLevel.name(lang), depth: a.level,
+                    kind: a.kind.map { $0.name(lang) } ?? "", retiredOn: a.retiredOn)
         }
         let retiredAreas = try await Area.query(on: req.db).filter(\.$id >= range.lowerBound).filter(\.$id <= range.upperBound)
             .filter(\.$retiredOn != nil).sort(\.$retiredOn, .descending).limit(500).all()

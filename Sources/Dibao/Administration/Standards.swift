@@ -150,7 +150,7 @@ enum Standards {
                                uniquingKeysWith: { a, _ in a })
         let lang = ctx.lang
         return visible.map { s in
-            Row(id: s.id!, area: s.areaCode, areaName: names[s.areaCode] ?? s.areaCode, kind: s.kind.rawValue, kindName: lang == .zh ? s.kind.zh : s.kind.en,
+            Row(id: s.id!, area: s.areaCode, areaName: names[s.areaCode] ?? s.areaCode, kind: s.kind.rawValue, kindName: s.kind.name(lang),
                 monthly: Money(fen: s.monthlyFen).formatted, effectiveMonth: String(s.effectiveFrom.prefix(7)), status: s.status,
                 enteredBy: s.enteredBy, approvedBy: s.approvedBy, document: s.document,
                 canDecide: !publicOnly && s.status == "pending" && s.enteredBy != ctx.actor.username && ctx.actor.may(.manageStandards)

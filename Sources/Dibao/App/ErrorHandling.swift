@@ -52,9 +52,8 @@ struct DibaoErrorMiddleware: Middleware {
             // Swift's English description, whatever the person's language (issue 12).
             status = .badRequest
             let (field, rule) = Self.describe(decoding)
-            reason = request.lang == .zh
-                ? (field.isEmpty ? "请求格式不正确" : "请求格式不正确：字段 \(field) \(rule == "request.missing" ? "缺失" : "类型不对")")
-                : (field.isEmpty ? "The request body is malformed" : "The request body is malformed: field \(field) is \(rule == "request.missing" ? "missing" : "of the wrong type")")
+            reason = field.isEmpty ? request.l10n("error.malformed")
+                : Strings.format(rule == "request.missing" ? "error.malformed_field_missing" : "error.malformed_field_type", request.lang, field)
             problems = [Problem(field: field.isEmpty ? "body" : field, rule: rule, message: reason)]
         case let abort as any AbortError:
             status = abort.status
@@ -63,12 +62,12 @@ struct DibaoErrorMiddleware: Middleware {
             // A text PostgreSQL cannot store (a NUL from a JSON "\u0000"): the input's fault.
             _ = db
             status = .unprocessableEntity
-            reason = request.lang == .zh ? "输入含有无法保存的字符（如控制字符）" : "The input contains a character that cannot be stored (such as a control character)"
+            reason = request.l10n("error.unstorable_character")
             problems = [Problem(field: "body", rule: "text.control_character", message: reason)]
 
         default:
             status = .internalServerError
-            reason = request.lang == .zh ? "系统内部错误" : "Internal error"
+            reason = request.l10n("error.internal")
             request.logger.error("unhandled error on \(request.method) \(RequestLog.printable(request.url.path)): \(String(reflecting: type(of: error)))")
         }
         if reason == status.reasonPhrase || reason.isEmpty {
@@ -101,19 +100,7 @@ struct DibaoErrorMiddleware: Middleware {
     }
 
     static func generic(_ status: HTTPResponseStatus, _ lang: Language) -> String {
-        let zh: String, en: String
-        switch status.code {
-        case 400: (zh, en) = ("请求格式不正确", "The request is malformed")
-        case 401: (zh, en) = ("请先登录", "Sign in first")
-        case 403: (zh, en) = ("无权执行此操作", "Not allowed")
-        case 404: (zh, en) = ("未找到", "Not found")
-        case 405: (zh, en) = ("不支持此操作", "Method not allowed")
-        case 409: (zh, en) = ("记录已被他人修改，请刷新后重试", "Changed by someone else: reload and try again")
-        case 413: (zh, en) = ("提交的内容过大", "The request is too large")
-        case 415: (zh, en) = ("不支持的内容类型", "Unsupported content type")
-        case 429: (zh, en) = ("请求过于频繁，请稍后再试", "Too many requests: try again later")
-        default: (zh, en) = ("请求未能完成", "The request could not be completed")
-        }
-        return lang == .zh ? zh : en
+        let known: Set<UInt> = [400, 401, 403, 404, 405, 409, 413, 415, 429]
+        return Strings.text(known.contains(status.code) ? "error.status_\(status.code)" : "error.status_other", lang)
     }
 }

@@ -4,13 +4,8 @@ import DibaoCore
 /// UI text from the catalogues, in the reader's language. Pages get the table of
 /// their language as `t`; code uses `req.l10n(key)`.
 enum Strings {
-    /// The catalogues under `Resources/Text` (issue 16), read once. A server whose
-    /// catalogues are missing or broken stops at start-up (`configure` reads this
-    /// first) rather than showing keys on its pages.
-    static let catalogue: Catalogue = {
-        let dir = DirectoryConfiguration.detect().resourcesDirectory + "Text"
-        do { return try Catalogue.load(directory: dir) } catch { fatalError("text catalogues: \(error)") }
-    }()
+    /// The catalogues (`Catalogue.shared`, read from `Resources/Text`).
+    static var catalogue: Catalogue { Catalogue.shared }
 
     static func text(_ key: String, _ lang: Language, _ args: [String] = []) -> String {
         catalogue.text(key, lang, args)

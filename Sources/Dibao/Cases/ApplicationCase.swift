@@ -158,25 +158,16 @@ public final class CaseDeclaration: Model, @unchecked Sendable {
 
 /// 家庭收入和财产状况声明, 授权核对委托书, 诚信承诺书 (二.二.1).
 public enum DeclarationKind: String, Sendable, Codable, CaseIterable {
+
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+
+    public var textKey: String { "declaration_kind.\(self)" }
+
     case incomeAndAssets = "income_assets"
     case verificationAuthorization = "verification_authorization"
     case integrityPledge = "integrity_pledge"
 
-    public var zh: String {
-        switch self {
-        case .incomeAndAssets: return "家庭收入和财产状况声明"
-        case .verificationAuthorization: return "授权核对委托书"
-        case .integrityPledge: return "诚信承诺书"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .incomeAndAssets: return "Declaration of household income and assets"
-        case .verificationAuthorization: return "Authorisation to verify"
-        case .integrityPledge: return "Integrity pledge"
-        }
-    }
 }
 
 /// A member's income as the investigation found it (二.二.2), monthly.
@@ -255,10 +246,13 @@ public final class Notice: Model, AreaScoped, @unchecked Sendable {
 }
 
 public enum NoticeKind: String, Sendable, Codable, CaseIterable {
+
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+
+    public var textKey: String { "notice_kind.\(self)" }
+
     case first, second
 
-    public var zh: String { self == .first ? "第一榜（审核结果公示）" : "第二榜（保障对象长期公示）" }
-    public var en: String { self == .first ? "First notice (township review)" : "Second notice (approved recipients)" }
 }
 
 /// 异议 raised against a notice, and its 复核 answer (二.三).
@@ -437,3 +431,7 @@ struct AddCaseProcedure: AsyncMigration {
         try await database.schema(ApplicationCase.schema).deleteField("policy_version").update()
     }
 }
+
+extension DeclarationKind: Labelled {}
+
+extension NoticeKind: Labelled {}

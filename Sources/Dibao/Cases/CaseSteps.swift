@@ -57,7 +57,7 @@ enum CaseSteps {
         case .postFirstNotice:
             return try await Notices.postFirst(caseID: caseID, by: actor, on: req)
         case .drawSpotCheck:
-            throw Abort(.badRequest, reason: req.lang == .zh ? "抽查由县级审批批次统一抽取" : "Spot checks are drawn for the county's whole batch")
+            throw Abort(.badRequest, reason: req.l10n("cases.spot_check_batch_only"))
         case .recordSpotCheckVisit:
             return try await CountyApproval.recordVisit(caseID: caseID, input: input, by: actor, on: req)
         case .approve:

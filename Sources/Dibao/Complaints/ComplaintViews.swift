@@ -105,7 +105,7 @@ struct ComplaintView: Content {
     /// the decider's reason, or what the handler wrote.
     static func answerText(_ c: Complaint, lang: Language) -> String {
         if let o = c.answerOutcome.flatMap(ReviewOutcome.init(rawValue:)) {
-            return Strings.text("cmp.review_answer", lang) + o.name(lang) + (c.answer.isEmpty ? "" : (lang == .zh ? "。" : ". ") + c.answer)
+            return Strings.text("cmp.review_answer", lang) + o.name(lang) + (c.answer.isEmpty ? "" : Strings.text("app.full_stop", lang) + c.answer)
         }
         return c.answer
     }

@@ -84,7 +84,7 @@ struct EnrolledView: Content {
         return EnrolledView(
             id: e.id!.uuidString, householdID: e.householdID.uuidString, head: names[e.householdID] ?? "", villageCode: e.villageCode,
             status: e.status.rawValue, statusName: e.status.name(lang), exitReason: e.exitReason?.name(lang) ?? "",
-            reviewClass: e.reviewClass.rawValue, reviewClassName: lang == .zh ? e.reviewClass.zh : e.reviewClass.en,
+            reviewClass: e.reviewClass.rawValue, reviewClassName: e.reviewClass.name(lang),
             nextReviewOn: e.nextReviewOn.map { String($0.prefix(7)) } ?? "",
             reviewOverdue: e.nextReviewOn.flatMap(CivilDate.init(iso:)).map { ReviewCalendar.isOverdue(nextReviewOn: $0, today: ctx.today) } ?? false,
             lastReportOn: e.lastReportOn, reportDueOn: ReviewCalendar.reportDue(since: lastReport, policy: policy).iso,
@@ -165,16 +165,16 @@ struct ReviewView: Content {
                 for kind in IncomeKind.allCases {
                     let fen = declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(Int64(0)) { $0 + $1.monthlyFen }
                     fields.append(.init(key: "\(m.id!.uuidString).\(kind.rawValue)", member: sensitive ? m.name : Masking.name(m.name),
-                                        kind: kind.rawValue, label: lang == .zh ? kind.zh : kind.en, value: fen == 0 ? "" : Money(fen: fen).plain))
+                                        kind: kind.rawValue, label: kind.name(lang), value: fen == 0 ? "" : Money(fen: fen).plain))
                 }
             }
         }
         let result = r.benefitResult
         var lines: [Line] = []
         if let result {
-            lines = [Line(label: lang == .zh ? "保障标准 × 人数" : "Standard × members", amount: result.standardTotal.formatted),
-                     Line(label: lang == .zh ? "家庭月收入" : "Household income", amount: result.householdIncome.formatted),
-                     Line(label: lang == .zh ? "月保障金额" : "Monthly benefit", amount: result.amount.formatted)]
+            lines = [Line(label: Strings.text("enr.line_standard_members", lang), amount: result.standardTotal.formatted),
+                     Line(label: Strings.text("enr.line_household_income", lang), amount: result.householdIncome.formatted),
+                     Line(label: Strings.text("enr.line_monthly_benefit", lang), amount: result.amount.formatted)]
         }
         let found = try await PeriodicVerification.contradictions(of: r, ctx: ctx)
         let steps = ReviewAction.allCases.filter { $0 != .open && ReviewMachine.from($0).contains(r.stage) && ReviewMachine.roles(for: $0).contains(ctx.actor.role) }
@@ -184,7 +184,7 @@ struct ReviewView: Content {
             triggerName: r.trigger.name(lang), finding: r.finding,
             reportID: found?.report.uuidString ?? "", contradictions: found?.lines ?? [], dueMonth: String(r.dueMonth.prefix(7)), openedOn: r.openedOn, openedBy: r.openedBy,
             currentAmount: Money(fen: e.monthlyFen).formatted, householdStatus: e.status.name(lang),
-            visitKind: r.visitKind.map { lang == .zh ? $0.zh : $0.en } ?? "", visitors: r.visitors, visitedOn: r.visitedOn ?? "", notes: r.notes,
+            visitKind: r.visitKind.map { $0.name(lang) } ?? "", visitors: r.visitors, visitedOn: r.visitedOn ?? "", notes: r.notes,
             incomeStable: r.incomeStable, computed: r.computedFen.map { Money(fen: $0).formatted } ?? "", breakdown: lines,
             outcome: r.outcome?.rawValue ?? "", outcomeName: r.outcome?.name(lang) ?? "",
             proposed: r.proposedFen.map { Money(fen: $0).plain } ?? "", exitReason: r.exitReason?.name(lang) ?? "", reason: r.reason,
@@ -224,7 +224,8 @@ struct DecisionLetter: Content {
     var issuer: String
 
     static func load(_ d: BenefitDecisionRecord, enrolled e: EnrolledHousehold, ctx: ServiceContext) async throws -> DecisionLetter {
-        let lang = ctx.lang, zh = lang == .zh
+        let lang = ctx.lang
+        func t(_ key: String, _ args: String...) -> String { Strings.text(key, lang, args) }
         // The letter is the household's own: whole name and address for staff who see
         // personal data, masked name and no address for the others (as on the household page).
         let household = try await Household.find(e.householdID, on: ctx.db)
@@ -233,30 +234,21 @@ struct DecisionLetter: Content {
         let areas = try await PaymentPages.areaNames([e.countyCode, e.townshipCode], on: ctx.db)
         let decided = CivilDate(iso: d.decidedOn) ?? ctx.today
         let policy = ctx.policy(on: decided)
-        let month = CivilDate(iso: d.fromMonth).map { zh ? "\($0.year)年\($0.month)月" : String($0.iso.prefix(7)) } ?? d.fromMonth
+        let month = CivilDate(iso: d.fromMonth).map { t("enr.letter_month", "\($0.year)", lang == .en ? String(format: "%02d", $0.month) : "\($0.month)") } ?? d.fromMonth
         let amount = Money(fen: d.monthlyFen).formatted
-        let title: String
-        let body: String
+        // The letter's kind names its title and body (纳入/变更/暂停/停止通知书, 二.六).
+        let letterKind: String
         switch d.kind {
-        case .enrolled:
-            title = zh ? "最低生活保障准予纳入通知书" : "Notice of enrollment in the minimum living allowance"
-            body = zh ? "你户申请最低生活保障，经调查、评议、公示和审核，决定自\(month)起纳入最低生活保障，月保障金额\(amount)。"
-                      : "Your household's application was investigated, evaluated, noticed and approved: it is enrolled from \(month) with a monthly allowance of \(amount)."
-        case .changed, .kept, .resumed:
-            title = zh ? "最低生活保障金变更通知书" : "Notice of change in the minimum living allowance"
-            body = zh ? "经复核，决定自\(month)起你户月保障金额为\(amount)。"
-                      : "After review, your household's monthly allowance is \(amount) from \(month)."
-        case .suspended:
-            title = zh ? "最低生活保障金暂停发放通知书" : "Notice of suspension of the minimum living allowance"
-            body = zh ? "决定自\(month)起暂停发放你户最低生活保障金。情况消除后，可向乡镇（街道）申请恢复发放。"
-                      : "Payment of your household's allowance is suspended from \(month). Once the reason is resolved you may ask the township to resume it."
-        case .exited:
-            title = zh ? "停止最低生活保障通知书" : "Notice of ending the minimum living allowance"
-            body = zh ? "经复核，决定自\(month)起停止你户最低生活保障。"
-                      : "After review, your household's minimum living allowance ends from \(month)."
+        case .enrolled: letterKind = "enrolled"
+        case .changed, .kept, .resumed: letterKind = "changed"
+        case .suspended: letterKind = "suspended"
+        case .exited: letterKind = "exited"
         }
+        let title = t("enr.letter_title_" + letterKind)
+        let body = letterKind == "changed" ? t("enr.letter_body_changed", month, amount)
+            : letterKind == "enrolled" ? t("enr.letter_body_enrolled", month, amount) : t("enr.letter_body_" + letterKind, month)
         let county = areas[e.countyCode] ?? e.countyCode
-        let reason = [d.exitReason?.name(lang) ?? "", d.reason].filter { !$0.isEmpty }.joined(separator: zh ? "；" : "; ")
+        let reason = [d.exitReason?.name(lang) ?? "", d.reason].filter { !$0.isEmpty }.joined(separator: t("enr.letter_reason_separator"))
         return DecisionLetter(
             decisionID: d.id ?? 0, householdID: e.householdID.uuidString,
             number: "\(e.countyCode.prefix(6))-\(decided.year)-\(String(format: "%06d", d.id ?? 0))",
@@ -265,9 +257,8 @@ struct DecisionLetter: Content {
             fromMonth: month, amount: amount, reason: reason,
             policy: d.policyVersion.isEmpty ? policy.title : (ctx.env.policyBook.version(d.policyVersion)?.title ?? d.policyVersion),
             appealDays: policy.appealDays, litigationMonths: policy.litigationMonths, phone: policy.supervisionPhone,
-            decidedOn: zh ? "\(decided.year)年\(decided.month)月\(decided.day)日" : decided.iso, body: body,
-            remedy: zh ? "如对本决定不服，可以自收到本通知书之日起\(policy.appealDays)日内向\(county)人民政府申请行政复议，或者在\(policy.litigationMonths)个月内向人民法院提起行政诉讼。监督电话：\(policy.supervisionPhone)。"
-                       : "If you disagree with this decision you may apply to the People's Government of \(county) for administrative reconsideration within \(policy.appealDays) days of receiving this notice, or bring a suit in a people's court within \(policy.litigationMonths) months. Supervision phone: \(policy.supervisionPhone).",
-            issuer: zh ? "\(county)民政局" : "Civil Affairs Bureau of \(county)")
+            decidedOn: lang == .en ? decided.iso : t("enr.letter_decided_on", "\(decided.year)", "\(decided.month)", "\(decided.day)"), body: body,
+            remedy: t("enr.letter_remedy", "\(policy.appealDays)", county, "\(policy.litigationMonths)", policy.supervisionPhone),
+            issuer: t("enr.letter_issuer", county))
     }
 }

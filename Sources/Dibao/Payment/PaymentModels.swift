@@ -156,6 +156,11 @@ public final class PayrollLine: Model, @unchecked Sendable {
 }
 
 public enum PayrollLineStatus: String, Sendable, Codable, CaseIterable {
+
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+
+    public var textKey: String { "payroll_line_status.\(self)" }
+
     /// In a bank file, no result yet.
     case pending
     /// Not sent: the household has no account on file. The money stays owed.
@@ -168,27 +173,7 @@ public enum PayrollLineStatus: String, Sendable, Codable, CaseIterable {
     /// Failed, payment suspended until the household is reached.
     case suspended
 
-    public var zh: String {
-        switch self {
-        case .pending: return "待银行回盘"
-        case .held: return "无账户，暂缓发放"
-        case .paid: return "已发放"
-        case .failed: return "发放失败，待处理"
-        case .repay: return "已更正账户，下期补发"
-        case .suspended: return "已暂停发放"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .pending: return "Awaiting bank result"
-        case .held: return "Held: no account"
-        case .paid: return "Paid"
-        case .failed: return "Failed, to settle"
-        case .repay: return "Account corrected, repaid next payroll"
-        case .suspended: return "Payment suspended"
-        }
-    }
 }
 
 /// A payroll's payment file for one bank, and that bank's result.
@@ -309,3 +294,5 @@ struct CreatePaymentTables: AsyncMigration {
         }
     }
 }
+
+extension PayrollLineStatus: Labelled {}

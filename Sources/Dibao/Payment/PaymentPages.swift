@@ -197,7 +197,7 @@ struct PaymentPages: RouteCollection {
             let villages = try await Self.areaNames(Set(lines.map(\.villageCode)), on: req.db)
             failures = lines.map { .init(id: $0.id!, household: $0.householdID.uuidString, head: $0.headName, village: villages[$0.villageCode] ?? $0.villageCode,
                                          account: Masking.account($0.accountNumber), amount: Money(fen: $0.amountFen).formatted, reason: $0.note,
-                                         status: req.lang == .zh ? $0.status.zh : $0.status.en) }
+                                         status: $0.status.name(req.lang)) }
         }
         let stage = p.stage
         func may(_ a: PayrollAction) -> Bool {
@@ -335,10 +335,10 @@ struct PaymentPages: RouteCollection {
         let lines = try await query.sort(\.$villageCode).sort(\.$id).all()
         let names = try await Self.areaNames(Set(lines.map(\.villageCode) + [tcode.value, p.countyCode]), on: req.db)
         let sensitive = op.role.may(.viewSensitive)
-        let status = { (l: PayrollLine) in req.lang == .zh ? l.status.zh : l.status.en }
+        let status = { (l: PayrollLine) in l.status.name(req.lang) }
         if req.query[String.self, at: "format"] == "csv" {
-            let header = req.lang == .zh ? ["序号", "嘎查村/社区", "户主", "人数", "开户银行", "一卡通账号", "户名", "本期应发", "补（扣）发", "实发金额", "状态"]
-                : ["No", "Village", "Head", "Members", "Bank", "Account", "Holder", "This period", "Adjustment", "Amount", "Status"]
+            let header = ["no", "village", "head", "members", "bank", "account", "holder", "period", "adjustment", "amount", "status"]
+                .map { req.l10n("pay.list_col_\($0)") }
             var rows = lines.map { l in
                 [String(l.id ?? 0), names[l.villageCode] ?? l.villageCode, l.headName, String(l.memberCount), l.bankCode,
                  CSVExport.asText(sensitive ? l.accountNumber : Masking.account(l.accountNumber)), l.holderName, Money(fen: l.periodFen).plain,
@@ -400,16 +400,14 @@ struct PaymentPages: RouteCollection {
         let payrolls = Dictionary(uniqueKeysWithValues: try await Payroll.query(on: req.db).filter(\.$id ~~ Array(Set(lines.map(\.payrollID)))).all().map { ($0.id!, $0) })
         let history = lines.compactMap { l in payrolls[l.payrollID].map { (p: $0, l: l) } }.sorted { $0.p.period > $1.p.period }
             .map { HouseholdPage.Paid(number: $0.p.number, period: $0.p.period, amount: Money(fen: $0.l.amountFen).formatted,
-                                      status: req.lang == .zh ? $0.l.status.zh : $0.l.status.en) }
-        let reasons: [BenefitSchedule.StepReason: (String, String)] = [.enrolled: ("纳入保障", "enrolled"), .amountChanged: ("调整金额", "amount changed"),
-                                                                       .suspended: ("暂停发放", "suspended"), .resumed: ("恢复发放", "resumed"), .exited: ("停止保障", "exited")]
+                                      status: $0.l.status.name(req.lang)) }
         let sensitive = op.role.may(.viewSensitive)
         let banks = try await Bank.query(on: req.db).sort(\.$id).all().map { Bank.Choice(code: $0.id!, name: $0.name) }
         let r = try await req.render("payments/household", title: req.l10n("pay.household"), HouseholdPage(
             householdID: h.id!.uuidString, head: sensitive ? h.headName : Masking.name(h.headName),
             hasSchedule: record != nil,
             steps: record?.schedule?.steps.map { s in .init(from: String(s.from.iso.prefix(7)), monthly: s.monthly.formatted,
-                                                           reason: req.lang == .zh ? reasons[s.reason]!.0 : reasons[s.reason]!.1) } ?? [],
+                                                           reason: s.reason.name(req.lang)) } ?? [],
             settled: Money(fen: record?.settledFen ?? 0).formatted,
             bank: account?.bankCode ?? "", account: account.map { sensitive ? $0.accountNumber : Masking.account($0.accountNumber) } ?? "",
             holder: account?.holderName ?? "", history: history, banks: banks, canManage: op.role.may(.manageBenefits),
@@ -470,7 +468,7 @@ struct PaymentPages: RouteCollection {
         let policy = req.dibao.policy(on: CivilDate(year: year, month: 12, day: 31) ?? today)
         let rows = try await Budgets.execution(area: op.area, year: year, on: req.db)
         let names = try await Self.areaNames(Set(rows.map(\.county)), on: req.db)
-        let monthsLabel = req.lang == .zh ? (1...12).map { "\($0)月" } : ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"]
+        let monthsLabel = (1...12).map { Strings.format("pay.month_short", req.lang, "\($0)") }
         func pct(_ perMille: Int) -> String { String(format: "%.1f%%", Double(perMille) / 10) }
         var totalBudget = Money.zero, totalSpent = Money.zero
         let counties = rows.map { county, e -> BudgetPage.CountyRow in
@@ -483,7 +481,7 @@ struct PaymentPages: RouteCollection {
                              percent: b.isPositive ? pct(Int(sp.fen * 1000 / b.fen)) : "—")
             }
             let quarters = (1...4).map { q in
-                BudgetPage.QuarterRow(quarter: req.lang == .zh ? "第\(q)季度" : "Q\(q)", total: e.quarter(q).formatted,
+                BudgetPage.QuarterRow(quarter: Strings.format("pay.quarter_n", req.lang, "\(q)"), total: e.quarter(q).formatted,
                                       sources: FundSource.allCases.map { (e.quarterBySource(q)[$0] ?? .zero).formatted })
             }
             let months = max(1, throughMonth)

@@ -107,18 +107,18 @@ struct HouseholdFormPage: Encodable {
         func memberRow(_ index: String, _ m: HouseholdDraft.Member) -> MemberRow {
             MemberRow(
                 index: index, name: m.name, idNumber: m.idNumber,
-                relations: opts(Kinship.allCases, m.relation) { lang == .zh ? $0.zh : $0.en },
-                disabilities: DisabilityLevel.allCases.map { Option(value: String($0.rawValue), label: lang == .zh ? $0.zh : $0.en, selected: $0.rawValue == m.disabilityLevel) },
+                relations: opts(Kinship.allCases, m.relation) { $0.name(lang) },
+                disabilities: DisabilityLevel.allCases.map { Option(value: String($0.rawValue), label: $0.name(lang), selected: $0.rawValue == m.disabilityLevel) },
                 severeIllness: m.severeIllness, illnessNote: m.illnessNote,
-                capacities: opts(WorkCapacity.allCases, m.workCapacity) { lang == .zh ? $0.zh : $0.en },
-                employments: opts(Employment.allCases, m.employment) { lang == .zh ? $0.zh : $0.en },
-                incomes: IncomeKind.allCases.map { IncomeField(kind: $0.rawValue, label: lang == .zh ? $0.zh : $0.en, value: m.incomes[$0.rawValue] ?? "") })
+                capacities: opts(WorkCapacity.allCases, m.workCapacity) { $0.name(lang) },
+                employments: opts(Employment.allCases, m.employment) { $0.name(lang) },
+                incomes: IncomeKind.allCases.map { IncomeField(kind: $0.rawValue, label: $0.name(lang), value: m.incomes[$0.rawValue] ?? "") })
         }
         func supporterRow(_ index: String, _ s: HouseholdDraft.Supporter) -> SupporterRow {
-            SupporterRow(index: index, name: s.name, idNumber: s.idNumber, duties: opts(SupportDuty.allCases, s.duty) { lang == .zh ? $0.zh : $0.en }, monthlySupport: s.monthlySupport, note: s.note)
+            SupporterRow(index: index, name: s.name, idNumber: s.idNumber, duties: opts(SupportDuty.allCases, s.duty) { $0.name(lang) }, monthlySupport: s.monthlySupport, note: s.note)
         }
         func assetRow(_ index: String, _ a: HouseholdDraft.Asset) -> AssetRow {
-            AssetRow(index: index, kinds: opts(AssetKind.allCases, a.kind) { lang == .zh ? $0.zh : $0.en }, description: a.description, value: a.value)
+            AssetRow(index: index, kinds: opts(AssetKind.allCases, a.kind) { $0.name(lang) }, description: a.description, value: a.value)
         }
         self.action = action
         self.editing = editing

@@ -68,9 +68,7 @@ struct HouseholdPages: RouteCollection {
         let query = try await search.query(for: actor, on: req)
         let total = try await query.copy().count()
         guard total <= CSVExport.maxRows else {
-            throw Abort(.unprocessableEntity, reason: req.lang == .zh
-                ? "导出：符合条件的家庭有\(total)户，超过单次导出上限\(CSVExport.maxRows)户，请按区域缩小范围"
-                : "Export: \(total) households match, over the limit of \(CSVExport.maxRows) per export; narrow by area")
+            throw Abort(.unprocessableEntity, reason: Strings.format("households.export_too_many", req.lang, "\(total)", "\(CSVExport.maxRows)"))
         }
         let households = try await query.sort(\.$villageCode).sort(\.$headName).all()
         let rows = try await HouseholdRow.rows(households, for: actor, lang: req.lang, on: req.db)

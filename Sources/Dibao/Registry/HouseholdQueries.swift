@@ -136,7 +136,7 @@ struct HouseholdView: Content {
         let supporters = try await Supporter.query(on: db).filter(\.$household.$id == hid).all()
         let assets = try await AssetRecord.query(on: db).filter(\.$household.$id == hid).all()
         let village = try await Area.find(household.villageCode, on: db)
-        let hidden = lang == .zh ? "（无权查看）" : "(restricted)"
+        let hidden = Strings.text("household.restricted", lang)
         var total = Money.zero
         let memberViews = members.map { m -> MemberView in
             let own = incomes.filter { $0.$member.id == m.id }
@@ -147,17 +147,17 @@ struct HouseholdView: Content {
                 name: full ? m.name : Masking.name(m.name),
                 idNumber: full ? m.idNumber : Masking.idNumber(m.idNumber),
                 relation: m.relation.rawValue,
-                relationLabel: lang == .zh ? m.relation.zh : m.relation.en,
+                relationLabel: m.relation.name(lang),
                 sex: m.sex.rawValue == "male" ? Strings.text("sex.male", lang) : Strings.text("sex.female", lang),
                 birthDate: full ? m.birthDate : String(m.birthDate.prefix(4)),
                 disabilityLevel: full ? m.disabilityLevel : nil,
-                disabilityLabel: full ? (lang == .zh ? disability.zh : disability.en) : hidden,
+                disabilityLabel: full ? (disability.name(lang)) : hidden,
                 severeIllness: full ? m.severeIllness : nil,
                 illnessNote: full ? m.illnessNote : "",
                 workCapacity: m.workCapacity.rawValue,
-                workCapacityLabel: lang == .zh ? m.workCapacity.zh : m.workCapacity.en,
+                workCapacityLabel: m.workCapacity.name(lang),
                 employment: m.employment.rawValue,
-                employmentLabel: lang == .zh ? m.employment.zh : m.employment.en,
+                employmentLabel: m.employment.name(lang),
                 incomes: Dictionary(own.map { ($0.kind.rawValue, Money(fen: $0.monthlyFen).plain) }, uniquingKeysWith: { a, _ in a }),
                 monthlyIncome: sum.formatted
             )
@@ -169,7 +169,7 @@ struct HouseholdView: Content {
             villageCode: household.villageCode,
             villageName: village?.name ?? household.villageCode,
             kind: household.kind.rawValue,
-            kindLabel: lang == .zh ? household.kind.zh : household.kind.en,
+            kindLabel: household.kind.name(lang),
             address: full ? household.address : hidden,
             phone: full ? household.phone : Masking.phone(household.phone),
             status: household.status,
@@ -181,11 +181,11 @@ struct HouseholdView: Content {
             supporters: supporters.map {
                 SupporterView(name: full ? $0.name : Masking.name($0.name),
                               idNumber: $0.idNumber.isEmpty ? "" : (full ? $0.idNumber : Masking.idNumber($0.idNumber)),
-                              duty: $0.duty.rawValue, dutyLabel: lang == .zh ? $0.duty.zh : $0.duty.en,
+                              duty: $0.duty.rawValue, dutyLabel: $0.duty.name(lang),
                               monthlySupport: Money(fen: $0.monthlySupportFen).plain, note: full ? $0.note : "")
             },
             assets: assets.map {
-                AssetView(kind: $0.kind.rawValue, kindLabel: lang == .zh ? $0.kind.zh : $0.kind.en,
+                AssetView(kind: $0.kind.rawValue, kindLabel: $0.kind.name(lang),
                           description: $0.description, value: Money(fen: $0.valueFen).plain)
             }
         )
@@ -231,7 +231,7 @@ struct HouseholdRow: Content {
         return households.map { h in
             HouseholdRow(id: h.id!, headName: full ? h.headName : Masking.name(h.headName), villageCode: h.villageCode,
                          villageName: names[h.villageCode] ?? h.villageCode,
-                         kind: lang == .zh ? h.kind.zh : h.kind.en, memberCount: h.memberCount,
+                         kind: h.kind.name(lang), memberCount: h.memberCount,
                          status: Strings.text("status.\(h.status)", lang),
                          updatedAt: h.updatedAt.map { ShanghaiTime.minute($0) } ?? "")
         }

@@ -50,13 +50,13 @@ struct VerificationReportView: Content {
         let full = actor.may(.viewSensitive)
         let village = try await Area.find(record.villageCode, on: db)
         let head = report.members.first
-        func t(_ zh: String, _ en: String) -> String { lang == .zh ? zh : en }
+        func t(_ key: String, _ args: String...) -> String { Strings.text(key, lang, args) }
         let members = report.members.map { m in
             MemberView(
                 position: m.position, name: full ? m.name : Masking.name(m.name), idNumber: full ? m.idNumber : Masking.idNumber(m.idNumber),
-                registration: m.registration.map { lang == .zh ? $0.zh : $0.en } ?? (report.delivered.contains(.householdRegistration) ? t("无户籍记录", "no record") : t("未报送", "not delivered")),
+                registration: m.registration.map { $0.name(lang) } ?? (report.delivered.contains(.householdRegistration) ? t("verification.no_registration_record") : t("verification.not_delivered")),
                 declaredIncome: m.declaredMonthlyIncome.formatted, verifiedIncome: m.verifiedMonthlyIncome.formatted,
-                incomes: m.verifiedIncome.map { "\(lang == .zh ? $0.kind.zh : $0.kind.en) \($0.monthly.formatted)" },
+                incomes: m.verifiedIncome.map { "\($0.kind.name(lang)) \($0.monthly.formatted)" },
                 lines: m.lines.map { l in
                     Line(source: l.source.rawValue, sourceName: l.source.name(lang), reference: full ? l.reference : Self.maskReference(l.reference),
                          label: Self.label(l, lang), date: l.date.map { l.months > 0 ? String($0.iso.prefix(7)) : $0.iso } ?? "",
@@ -65,12 +65,12 @@ struct VerificationReportView: Content {
         }
         let tt = report.totals
         let totals: [Total] = [
-            .init(kind: "income", label: t("核对月均收入", "Verified monthly income"), value: tt.monthlyIncome.formatted),
-            .init(kind: "financial_assets", label: t("存款及金融资产", "Deposits and financial assets"), value: tt.financialAssets.formatted),
-            .init(kind: "vehicles", label: t("车辆（辆）", "Vehicles"), value: "\(tt.vehicles)" + (tt.exemptVehicles > 0 ? t("（其中不计入 \(tt.exemptVehicles)）", " (\(tt.exemptVehicles) exempt)") : "") + " · " + tt.vehicleValue.formatted),
-            .init(kind: "housing", label: t("房产（套）", "Dwellings"), value: "\(tt.dwellings) · \(Money(fen: tt.floorArea).plain) m²"),
-            .init(kind: "businesses", label: t("工商登记（户）", "Registered businesses"), value: "\(tt.businesses) · \(tt.businessCapital.formatted)"),
-            .init(kind: "provident_fund", label: t("公积金余额", "Provident fund balance"), value: tt.providentBalance.formatted),
+            .init(kind: "income", label: t("verification.total_income"), value: tt.monthlyIncome.formatted),
+            .init(kind: "financial_assets", label: t("verification.total_financial"), value: tt.financialAssets.formatted),
+            .init(kind: "vehicles", label: t("verification.total_vehicles"), value: "\(tt.vehicles)" + (tt.exemptVehicles > 0 ? t("verification.vehicles_exempt", "\(tt.exemptVehicles)") : "") + " · " + tt.vehicleValue.formatted),
+            .init(kind: "housing", label: t("verification.total_housing"), value: "\(tt.dwellings) · \(Money(fen: tt.floorArea).plain) m²"),
+            .init(kind: "businesses", label: t("verification.total_businesses"), value: "\(tt.businesses) · \(tt.businessCapital.formatted)"),
+            .init(kind: "provident_fund", label: t("verification.total_provident"), value: tt.providentBalance.formatted),
         ]
         return VerificationReportView(
             id: try record.requireID(), requestID: record.requestID, requestNumber: requestNumber, householdID: record.householdID, caseID: record.caseID,
@@ -79,7 +79,7 @@ struct VerificationReportView: Content {
             delivered: report.delivered.map { $0.name(lang) },
             notDelivered: DepartmentSource.allCases.filter { !report.delivered.contains($0) }.map { $0.name(lang) },
             members: members, totals: totals, verifiedMonthlyIncome: tt.monthlyIncome.formatted,
-            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, text: report.message($0, lang)) })
+            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: $0.kind.name(lang), text: report.message($0, lang)) })
     }
 
     /// Plates, accounts and certificates keep their last four characters.
@@ -89,20 +89,19 @@ struct VerificationReportView: Content {
 
     static func label(_ l: SourceLine, _ lang: Language) -> String {
         switch l.source {
-        case .employment: return EmploymentItem(rawValue: l.label).map { lang == .zh ? $0.zh : $0.en } ?? l.label
+        case .employment: return EmploymentItem(rawValue: l.label).map { $0.name(lang) } ?? l.label
         default: return l.label
         }
     }
 
     static func detail(_ l: SourceLine, _ lang: Language) -> String {
-        let zh = lang == .zh
-        if l.months > 0 { return zh ? "\(l.months) 个月合计" : "total of \(l.months) months" }
+        if l.months > 0 { return Strings.format("verification.months_total", lang, "\(l.months)") }
         switch l.source {
-        case .householdRegistration: return RegistrationStatus(rawValue: l.status).map { zh ? $0.zh : $0.en } ?? l.status
+        case .householdRegistration: return RegistrationStatus(rawValue: l.status).map { $0.name(lang) } ?? l.status
         case .vehicle, .housing:
             let area = l.source == .housing ? "\(Money(fen: l.quantity).plain) m² " : ""
-            return area + (AssetStatus(rawValue: l.status).map { zh ? $0.zh : $0.en } ?? (zh ? "正常" : "held"))
-        case .business: return BusinessStatus(rawValue: l.status).map { zh ? $0.zh : $0.en } ?? l.status
+            return area + (AssetStatus(rawValue: l.status) ?? .held).name(lang)
+        case .business: return BusinessStatus(rawValue: l.status).map { $0.name(lang) } ?? l.status
         default: return ""
         }
     }
@@ -167,7 +166,7 @@ struct VerificationRequestView: Content {
         return VerificationRequestView(
             id: r.id!, number: r.number, centreCode: r.centreCode, centreName: try await VerificationCentre.name(r.centreCode, on: db),
             purpose: r.purpose, purposeName: Strings.text("verification.purpose_\(r.purpose)", lang), reviewsOpened: reviewsOpened, caseID: r.caseID, householdCount: r.householdCount, status: r.status,
-            statusName: r.status == "done" ? (zh ? "已核对" : "checked") : (zh ? "待核对" : "waiting"),
+            statusName: Strings.text(r.status == "done" ? "verification.request_done" : "verification.request_waiting", lang),
             requestedBy: r.requestedBy, requestedAt: Self.time(r.requestedAtMs), note: r.note, runBy: r.runBy, durationMs: r.durationMs,
             contradictionHouseholds: r.contradictionHouseholds, reports: rows,
             canRun: r.status == "pending" && actor.role == .verificationOfficer && actor.area.value == r.centreCode)
@@ -210,7 +209,7 @@ struct DepartmentBatchView: Content {
             id: b.id!, source: b.source.rawValue, sourceName: b.source.name(lang), department: b.source.department, period: b.period,
             fileName: b.fileName, checksum: b.checksum, encoding: b.encoding, rowsTotal: b.rowsTotal, rowsAccepted: b.rowsAccepted,
             rowsRejected: b.rowsRejected, status: b.status,
-            statusName: b.status == "accepted" ? (zh ? "已入库" : "accepted") : (zh ? "整批退回" : "refused whole"),
+            statusName: Strings.text(b.status == "accepted" ? "verification.batch_accepted" : "verification.batch_refused", lang),
             deliveredBy: b.deliveredBy, channel: b.channel, deliveredAt: VerificationRequestView.time(b.createdAtMs), durationMs: b.durationMs,
             duplicate: duplicate,
             problems: problems.map { .init(line: $0.line, field: $0.field, rule: $0.rule, message: zh ? $0.zh : $0.en) })
@@ -243,7 +242,7 @@ struct CaseVerification: Content {
         let number = try await VerificationRequest.find(latest.requestID, on: db)?.number
         return CaseVerification(
             reportID: latest.id, requestNumber: number, checkedOn: latest.checkedOn, verifiedIncome: report.totals.monthlyIncome.formatted,
-            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, text: report.message($0, lang)) },
+            contradictions: report.contradictions.map { .init(kind: $0.kind.rawValue, title: $0.kind.name(lang), text: report.message($0, lang)) },
             pending: pending, canRequest: canRequest && !pending)
     }
 }

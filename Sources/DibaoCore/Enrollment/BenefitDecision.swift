@@ -4,65 +4,21 @@
 /// the whole of what it is owed; the payroll's schedule is folded from them.
 public struct BenefitDecision: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+        public var textKey: String { "decision_kind.\(self)" }
+
         case enrolled, changed, kept, suspended, resumed, exited
-
-        public var zh: String {
-            switch self {
-            case .enrolled: return "纳入保障"
-            case .changed: return "调整保障金额"
-            case .kept: return "复核维持"
-            case .suspended: return "暂停发放"
-            case .resumed: return "恢复发放"
-            case .exited: return "停止保障"
-            }
-        }
-
-        public var en: String {
-            switch self {
-            case .enrolled: return "Enrolled"
-            case .changed: return "Amount changed"
-            case .kept: return "Kept on review"
-            case .suspended: return "Payment suspended"
-            case .resumed: return "Payment resumed"
-            case .exited: return "Left the allowance"
-            }
-        }
-
-        public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
     }
 
     /// Where a decision came from. Complaints and supervision (二.七, 二.八) end in decisions too.
     public enum Source: String, Sendable, Codable, CaseIterable {
+        /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+        public var textKey: String { "decision_source.\(self)" }
+
         case application, review, changeReport = "change_report", complaint, supervision
         case paymentFailure = "payment_failure"
         /// Carried over from the benefit schedule a database had before decisions were rows.
         case migration
-
-        public var zh: String {
-            switch self {
-            case .application: return "申请审批"
-            case .review: return "复核"
-            case .changeReport: return "家庭报告变化"
-            case .complaint: return "投诉举报"
-            case .supervision: return "监督检查"
-            case .paymentFailure: return "发放失败"
-            case .migration: return "原待遇记录"
-            }
-        }
-
-        public var en: String {
-            switch self {
-            case .application: return "Application"
-            case .review: return "Review"
-            case .changeReport: return "Reported change"
-            case .complaint: return "Complaint"
-            case .supervision: return "Supervision"
-            case .paymentFailure: return "Payment failure"
-            case .migration: return "Earlier benefit record"
-            }
-        }
-
-        public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
     }
 
     public var kind: Kind
@@ -128,25 +84,10 @@ public struct BenefitDecision: Sendable, Equatable, Codable {
 
 /// 保障对象状态 — where an enrolled household stands.
 public enum EnrolledStatus: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "enrolled_status.\(self)" }
+
     case enrolled, suspended, exited
-
-    public var zh: String {
-        switch self {
-        case .enrolled: return "正常保障"
-        case .suspended: return "暂停发放"
-        case .exited: return "已退出"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .enrolled: return "Enrolled"
-        case .suspended: return "Suspended"
-        case .exited: return "Exited"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// The decision a review outcome makes, and the household's status after it.
@@ -162,3 +103,9 @@ public extension ReviewOutcome {
         }
     }
 }
+
+extension EnrolledStatus: Labelled {}
+
+extension BenefitDecision.Kind: Labelled {}
+
+extension BenefitDecision.Source: Labelled {}

@@ -43,51 +43,19 @@ public enum ReviewCalendar {
 
 /// What a household reports in writing (书面报告): changes in members, income, assets or work.
 public enum ChangeKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "change_kind.\(self)" }
+
     case members, income, assets, employment
-
-    public var zh: String {
-        switch self {
-        case .members: return "家庭成员变化"
-        case .income: return "收入变化"
-        case .assets: return "财产变化"
-        case .employment: return "就业状况变化"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .members: return "Members"
-        case .income: return "Income"
-        case .assets: return "Assets"
-        case .employment: return "Employment"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// 报请旗县复核 — the township asks the county for an early review of a household's income
 /// (after a missed report, say); the county accepts, which opens a review, or declines with a reason.
 public enum EarlyReviewStage: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "early_review_stage.\(self)" }
+
     case requested, accepted, declined
-
-    public var zh: String {
-        switch self {
-        case .requested: return "待旗县答复"
-        case .accepted: return "旗县已同意"
-        case .declined: return "旗县不同意"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .requested: return "Awaiting the county"
-        case .accepted: return "Accepted by the county"
-        case .declined: return "Declined by the county"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 public enum EarlyReviewAction: String, Sendable, Codable, CaseIterable {
@@ -180,3 +148,7 @@ public enum EarlyReviewMachine: StateMachine {
         return r.map { .init(action: action, reason: $0) }
     }
 }
+
+extension ChangeKind: Labelled {}
+
+extension EarlyReviewStage: Labelled {}

@@ -2,6 +2,9 @@
 /// (入户调查、邻里访问) and re-verifies incomes and assets, its head proposes an outcome,
 /// and the county, which decides benefits (二.二.4), decides it.
 public enum ReviewStage: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "review_stage.\(self)" }
+
     /// Opened (due by the class table, reported change, early review, periodic check); the township visits.
     case opened
     /// Visit and re-verified incomes recorded; the benefit recalculated.
@@ -14,56 +17,13 @@ public enum ReviewStage: String, Sendable, Codable, CaseIterable {
     case cancelled
 
     public var isTerminal: Bool { self == .decided || self == .cancelled }
-
-    public var zh: String {
-        switch self {
-        case .opened: return "待入户复核"
-        case .visited: return "已入户复核"
-        case .proposed: return "乡镇已提出复核意见"
-        case .decided: return "旗县已决定"
-        case .cancelled: return "已撤销"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .opened: return "Awaiting the visit"
-        case .visited: return "Visited"
-        case .proposed: return "Township proposal made"
-        case .decided: return "Decided by the county"
-        case .cancelled: return "Cancelled"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 public enum ReviewAction: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "review_action.\(self)" }
+
     case open, recordVisit, propose, returnToTownship, decide, cancel
-
-    public var zh: String {
-        switch self {
-        case .open: return "启动复核"
-        case .recordVisit: return "录入入户复核结果"
-        case .propose: return "提出复核意见"
-        case .returnToTownship: return "退回乡镇重新复核"
-        case .decide: return "作出复核决定"
-        case .cancel: return "撤销复核"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .open: return "Open the review"
-        case .recordVisit: return "Record the review visit"
-        case .propose: return "Propose the outcome"
-        case .returnToTownship: return "Return to the township"
-        case .decide: return "Decide the review"
-        case .cancel: return "Cancel the review"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 
     /// A return or a cancellation is otherwise unexplained in the household's history.
     public var needsReason: Bool { self == .returnToTownship || self == .cancel }
@@ -71,6 +31,9 @@ public enum ReviewAction: String, Sendable, Codable, CaseIterable {
 
 /// What started a review; shown on the review and kept with its decision.
 public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "review_trigger.\(self)" }
+
     /// Due by the household's class and date (二.六 分类复核).
     case schedule
     /// The household's written report of a change (书面报告).
@@ -85,101 +48,36 @@ public enum ReviewTrigger: String, Sendable, Codable, CaseIterable {
     case complaint
     /// The focused check (重点核查) of a registered relative's household found it not eligible (二.七).
     case focusedCheck = "focused_check"
-
-    public var zh: String {
-        switch self {
-        case .schedule: return "定期分类复核"
-        case .changeReport: return "家庭书面报告变化"
-        case .earlyReview: return "乡镇报请提前复核"
-        case .verification: return "旗县定期核对发现疑点"
-        case .manual: return "工作人员发起复核"
-        case .complaint: return "投诉举报"
-        case .focusedCheck: return "近亲属备案重点核查"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .schedule: return "Due by review class"
-        case .changeReport: return "Reported change"
-        case .earlyReview: return "Early review asked by the township"
-        case .verification: return "Periodic verification found a contradiction"
-        case .manual: return "Opened by staff"
-        case .complaint: return "A complaint"
-        case .focusedCheck: return "Focused check of a registered relative"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// 入户调查 or 邻里访问 (二.六 "通过入户调查、邻里访问等多种形式").
 public enum VisitKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "visit_kind.\(self)" }
+
     case home, neighbours
 
-    public var zh: String { self == .home ? "入户调查" : "邻里访问" }
-    public var en: String { self == .home ? "Home visit" : "Neighbour visit" }
 }
 
 /// 有进有出、补助水平有升有降 — what a review can decide.
 public enum ReviewOutcome: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "review_outcome.\(self)" }
+
     case keep, raise, lower, suspend, end
-
-    public var zh: String {
-        switch self {
-        case .keep: return "维持原保障金额"
-        case .raise: return "提高保障金额"
-        case .lower: return "降低保障金额"
-        case .suspend: return "暂停发放"
-        case .end: return "停止保障（退出）"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .keep: return "Keep the amount"
-        case .raise: return "Raise the amount"
-        case .lower: return "Lower the amount"
-        case .suspend: return "Suspend payment"
-        case .end: return "End the allowance"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// Why a household leaves the allowance; every exit records one (二.六 "有进有出").
 public enum ExitReason: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "exit_reason.\(self)" }
+
     case incomeAboveStandard = "income_above_standard"
     case movedAway = "moved_away"
     case death
     case refusedReview = "refused_review"
     case foundIneligible = "found_ineligible"
     case householdRequest = "household_request"
-
-    public var zh: String {
-        switch self {
-        case .incomeAboveStandard: return "家庭人均收入高于当地低保标准"
-        case .movedAway: return "户籍或居住地迁出"
-        case .death: return "保障对象死亡"
-        case .refusedReview: return "无正当理由拒不配合复核"
-        case .foundIneligible: return "经核查不符合保障条件"
-        case .householdRequest: return "本人申请退出"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .incomeAboveStandard: return "Income above the local standard"
-        case .movedAway: return "Moved away"
-        case .death: return "Death"
-        case .refusedReview: return "Refused to be reviewed"
-        case .foundIneligible: return "Found ineligible"
-        case .householdRequest: return "Left at the household's request"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// What the review rules look at, filled by the application from the stored review.
@@ -407,3 +305,15 @@ public enum ReviewMachine: StateMachine {
         }
     }
 }
+
+extension ExitReason: Labelled {}
+
+extension ReviewAction: Labelled {}
+
+extension ReviewOutcome: Labelled {}
+
+extension ReviewStage: Labelled {}
+
+extension ReviewTrigger: Labelled {}
+
+extension VisitKind: Labelled {}

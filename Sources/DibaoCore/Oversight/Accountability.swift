@@ -4,25 +4,26 @@
 
 /// 骗取低保待遇 cases: open while the money is recovered, closed with the decision.
 public enum FraudStatus: String, Sendable, Codable, CaseIterable {
-    case open, closed
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "fraud_status.\(self)" }
 
-    public var zh: String { self == .open ? "追缴中" : "已结案" }
-    public var en: String { self == .open ? "Recovering" : "Closed" }
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+    case open, closed
 }
 
 /// Who issued a false certificate (出具虚假证明), recorded for the social credit system.
 public enum IssuerKind: String, Sendable, Codable, CaseIterable {
-    case unit, person
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "issuer_kind.\(self)" }
 
-    public var zh: String { self == .unit ? "单位" : "个人" }
-    public var en: String { self == .unit ? "Unit" : "Person" }
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+    case unit, person
 }
 
 /// 责任追究: the actions a staff member may be held to account with, lightest first
 /// (中国共产党问责条例, 公职人员政务处分法 第七条, and referral to the judicial organs).
 public enum AccountabilityKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "accountability_kind.\(self)" }
+
     case admonition                          // 诫勉谈话
     case circulatedCriticism = "circulated_criticism" // 通报批评
     case warning                             // 警告
@@ -32,36 +33,6 @@ public enum AccountabilityKind: String, Sendable, Codable, CaseIterable {
     case dismissalFromPost = "dismissal_from_post" // 撤职
     case expulsion                           // 开除
     case judicialReferral = "judicial_referral" // 移送司法机关
-
-    public var zh: String {
-        switch self {
-        case .admonition: return "诫勉谈话"
-        case .circulatedCriticism: return "通报批评"
-        case .warning: return "警告"
-        case .demerit: return "记过"
-        case .majorDemerit: return "记大过"
-        case .demotion: return "降级"
-        case .dismissalFromPost: return "撤职"
-        case .expulsion: return "开除"
-        case .judicialReferral: return "移送司法机关"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .admonition: return "Admonishing talk"
-        case .circulatedCriticism: return "Circulated criticism"
-        case .warning: return "Warning"
-        case .demerit: return "Demerit"
-        case .majorDemerit: return "Major demerit"
-        case .demotion: return "Demotion"
-        case .dismissalFromPost: return "Dismissal from post"
-        case .expulsion: return "Expulsion"
-        case .judicialReferral: return "Referred to the judicial organs"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// A recovery of money obtained by fraud: never more than what is still owed.
@@ -79,3 +50,9 @@ public enum FraudRecovery {
         return .success(Money(fen: total))
     }
 }
+
+extension AccountabilityKind: Labelled {}
+
+extension FraudStatus: Labelled {}
+
+extension IssuerKind: Labelled {}

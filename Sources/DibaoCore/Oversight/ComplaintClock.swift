@@ -74,36 +74,15 @@ public struct ClockPause: Sendable, Equatable, Codable {
 
 /// On track, at risk, breached — or waiting for the complainant, or concluded in or out of time.
 public enum TimeLimitState: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "time_limit_state.\(self)" }
+
     case onTrack = "on_track"
     case atRisk = "at_risk"
     case breached
     case paused
     case met
     case late
-
-    public var zh: String {
-        switch self {
-        case .onTrack: return "正常"
-        case .atRisk: return "临近时限"
-        case .breached: return "已超时限"
-        case .paused: return "等待补正材料（暂停计时）"
-        case .met: return "按时办结"
-        case .late: return "超时办结"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .onTrack: return "On track"
-        case .atRisk: return "At risk"
-        case .breached: return "Breached"
-        case .paused: return "Waiting for materials (clock stopped)"
-        case .met: return "Concluded in time"
-        case .late: return "Concluded late"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// One running limit: from `start`, `days` counted days, not counting pauses.
@@ -175,3 +154,5 @@ public struct ComplaintClock: Sendable, Equatable {
         return left <= atRiskDays ? .atRisk : .onTrack
     }
 }
+
+extension TimeLimitState: Labelled {}

@@ -9,6 +9,9 @@
 
 /// How the complaint reached the office.
 public enum ComplaintChannel: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "complaint_channel.\(self)" }
+
     /// 全区统一投诉举报电话 (12349).
     case hotline
     /// 旗县公开的监督咨询电话.
@@ -24,68 +27,22 @@ public enum ComplaintChannel: String, Sendable, Codable, CaseIterable {
     /// 调查问卷.
     case survey
 
-    public var zh: String {
-        switch self {
-        case .hotline: return "投诉举报电话（12349）"
-        case .countyPhone: return "旗县监督咨询电话"
-        case .letter: return "来信"
-        case .visit: return "来访"
-        case .online: return "网上投诉"
-        case .media: return "媒体反映"
-        case .opinionCard: return "征求意见卡"
-        case .survey: return "调查问卷"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .hotline: return "Hotline (12349)"
-        case .countyPhone: return "County phone"
-        case .letter: return "Letter"
-        case .visit: return "Visit"
-        case .online: return "Online form"
-        case .media: return "Media report"
-        case .opinionCard: return "Opinion card"
-        case .survey: return "Survey"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
-
     /// 二.八 "对于媒体发现、揭露的问题，及时查处并公布处理结果": the media's and the public's.
     public var resultPublished: Bool { self == .media || self == .online }
 }
 
 /// What a complaint is about, when it names something.
 public enum ComplaintSubject: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "complaint_subject.\(self)" }
+
     case none, household, application, staff, office, area
-
-    public var zh: String {
-        switch self {
-        case .none: return "未指明"
-        case .household: return "低保家庭"
-        case .application: return "低保申请"
-        case .staff: return "工作人员"
-        case .office: return "工作机构"
-        case .area: return "地区"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .none: return "Not named"
-        case .household: return "A household"
-        case .application: return "An application"
-        case .staff: return "A staff member"
-        case .office: return "An office"
-        case .area: return "An area"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 public enum ComplaintStage: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "complaint_stage.\(self)" }
+
     /// Came in through the public form; nobody owns it yet.
     case received
     /// Owned by its first receiver (首问责任人), who decides whether it is accepted.
@@ -105,39 +62,12 @@ public enum ComplaintStage: String, Sendable, Codable, CaseIterable {
     case notAccepted = "not_accepted"
 
     public var isOpen: Bool { ![.answered, .redirected, .notAccepted].contains(self) }
-
-    public var zh: String {
-        switch self {
-        case .received: return "已收到（待首问受理）"
-        case .registered: return "已登记（首问责任人办理中）"
-        case .awaitingMaterials: return "已一次性告知补正材料"
-        case .accepted: return "已受理，办理中"
-        case .underReview: return "已启动复核"
-        case .referred: return "已移交纪检监察"
-        case .answered: return "已办结答复"
-        case .redirected: return "非本机关职责，已告知途径"
-        case .notAccepted: return "重复信访，不再受理（已答复）"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .received: return "Received (no owner yet)"
-        case .registered: return "Registered with its first receiver"
-        case .awaitingMaterials: return "Waiting for the missing materials"
-        case .accepted: return "Accepted, being handled"
-        case .underReview: return "A review is under way"
-        case .referred: return "Referred to discipline inspection"
-        case .answered: return "Answered"
-        case .redirected: return "Outside our duty; guided to the right office"
-        case .notAccepted: return "Repeat; not accepted again (answered)"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 public enum ComplaintAction: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "complaint_action.\(self)" }
+
     /// Staff record a complaint received by phone, letter or visit: they own it (首问).
     case record
     /// The public form.
@@ -156,44 +86,6 @@ public enum ComplaintAction: String, Sendable, Codable, CaseIterable {
     case answer
     /// 信访工作条例 第三十二条: extended once, by the policy's days, with the reason told.
     case extend
-
-    public var zh: String {
-        switch self {
-        case .record: return "登记投诉"
-        case .submitOnline: return "网上提交"
-        case .take: return "首问接收"
-        case .handOver: return "移交他人办理"
-        case .requestMaterials: return "一次性告知补正材料"
-        case .completeMaterials: return "材料已补齐"
-        case .accept: return "受理"
-        case .redirect: return "告知向有权机关提出"
-        case .declineRepeat: return "重复信访不予受理"
-        case .openReview: return "启动复核"
-        case .refer: return "移交纪检监察"
-        case .answer: return "办结答复"
-        case .extend: return "延长办理期限"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .record: return "Record a complaint"
-        case .submitOnline: return "Submit online"
-        case .take: return "Take it (first inquiry)"
-        case .handOver: return "Hand it over"
-        case .requestMaterials: return "List the missing materials"
-        case .completeMaterials: return "Materials complete"
-        case .accept: return "Accept"
-        case .redirect: return "Guide to the right office"
-        case .declineRepeat: return "Decline as a repeat"
-        case .openReview: return "Open a review"
-        case .refer: return "Refer to discipline inspection"
-        case .answer: return "Answer"
-        case .extend: return "Extend the time limit"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// What the complaint rules look at, filled from the stored complaint.
@@ -436,3 +328,11 @@ extension Unicode.Scalar.Properties {
         }
     }
 }
+
+extension ComplaintAction: Labelled {}
+
+extension ComplaintChannel: Labelled {}
+
+extension ComplaintStage: Labelled {}
+
+extension ComplaintSubject: Labelled {}

@@ -4,59 +4,23 @@
 /// 近亲属 as the registry lists them: the close relatives of 民法典 第一千零四十五条 (配偶、父母、
 /// 子女、兄弟姐妹、祖父母、外祖父母、孙子女、外孙子女).
 public enum CloseRelation: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "close_relation.\(self)" }
+
     case spouse, parent, child, sibling, grandparent, grandchild
-
-    public var zh: String {
-        switch self {
-        case .spouse: return "配偶"
-        case .parent: return "父母"
-        case .child: return "子女"
-        case .sibling: return "兄弟姐妹"
-        case .grandparent: return "祖父母、外祖父母"
-        case .grandchild: return "孙子女、外孙子女"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .spouse: return "Spouse"
-        case .parent: return "Parent"
-        case .child: return "Child"
-        case .sibling: return "Brother or sister"
-        case .grandparent: return "Grandparent"
-        case .grandchild: return "Grandchild"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// Whose relatives are registered (二.七 "低保经办人员和嘎查村（社区）干部近亲属享受低保备案").
 public enum RegistrantKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "registrant_kind.\(self)" }
+
     /// 低保经办人员 of the township or county civil-affairs office.
     case caseworker
     /// 嘎查村两委班子成员 (party branch and village committee).
     case villageCadre = "village_cadre"
     /// 社区居民委员会干部.
     case communityCadre = "community_cadre"
-
-    public var zh: String {
-        switch self {
-        case .caseworker: return "低保经办人员"
-        case .villageCadre: return "嘎查村两委班子成员"
-        case .communityCadre: return "社区居民委员会干部"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .caseworker: return "Dibao caseworker"
-        case .villageCadre: return "Village committee member"
-        case .communityCadre: return "Community committee cadre"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// 重点核查 of a registered relative's household: eligible (kept, or may be approved), or not
@@ -65,14 +29,18 @@ public enum FocusedCheckFinding: String, Sendable, Codable, CaseIterable {
     case eligible
     case ineligible
 
-    public var zh: String { self == .eligible ? "符合保障条件" : "不符合保障条件（清退）" }
-    public var en: String { self == .eligible ? "Eligible" : "Not eligible (to be cleared out)" }
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "focused_check_finding.\(self)" }
 }
+
+extension FocusedCheckFinding: Labelled {}
 
 /// What fund oversight lists (二.七 "资金监管", 三.五): each a sign that money went where the
 /// rules do not send it.
 public enum FundAnomalyKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "fund_anomaly_kind.\(self)" }
+
     /// One bank account received the money of more than one household.
     case sharedAccount = "shared_account"
     /// A payment for a month after the household's exit took effect.
@@ -83,40 +51,17 @@ public enum FundAnomalyKind: String, Sendable, Codable, CaseIterable {
     case aboveStandard = "above_standard"
     /// The same person paid as a member in two areas in one month.
     case paidInTwoAreas = "paid_in_two_areas"
-
-    public var zh: String {
-        switch self {
-        case .sharedAccount: return "一个账户接收多户资金"
-        case .paidAfterExit: return "退出后仍发放"
-        case .paidAfterDeath: return "户籍信息显示死亡后仍发放"
-        case .aboveStandard: return "发放金额高于人数×保障标准"
-        case .paidInTwoAreas: return "同一人在两地领取"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .sharedAccount: return "One account receives several households' money"
-        case .paidAfterExit: return "Paid after the exit"
-        case .paidAfterDeath: return "Paid after a death in the registration source"
-        case .aboveStandard: return "Amount above members × standard"
-        case .paidInTwoAreas: return "Paid in two areas"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// The level that makes an inspection plan (二.七 "自治区、盟市、旗县三级").
 public enum InspectionKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "inspection_kind.\(self)" }
+
     /// 年度检查: the plan's random check of townships and villages.
     case yearly
     /// 专项检查 of a lower government.
     case special
-
-    public var zh: String { self == .yearly ? "年度检查（随机抽查）" : "专项检查" }
-    public var en: String { self == .yearly ? "Yearly inspection (random checks)" : "Special inspection" }
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// The random checks of a yearly plan: at least the plan's share of the townships, and of
@@ -142,3 +87,11 @@ public enum InspectionDraw {
         return Result(townships: pickedTownships, villages: pickedVillages, townshipRecord: townshipRecord, villageRecord: villageRecord)
     }
 }
+
+extension CloseRelation: Labelled {}
+
+extension FundAnomalyKind: Labelled {}
+
+extension InspectionKind: Labelled {}
+
+extension RegistrantKind: Labelled {}

@@ -14,6 +14,9 @@
 /// months carry zero.
 public struct BenefitSchedule: Sendable, Equatable, Codable {
     public enum StepReason: String, Sendable, Codable {
+        /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+        public var textKey: String { "step_reason.\(self)" }
+
         case enrolled, amountChanged = "amount_changed", suspended, resumed, exited
     }
 
@@ -335,3 +338,5 @@ extension BenefitSchedule.StepReason {
         return nil
     }
 }
+
+extension BenefitSchedule.StepReason: Labelled {}

@@ -1,27 +1,10 @@
 /// Where a county's dibao money comes from (三.三 "各级财政……足额安排保障资金"): the
 /// central transfer and the region's, league's and county's own shares.
 public enum FundSource: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "fund_source.\(self)" }
+
     case central, region, league, county
-
-    public var zh: String {
-        switch self {
-        case .central: return "中央补助"
-        case .region: return "自治区"
-        case .league: return "盟市"
-        case .county: return "旗县"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .central: return "Central"
-        case .region: return "Region"
-        case .league: return "League/city"
-        case .county: return "County"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 /// 资金使用 — a county's year of dibao money against its budget (二.二.5, 三.三, 三.五).
@@ -168,3 +151,5 @@ extension BudgetExecution {
         return BudgetExecution(year: year, budget: budget, monthly: monthly)
     }
 }
+
+extension FundSource: Labelled {}

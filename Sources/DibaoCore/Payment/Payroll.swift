@@ -6,6 +6,9 @@
 /// both make a list and pay it out), and a released list is what the bank was told to
 /// pay, so it never changes afterwards — a correction is an adjustment in a later payroll.
 public enum PayrollStage: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "payroll_stage.\(self)" }
+
     /// 编制: computed by a county caseworker; may still be discarded and drawn again.
     case drafted
     /// 审核拨付: checked and released by finance; frozen from here on.
@@ -16,31 +19,12 @@ public enum PayrollStage: String, Sendable, Codable, CaseIterable {
     case resultsIn = "results_in"
     /// 已结清: every failed line is settled.
     case closed
-
-    public var zh: String {
-        switch self {
-        case .drafted: return "已编制，待财政审核"
-        case .released: return "财政已审核拨付"
-        case .exported: return "已生成银行代发文件"
-        case .resultsIn: return "银行已回盘"
-        case .closed: return "已结清"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .drafted: return "Drafted, awaiting finance"
-        case .released: return "Released by finance"
-        case .exported: return "Payment files sent to the bank"
-        case .resultsIn: return "Bank results in"
-        case .closed: return "Closed"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 }
 
 public enum PayrollAction: String, Sendable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "payroll_action.\(self)" }
+
     case draft, discard, release, export, importResult = "import_result", resolveFailure = "resolve_failure", close
 
     /// Who may take the step: civil affairs makes and settles the list, finance releases
@@ -66,29 +50,7 @@ public enum PayrollAction: String, Sendable, CaseIterable {
         }
     }
 
-    public var zh: String {
-        switch self {
-        case .draft: return "编制发放花名册"
-        case .discard: return "作废草稿"
-        case .release: return "审核拨付"
-        case .export: return "生成银行代发文件"
-        case .importResult: return "导入银行回盘文件"
-        case .resolveFailure: return "处理发放失败"
-        case .close: return "结清"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .draft: return "draft the payroll"
-        case .discard: return "discard the draft"
-        case .release: return "release"
-        case .export: return "export the payment files"
-        case .importResult: return "import a bank result file"
-        case .resolveFailure: return "settle a failed payment"
-        case .close: return "close"
-        }
-    }
 }
 
 /// The payroll rules, as one function a service asks before every step.
@@ -170,3 +132,7 @@ public enum PayrollRefusal: Refusal, Equatable {
         }
     }
 }
+
+extension PayrollAction: Labelled {}
+
+extension PayrollStage: Labelled {}

@@ -74,3 +74,30 @@ public struct Catalogue: Sendable {
     /// Every key in any language.
     public var keys: Set<String> { Set(texts.values.flatMap(\.keys)) }
 }
+
+extension Catalogue {
+    /// The installation's catalogues, read once from `DIBAO_TEXT` or `Resources/Text` under
+    /// the working directory — where the server, the commands and the tests all run. A
+    /// server without them stops at start-up (`configure` reads this first) rather than
+    /// showing keys on its pages.
+    public static let shared: Catalogue = {
+        let env = ProcessInfo.processInfo.environment["DIBAO_TEXT"]
+        let dir = env ?? (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("Resources/Text")
+        do { return try load(directory: dir) } catch { fatalError("text catalogues: \(error)") }
+    }()
+}
+
+/// A value the rules work with that people read by name — a stage, an action, a role, a
+/// reason. It carries its catalogue key; the name is made in the reader's language.
+public protocol Labelled {
+    var textKey: String { get }
+}
+
+public extension Labelled {
+    func name(_ lang: Language) -> String { Catalogue.shared.text(textKey, lang) }
+    /// The Chinese name — for sentences the core still builds in Chinese and English
+    /// (refusals, until they carry keys too).
+    var zh: String { name(.zh) }
+    /// The English name, as `zh`.
+    var en: String { name(.en) }
+}

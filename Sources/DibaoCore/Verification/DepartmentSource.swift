@@ -4,6 +4,9 @@
 /// Each delivers a CSV batch keyed by resident ID number; `columns` is its documented
 /// format (docs/verification-formats.md), and every row becomes one `DepartmentRecord`.
 public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "department_source.\(self)" }
+
     /// The source whose raw value is `bytes` (UTF-8), without making a string of them:
     /// a batch check reads the source of two million rows.
     public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
@@ -26,38 +29,6 @@ public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable 
     case business
     case tax
     case providentFund = "provident_fund"
-
-    public var zh: String {
-        switch self {
-        case .householdRegistration: return "户籍"
-        case .vehicle: return "机动车"
-        case .employment: return "就业和社会保险"
-        case .housing: return "住房（不动产）"
-        case .deposit: return "银行存款"
-        case .securities: return "证券"
-        case .insurance: return "商业保险"
-        case .business: return "工商登记"
-        case .tax: return "纳税"
-        case .providentFund: return "住房公积金"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .householdRegistration: return "Household registration"
-        case .vehicle: return "Vehicles"
-        case .employment: return "Employment and social insurance"
-        case .housing: return "Housing (real estate)"
-        case .deposit: return "Bank deposits"
-        case .securities: return "Securities"
-        case .insurance: return "Commercial insurance"
-        case .business: return "Registered businesses"
-        case .tax: return "Tax"
-        case .providentFund: return "Housing provident fund"
-        }
-    }
-
-    public func name(_ lang: Language) -> String { lang == .zh ? zh : en }
 
     /// The department that delivers it.
     public var department: String {
@@ -152,83 +123,46 @@ public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable 
 
 /// The report's headings: what a group of sources is evidence of.
 public enum VerificationKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "verification_kind.\(self)" }
+
     case registration, income, financialAssets = "financial_assets", vehicles, housing, businesses, providentFund = "provident_fund"
-
-    public var zh: String {
-        switch self {
-        case .registration: return "户籍"
-        case .income: return "收入"
-        case .financialAssets: return "存款及金融资产"
-        case .vehicles: return "车辆"
-        case .housing: return "住房"
-        case .businesses: return "工商登记"
-        case .providentFund: return "住房公积金"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case .registration: return "Registration"
-        case .income: return "Income"
-        case .financialAssets: return "Deposits and financial assets"
-        case .vehicles: return "Vehicles"
-        case .housing: return "Housing"
-        case .businesses: return "Businesses"
-        case .providentFund: return "Provident fund"
-        }
-    }
 }
 
 /// 户籍状态 in the registration source.
 public enum RegistrationStatus: String, Sendable, Codable, CaseIterable {
     case normal, deceased, movedOut = "moved_out"
-    public var zh: String {
-        switch self {
-        case .normal: return "正常"
-        case .deceased: return "死亡注销"
-        case .movedOut: return "迁出"
-        }
-    }
-    public var en: String { self == .movedOut ? "moved out" : rawValue }
+
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "registration_status.\(self)" }
 }
+
+extension RegistrationStatus: Labelled {}
 
 /// Whether a vehicle or a dwelling is still held.
 public enum AssetStatus: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "asset_status.\(self)" }
+
     case held, disposed
-    public var zh: String { self == .held ? "正常" : "已注销/转让" }
-    public var en: String { self == .held ? "held" : "disposed of" }
 }
 
 /// 登记状态 of a registered business.
 public enum BusinessStatus: String, Sendable, Codable, CaseIterable {
     case active, cancelled, revoked
-    public var zh: String {
-        switch self {
-        case .active: return "存续"
-        case .cancelled: return "注销"
-        case .revoked: return "吊销"
-        }
-    }
-    public var en: String { rawValue }
+
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "business_status.\(self)" }
 }
+
+extension BusinessStatus: Labelled {}
 
 /// What an employment-and-social-insurance row reports for a month.
 public enum EmploymentItem: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "employment_item.\(self)" }
+
     case wage, pension, unemploymentBenefit = "unemployment_benefit"
-    public var zh: String {
-        switch self {
-        case .wage: return "缴费工资"
-        case .pension: return "养老金"
-        case .unemploymentBenefit: return "失业保险金"
-        }
-    }
-    public var en: String {
-        switch self {
-        case .wage: return "wage"
-        case .pension: return "pension"
-        case .unemploymentBenefit: return "unemployment benefit"
-        }
-    }
     /// The declaration's income kind this item is evidence of.
     public var incomeKind: IncomeKind {
         switch self {
@@ -265,3 +199,11 @@ public struct DepartmentColumn: Sendable, Equatable {
         self.optional = optional
     }
 }
+
+extension AssetStatus: Labelled {}
+
+extension DepartmentSource: Labelled {}
+
+extension EmploymentItem: Labelled {}
+
+extension VerificationKind: Labelled {}

@@ -110,6 +110,9 @@ public struct VerificationTotals: Sendable, Codable, Equatable {
 
 /// Where what a source says does not fit the declaration or the policy's asset limits.
 public enum ContradictionKind: String, Sendable, Codable, CaseIterable {
+    /// The catalogue key of this value's name (`Resources/Text/<language>/core.toml`).
+    public var textKey: String { "contradiction_kind.\(self)" }
+
     case incomeAboveDeclared = "income_above_declared"
     case undeclaredVehicle = "undeclared_vehicle"
     case vehiclesOverLimit = "vehicles_over_limit"
@@ -121,35 +124,7 @@ public enum ContradictionKind: String, Sendable, Codable, CaseIterable {
     case businessesOverLimit = "businesses_over_limit"
     case registrationStatus = "registration_status"
 
-    public var zh: String {
-        switch self {
-        case .incomeAboveDeclared: return "收入高于申报"
-        case .undeclaredVehicle: return "未申报车辆"
-        case .vehiclesOverLimit: return "车辆超过政策限制"
-        case .financialAssetsAboveDeclared: return "存款及金融资产高于申报"
-        case .financialAssetsOverLimit: return "存款及金融资产超过政策限额"
-        case .undeclaredHousing: return "未申报房产"
-        case .housingOverLimit: return "房产超过政策限制"
-        case .undeclaredBusiness: return "未申报工商登记"
-        case .businessesOverLimit: return "工商登记超过政策限制"
-        case .registrationStatus: return "户籍状态不符"
-        }
-    }
 
-    public var en: String {
-        switch self {
-        case .incomeAboveDeclared: return "income above the declaration"
-        case .undeclaredVehicle: return "undeclared vehicle"
-        case .vehiclesOverLimit: return "vehicles over the policy limit"
-        case .financialAssetsAboveDeclared: return "financial assets above the declaration"
-        case .financialAssetsOverLimit: return "financial assets over the policy limit"
-        case .undeclaredHousing: return "undeclared housing"
-        case .housingOverLimit: return "housing over the policy limit"
-        case .undeclaredBusiness: return "undeclared business"
-        case .businessesOverLimit: return "businesses over the policy limit"
-        case .registrationStatus: return "registration status does not fit"
-        }
-    }
 }
 
 public struct Contradiction: Sendable, Codable, Equatable {
@@ -172,26 +147,25 @@ extension VerificationReport {
     /// The contradiction told in `lang`, naming the member masked (the numbers are stored,
     /// the words are made when read, in the reader's language).
     public func message(_ c: Contradiction, _ lang: Language) -> String {
-        let zh = lang == .zh
         let who = c.member.flatMap { p in members.first { $0.position == p } }
         let name = who.map { Masking.name($0.name) } ?? ""
         let found = Money(fen: c.found).formatted, allowed = Money(fen: c.allowed).formatted
+        func text(_ key: String, _ args: String...) -> String { Catalogue.shared.text("verification." + key, lang, args) }
         switch c.kind {
         case .incomeAboveDeclared:
-            return zh ? "\(name)：核对月均收入 \(found)，高于申报的 \(allowed)" : "\(name): verified monthly income \(found) is above the declared \(allowed)"
+            return text("c_income_above", name, found, allowed)
         case .registrationStatus:
-            let status = who?.registration ?? .normal
-            return zh ? "\(name)：户籍登记为“\(status.zh)”，但仍列为家庭成员" : "\(name): registration says “\(status.en)” but is listed as a member"
+            return text("c_registration", name, (who?.registration ?? .normal).name(lang))
         case .undeclaredVehicle, .undeclaredHousing, .undeclaredBusiness:
-            let noun = c.kind == .undeclaredVehicle ? ("车辆", "vehicles") : c.kind == .undeclaredHousing ? ("房产", "dwellings") : ("工商登记", "registered businesses")
-            return zh ? "核对到\(noun.0) \(c.found) 项，申报 \(c.allowed) 项" : "\(c.found) \(noun.1) found, \(c.allowed) declared"
+            let noun = c.kind == .undeclaredVehicle ? "noun_vehicles" : c.kind == .undeclaredHousing ? "noun_dwellings" : "noun_businesses"
+            return text("c_undeclared", text(noun), "\(c.found)", "\(c.allowed)")
         case .vehiclesOverLimit, .housingOverLimit, .businessesOverLimit:
-            let noun = c.kind == .vehiclesOverLimit ? ("车辆", "vehicles") : c.kind == .housingOverLimit ? ("房产", "dwellings") : ("工商登记", "registered businesses")
-            return zh ? "计入限制的\(noun.0) \(c.found) 项，政策上限 \(c.allowed) 项" : "\(c.found) \(noun.1) count against a policy limit of \(c.allowed)"
+            let noun = c.kind == .vehiclesOverLimit ? "noun_vehicles" : c.kind == .housingOverLimit ? "noun_dwellings" : "noun_businesses"
+            return text("c_over_limit", text(noun), "\(c.found)", "\(c.allowed)")
         case .financialAssetsAboveDeclared:
-            return zh ? "核对到存款及金融资产 \(found)，申报 \(allowed)" : "financial assets of \(found) found, \(allowed) declared"
+            return text("c_financial_above", found, allowed)
         case .financialAssetsOverLimit:
-            return zh ? "存款及金融资产 \(found)，超过政策限额 \(allowed)" : "financial assets of \(found) exceed the policy limit of \(allowed)"
+            return text("c_financial_limit", found, allowed)
         }
     }
 }
@@ -445,3 +419,5 @@ extension Policy {
         return standard * (months * max(1, members))
     }
 }
+
+extension ContradictionKind: Labelled {}

@@ -109,7 +109,7 @@ struct PublicPages: RouteCollection {
         try req.limit("lookup", key: req.clientKey, max: req.dibao.settings.lookupsPerClientPerHour, per: 3600)
         let receipt = try ReceiptNumber(text, field: "receipt")
         guard let c = try await ApplicationCase.query(on: req.db).filter(\.$receipt == receipt.value).first() else {
-            throw Abort(.notFound, reason: req.lang == .zh ? "受理编号：查无此申请" : "Receipt: no such application")
+            throw Abort(.notFound, reason: req.l10n("public.no_such_receipt"))
         }
         let household = try await Household.find(c.householdID, on: req.db)
         let head = household?.headName ?? ""
