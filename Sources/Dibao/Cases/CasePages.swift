@@ -83,7 +83,7 @@ struct CasePages: RouteCollection {
         let hits = try await BlacklistEntry.query(on: req.db).filter(\.$idNumber ~~ members.map(\.idNumber)).filter(\.$active == true).all()
         let page = ApplyPage(
             household: view,
-            declarations: DeclarationKind.allCases.map { .init(kind: $0.rawValue, title: req.lang == .zh ? $0.zh : $0.en) },
+            declarations: DeclarationKind.allCases.map { .init(kind: $0.rawValue, title: $0.name(req.lang)) },
             evidenceKinds: EvidenceUpload.kinds.map { .init(value: $0, label: req.l10n("evidence.\($0)"), selected: false) },
             villageAssistant: actor.role == .villageAssistant,
             blacklisted: hits.map { "\(Masking.name($0.name))：\($0.reason)（\($0.addedOn)）" },
@@ -92,7 +92,7 @@ struct CasePages: RouteCollection {
                 .init(value: w.id!.uuidString, label: "\(w.name)（\(w.hours)）", selected: i == 0)
             },
             singleChoices: members.filter { SinglePersonIntake.category(of: $0, today: req.dibao.clock.today(), policy: req.dibao.policy(on: req.dibao.clock.today())) != nil }
-                .map { .init(value: $0.id!.uuidString, label: "\(req.lang == .zh ? $0.relation.zh : $0.relation.en) \(Masking.name($0.name))", selected: false) })
+                .map { .init(value: $0.id!.uuidString, label: "\($0.relation.name(req.lang)) \(Masking.name($0.name))", selected: false) })
         let response = try await req.render("cases/apply", title: req.l10n("cases.apply"), page)
         if !problems.isEmpty { response.status = .unprocessableEntity }
         return response
@@ -134,16 +134,71 @@ struct CasePages: RouteCollection {
         var done: String?
         var problems: [HouseholdFormPage.Problem]
         var canRecordObjection: Bool
+        /// What was typed into the step forms: the stored values, or — after a refusal —
+        /// what the person sent, so a refused step is corrected, not typed again (issue 16).
+        var typed: TypedStep
     }
 
-    func detailPage(_ req: Request, id: UUID?, actor: StaffActor, problems: [FieldRefusal] = [], done: String? = nil) async throws -> Response {
+    /// The step forms' values that are not the case's own fields.
+    struct TypedStep: Encodable {
+        var applicantSigned = false
+        var blacklist = false
+        var blacklistReason = ""
+        var panelSize = ""
+        var votesFor = ""
+        var votesAgainst = "0"
+        var votesAbstain = "0"
+        var evaluationSigned = false
+        var opinion = ""
+        var amount: String?
+        var amountReason = ""
+        var findings = ""
+        var firstMonth: String?
+        var reason = ""
+
+        init(defaultOpinion: String) { opinion = defaultOpinion }
+
+        /// The form as it was sent, over the page's own values.
+        init(_ input: StepInput, over c: inout CaseView, defaultOpinion: String) {
+            opinion = defaultOpinion
+            if let v = input.investigators { c.investigators = v }
+            if let v = input.notes { c.investigationNotes = v }
+            if let v = input.visitedOn ?? input.heldOn { c.today = v }
+            for i in c.incomeFields.indices { if let v = input.incomes?[c.incomeFields[i].key] { c.incomeFields[i].value = v } }
+            for i in c.declarations.indices {
+                let kind = c.declarations[i].kind
+                if let v = input.truth?[kind] { c.declarations[i].heldTrue = v != "false" }
+                if let v = input.truthNote?[kind] { c.declarations[i].note = v }
+            }
+            applicantSigned = input.applicantSigned != nil
+            blacklist = input.blacklist != nil
+            blacklistReason = input.blacklistReason ?? ""
+            panelSize = input.panelSize.map(String.init) ?? ""
+            votesFor = input.votesFor.map(String.init) ?? ""
+            votesAgainst = input.votesAgainst.map(String.init) ?? "0"
+            votesAbstain = input.votesAbstain.map(String.init) ?? "0"
+            evaluationSigned = input.evaluationSigned != nil
+            if let v = input.opinion { opinion = v }
+            amount = input.amount
+            if let v = input.amount { c.proposedAmount = v }
+            if let v = input.firstMonth { c.thisMonth = v }
+            amountReason = input.reason ?? ""
+            findings = input.findings ?? ""
+            firstMonth = input.firstMonth
+            reason = input.reason ?? ""
+        }
+    }
+
+    func detailPage(_ req: Request, id: UUID?, actor: StaffActor, problems: [FieldRefusal] = [], done: String? = nil, typed input: StepInput? = nil) async throws -> Response {
         let c = try await CaseWorkflow.visible(id, to: actor, on: req)
-        let view = try await CaseView.load(c, for: actor, on: req)
+        var view = try await CaseView.load(c, for: actor, on: req)
+        let opinion = req.l10n("cases.opinion_default")
+        let typed = input.map { TypedStep($0, over: &view, defaultOpinion: opinion) } ?? TypedStep(defaultOpinion: opinion)
         let history = try await HistoryRow.of(entityType: "case", id: c.id!.uuidString, lang: req.lang, on: req.db)
         let response = try await req.render("cases/detail", title: "\(req.l10n("cases.case")) \(c.receipt)", DetailPage(
             c: view, history: history, done: done.flatMap(CaseAction.init(rawValue:))?.name(req.lang) ?? (done == "submitted" ? req.l10n("cases.submitted") : done == "verification_requested" ? req.l10n("verification.requested") : done),
             problems: problems.map { .init(field: $0.field, message: $0.message(req.lang)) },
-            canRecordObjection: actor.may(.handleObjections)))
+            canRecordObjection: actor.may(.handleObjections), typed: typed))
         if !problems.isEmpty { response.status = .unprocessableEntity }
         return response
     }
@@ -162,9 +217,9 @@ struct CasePages: RouteCollection {
             _ = try await CaseSteps.run(action, caseID: id, input: input, by: actor, on: req)
             return req.redirect(to: "/cases/\(id?.uuidString ?? "")?done=\(action.rawValue)")
         } catch let refused as FormRefused {
-            return try await detailPage(req, id: id, actor: actor, problems: refused.problems)
+            return try await detailPage(req, id: id, actor: actor, problems: refused.problems, typed: input)
         } catch let refusal as any Refusal {
-            return try await detailPage(req, id: id, actor: actor, problems: [FieldRefusal(field: refusal.field, rule: refusal.rule, zh: refusal.zh, en: refusal.en)])
+            return try await detailPage(req, id: id, actor: actor, problems: [FieldRefusal(field: refusal.field, rule: refusal.rule, zh: refusal.zh, en: refusal.en)], typed: input)
         }
     }
 

@@ -4,7 +4,27 @@ import DibaoCore
 
 /// A case as one actor may see it, with what that actor can do next.
 struct CaseView: Content {
-    struct Declaration: Content { var kind: String; var title: String; var signer: String; var heldTrue: Bool?; var note: String }
+    struct Declaration: Content {
+        var kind: String; var title: String; var signer: String; var heldTrue: Bool?; var note: String
+        /// The investigation form marks this declaration untrue (stored, or as typed before a refusal).
+        var untrue: Bool { heldTrue == false }
+
+        enum CodingKeys: String, CodingKey { case kind, title, signer, heldTrue, note, untrue }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind); try c.encode(title, forKey: .title); try c.encode(signer, forKey: .signer)
+            try c.encodeIfPresent(heldTrue, forKey: .heldTrue); try c.encode(note, forKey: .note); try c.encode(untrue, forKey: .untrue)
+        }
+        init(kind: String, title: String, signer: String, heldTrue: Bool?, note: String) {
+            self.kind = kind; self.title = title; self.signer = signer; self.heldTrue = heldTrue; self.note = note
+        }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decode(String.self, forKey: .kind); title = try c.decode(String.self, forKey: .title)
+            signer = try c.decode(String.self, forKey: .signer); heldTrue = try c.decodeIfPresent(Bool.self, forKey: .heldTrue)
+            note = try c.decode(String.self, forKey: .note)
+        }
+    }
     struct Evidence: Content { var id: UUID; var kind: String; var filename: String; var size: Int; var contentType: String }
     struct NoticeInfo: Content { var kind: String; var title: String; var postedOn: String; var endsOn: String?; var active: Bool }
     struct ObjectionInfo: Content { var id: UUID; var noticeKind: String; var raisedOn: String; var text: String; var status: String; var answerDue: String; var answer: String; var canAnswer: Bool }
@@ -118,12 +138,12 @@ struct CaseView: Content {
                     ? checked?[m.position]?[kind]?.fen ?? declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen }
                     : verified.filter { $0.memberID == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen }
                 incomeFields.append(IncomeField(key: "\(m.id!.uuidString).\(kind.rawValue)", member: full ? m.name : Masking.name(m.name),
-                                                kind: kind.rawValue, label: lang == .zh ? kind.zh : kind.en, value: found == 0 ? "" : Money(fen: found).plain))
+                                                kind: kind.rawValue, label: kind.name(lang), value: found == 0 ? "" : Money(fen: found).plain))
             }
         }
         let answerRoles: [NoticeKind: Set<Role>] = [.first: [.townshipCaseworker, .townshipHead, .countyCaseworker, .countyApprover], .second: [.countyCaseworker, .countyApprover]]
         let single = c.singlePersonID.flatMap { id in members.first { $0.id == id } }
-            .map { "\(lang == .zh ? $0.relation.zh : $0.relation.en) \(full ? $0.name : Masking.name($0.name))" } ?? ""
+            .map { "\($0.relation.name(lang)) \(full ? $0.name : Masking.name($0.name))" } ?? ""
         var shown = CaseView(
             id: cid, receipt: c.receipt, stage: c.stage.rawValue, stageName: c.stage.name(lang), household: view,
             villageName: village?.name ?? c.villageCode, channel: Strings.text("channel.\(c.channel)", lang), windowName: c.windowName,
@@ -132,7 +152,7 @@ struct CaseView: Content {
             blacklistHit: c.blacklistHit, blacklistNote: c.blacklistNote,
             declarations: DeclarationKind.allCases.map { kind in
                 let d = declarations.first { $0.kind == kind }
-                return Declaration(kind: kind.rawValue, title: lang == .zh ? kind.zh : kind.en, signer: d?.signerName ?? "", heldTrue: d?.heldTrue, note: d?.truthNote ?? "")
+                return Declaration(kind: kind.rawValue, title: kind.name(lang), signer: d?.signerName ?? "", heldTrue: d?.heldTrue, note: d?.truthNote ?? "")
             },
             evidence: full ? evidence.map { Evidence(id: $0.id!, kind: Strings.text("evidence.\($0.kind)", lang), filename: $0.filename, size: $0.size, contentType: $0.contentType) } : [],
             investigators: c.investigators, investigatedOn: c.investigatedOn, investigationNotes: full ? c.investigationNotes : "",
@@ -144,7 +164,7 @@ struct CaseView: Content {
             // detail it comes from (issue 12), so a role without `viewSensitive` sees the amount only.
             breakdown: (result?.lines ?? []).map { line in
                 let masked = !full && line.key.hasPrefix("top_up.")
-                return Line(label: masked ? (lang == .zh ? "分类施保加发" : "category top-up") : line.label, amount: line.amount.formatted)
+                return Line(label: masked ? Strings.text("cases.top_up_masked", lang) : line.label, amount: line.amount.formatted)
             },
             incomeFields: incomeFields,
             evaluatedOn: c.evaluatedOn, panelSize: c.panelSize,
@@ -157,8 +177,8 @@ struct CaseView: Content {
             approvedAmount: c.approvedAmountFen.map { Money(fen: $0).formatted }, firstMonth: c.firstMonth.map { String($0.prefix(7)) },
             decidedOn: c.decidedOn, reason: c.reason,
             // The review class says "severe illness or disability" (二.六): masked like the detail.
-            reviewClass: c.reviewClass.map { full ? (lang == .zh ? $0.zh : $0.en) : Masking.sensitiveLabel(lang) }, nextReviewOn: c.nextReviewOn,
-            notices: notices.map { NoticeInfo(kind: $0.kind.rawValue, title: lang == .zh ? $0.kind.zh : $0.kind.en, postedOn: $0.postedOn, endsOn: $0.endsOn, active: $0.active) },
+            reviewClass: c.reviewClass.map { full ? ($0.name(lang)) : Masking.sensitiveLabel(lang) }, nextReviewOn: c.nextReviewOn,
+            notices: notices.map { NoticeInfo(kind: $0.kind.rawValue, title: $0.kind.name(lang), postedOn: $0.postedOn, endsOn: $0.endsOn, active: $0.active) },
             objections: objections.map {
                 ObjectionInfo(id: $0.id!, noticeKind: $0.noticeKind.rawValue, raisedOn: $0.raisedOn, text: $0.text, status: Strings.text("objection.\($0.status)", lang),
                               answerDue: $0.answerDue, answer: $0.answer, canAnswer: $0.isOpen && (answerRoles[$0.noticeKind]?.contains(actor.role) ?? false))
