@@ -10,6 +10,15 @@ struct HomePage: RouteCollection {
     }
 
     struct Link: Encodable { var href: String; var label: String }
+    /// One kind of work waiting for this role (issue 16): how many, the oldest first, and
+    /// where to do it.
+    struct WorkItem: Encodable {
+        var id: String
+        var label: String
+        var count: Int
+        var oldest: String?
+        var href: String
+    }
     struct Body: Encodable {
         var role: String
         var area: String
@@ -18,6 +27,10 @@ struct HomePage: RouteCollection {
         var events: [HistoryRow]
         /// The cases waiting for this role, oldest deadline first (the same queue as /cases).
         var rows: [CaseRow]
+        /// What waits for the role besides applications: payrolls to release, bank files to
+        /// collect and results to return, failed payments to settle, checks to run, what is
+        /// overdue in a supervisor's area.
+        var work: [WorkItem]
         var waiting: Int
         var overdue: Int
         /// From 1 November, county staff and the administrator are told when next year's
@@ -70,6 +83,42 @@ struct HomePage: RouteCollection {
         let areaName = try await Area.find(actor.area.value, on: req.db)?.name ?? actor.area.value
         return try await req.render("home", title: req.l10n("home.title"), Body(
             role: actor.role.name(req.lang), area: areaName, households: households, links: links, events: events,
-            rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), waiting: queue.count, overdue: overdue, calendarWarning: warning))
+            rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), work: try await Self.work(for: actor, req),
+            waiting: queue.count, overdue: overdue, calendarWarning: warning))
+    }
+
+    /// The role's own queue, from the same queries as the pages it leads to; only kinds with
+    /// something waiting are listed.
+    static func work(for actor: StaffActor, _ req: Request) async throws -> [WorkItem] {
+        var items: [WorkItem] = []
+        func payrolls(_ stage: PayrollStage, id: String, label: String) async throws {
+            let op = try await PaymentPages.op(req)
+            let waiting = try await PaymentPages.payrollsQuery(for: op, on: req.db).filter(\.$stage == stage).sort(\.$period).all()
+            if !waiting.isEmpty {
+                items.append(WorkItem(id: id, label: req.l10n(label), count: waiting.count, oldest: waiting.first?.period, href: "/payments"))
+            }
+        }
+        switch actor.role {
+        case .financeOfficer:
+            try await payrolls(.drafted, id: "work-release", label: "home.work_release")
+        case .bankOperator:
+            try await payrolls(.exported, id: "work-bank", label: "home.work_bank")
+        case .countyCaseworker:
+            try await payrolls(.resultsIn, id: "work-settle", label: "home.work_settle")
+        case .verificationOfficer:
+            let pending = try await VerificationRequests.list(for: actor, status: "pending", on: req.db, limit: 10_000)
+            if !pending.isEmpty {
+                let oldest = pending.map(\.requestedAtMs).min().map { ShanghaiTime.minute(Date(timeIntervalSince1970: Double($0) / 1000)) }
+                items.append(WorkItem(id: "work-verify", label: req.l10n("home.work_verify"), count: pending.count, oldest: oldest, href: "/verification"))
+            }
+        case .supervisor, .disciplineInspector:
+            let late = try await CaseQueues.overdue(for: actor, on: req)
+            if !late.isEmpty {
+                items.append(WorkItem(id: "work-overdue", label: req.l10n("home.work_overdue"), count: late.count, oldest: nil, href: "/cases/overdue"))
+            }
+        default:
+            break
+        }
+        return items
     }
 }
