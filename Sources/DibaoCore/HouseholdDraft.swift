@@ -19,8 +19,16 @@ public struct FieldRefusal: Refusal, Equatable {
     public init(_ other: any Refusal, field: String, label: String, labelEn: String) {
         self.field = field
         self.rule = other.rule
-        self.zh = "\(label)：\(other.zh)"
-        self.en = "\(labelEn): \(other.en)"
+        // The wrapped refusal named the field by its machine path when the core had no word
+        // for it (`身份证号码（members[0].id_number）：…`); here the position has words of its
+        // own (第1名成员身份证号码), so that head is replaced, not repeated (issue 16).
+        self.zh = "\(label)：\(Self.withoutMachineHead(other.zh, field: field, open: "（", close: "）", separator: "："))"
+        self.en = "\(labelEn): \(Self.withoutMachineHead(other.en, field: field, open: " (", close: ")", separator: ": "))"
+    }
+
+    static func withoutMachineHead(_ message: String, field: String, open: String, close: String, separator: String) -> String {
+        guard let end = message.range(of: open + field + close + separator) else { return message }
+        return String(message[end.upperBound...])
     }
 }
 

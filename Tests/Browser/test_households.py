@@ -56,6 +56,13 @@ def test_refused_form_names_the_field(browser, server):
     problems = browser.find_element(By.ID, "problems")
     assert "身份证号码" in problems.text
     assert browser.find_element(By.NAME, "m0.name").get_attribute("value") == "错误号码"
+    # The reason also stands beside the field, named in words (第1名成员身份证号码), and the
+    # summary links to it.
+    field = browser.find_element(By.NAME, "m0.id_number")
+    assert field.get_attribute("aria-invalid") == "true"
+    beside = browser.find_element(By.ID, field.get_attribute("aria-describedby"))
+    assert "第1名成员身份证号码" in beside.text and "members[" not in beside.text
+    assert problems.find_element(By.CSS_SELECTOR, "a[href='#" + field.get_attribute("id") + "']")
 
 
 def test_supervisor_sees_masked_detail_and_cannot_edit(browser, server):

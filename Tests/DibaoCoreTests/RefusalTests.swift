@@ -54,6 +54,27 @@ struct RefusalTests {
         #expect(r.rule == "id.check_character")
     }
 
+    @Test("a refusal placed in a form names the position in words, not the machine path (第1名成员身份证号码)")
+    func positionInWords() throws {
+        let refused: ResidentIDRefusal
+        do {
+            _ = try ResidentID("150102199902301234", field: "members[0].id_number")
+            Issue.record("an impossible birth date was accepted")
+            return
+        } catch {
+            refused = error
+        }
+        do {
+            let r: any Refusal = refused
+            let placed = FieldRefusal(r, field: "members[0].id_number", label: "第1名成员身份证号码", labelEn: "Member 1 ID number")
+            #expect(placed.zh.hasPrefix("第1名成员身份证号码："))
+            #expect(!placed.zh.contains("members["), "\(placed.zh)")
+            #expect(placed.en.hasPrefix("Member 1 ID number: "))
+            #expect(!placed.en.contains("members["), "\(placed.en)")
+            #expect(placed.rule == r.rule && placed.field == "members[0].id_number")
+        }
+    }
+
     @Test("a field the core does not know is still named")
     func unknownField() {
         let r = ResidentIDRefusal(field: "guardian_id", reason: .misplacedX)
