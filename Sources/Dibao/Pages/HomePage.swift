@@ -83,17 +83,22 @@ struct HomePage: RouteCollection {
         let areaName = try await Area.find(actor.area.value, on: req.db)?.name ?? actor.area.value
         return try await req.render("home", title: req.l10n("home.title"), Body(
             role: actor.role.name(req.lang), area: areaName, households: households, links: links, events: events,
-            rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), work: try await Self.work(for: actor, req),
+            rows: try await CaseRow.rows(Array(queue.prefix(10)), for: actor, on: req), work: try await Self.work(for: actor, overdue: overdue, req),
             waiting: queue.count, overdue: overdue, calendarWarning: warning))
     }
 
     /// The role's own queue, from the same queries as the pages it leads to; only kinds with
     /// something waiting are listed.
-    static func work(for actor: StaffActor, _ req: Request) async throws -> [WorkItem] {
+    static func work(for actor: StaffActor, overdue: Int, _ req: Request) async throws -> [WorkItem] {
         var items: [WorkItem] = []
         func payrolls(_ stage: PayrollStage, id: String, label: String) async throws {
             let op = try await PaymentPages.op(req)
-            let waiting = try await PaymentPages.payrollsQuery(for: op, on: req.db).filter(\.$stage == stage).sort(\.$period).all()
+            var waiting = try await PaymentPages.payrollsQuery(for: op, on: req.db).filter(\.$stage == stage).sort(\.$period).all()
+            // A bank sees only the payrolls that hold a file for it, as on the payments page.
+            if let bank = op.bank {
+                let mine = Set(try await PayrollBankFile.query(on: req.db).filter(\.$bankCode == bank).all().map(\.payrollID))
+                waiting = waiting.filter { mine.contains($0.id!) }
+            }
             if !waiting.isEmpty {
                 items.append(WorkItem(id: id, label: req.l10n(label), count: waiting.count, oldest: waiting.first?.period, href: "/payments"))
             }
@@ -111,10 +116,11 @@ struct HomePage: RouteCollection {
                 let oldest = pending.map(\.requestedAtMs).min().map { ShanghaiTime.minute(Date(timeIntervalSince1970: Double($0) / 1000)) }
                 items.append(WorkItem(id: "work-verify", label: req.l10n("home.work_verify"), count: pending.count, oldest: oldest, href: "/verification"))
             }
-        case .supervisor, .disciplineInspector:
-            let late = try await CaseQueues.overdue(for: actor, on: req)
-            if !late.isEmpty {
-                items.append(WorkItem(id: "work-overdue", label: req.l10n("home.work_overdue"), count: late.count, oldest: nil, href: "/cases/overdue"))
+        case .supervisor:
+            // Counted with the rest of the home (a role that reads applications); the link
+            // leads to the overdue list that role may open.
+            if overdue > 0 {
+                items.append(WorkItem(id: "work-overdue", label: req.l10n("home.work_overdue"), count: overdue, oldest: nil, href: "/cases/overdue"))
             }
         default:
             break

@@ -154,7 +154,6 @@ struct VerificationRequestView: Content {
                            financialAssets: Money(fen: rec.financialAssetsFen).formatted)
             }
         }
-        let zh = lang == .zh
         var reviewsOpened: Int?
         if withReports, r.purpose == PeriodicVerification.purpose, r.status == "done", let sql = db as? any SQLDatabase {
             let key = PeriodicVerification.reportKey("id", sql)
