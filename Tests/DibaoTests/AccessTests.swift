@@ -144,6 +144,19 @@ struct AccessTests {
                     #expect(letter.head == (role.may(.viewSensitive) ? home.headName : Masking.name(home.headName)), "\(username) letter name")
                 }
             }
+            // The application's papers (受理回执, and its decision as a letter, which for an
+            // enrolled household is the 纳入通知书 above): the same readers.
+            let caseID = try #require(enrolled.caseID)
+            for path in ["/cases/\(caseID)/receipt", "/cases/\(caseID)/decision-letter"] {
+                let res = try await client.get(path)
+                try await check("GET \(path)", res.status, read, okStatuses: [.ok, .seeOther])
+                if read != .allowed { refusals += 1 }
+                if read == .allowed, path.hasSuffix("decision-letter") {
+                    let first = try #require(try await BenefitDecisionRecord.query(on: app.db).filter(\.$enrolledID == enrolled.id!)
+                        .filter(\.$kind == .enrolled).sort(\.$id).first())
+                    #expect(res.headers.first(name: .location) == "/enrolled/\(hid)/decisions/\(first.id!)/letter")
+                }
+            }
             // A decision of another household is not reached through this one's letter route.
             let stranger = try #require(try await BenefitDecisionRecord.query(on: app.db).filter(\.$householdID != enrolled.householdID).first())
             if read == .allowed {

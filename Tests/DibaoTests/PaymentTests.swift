@@ -324,6 +324,9 @@ struct PaymentTests {
             let accounts = try await PayrollLine.query(on: app.db).filter(\.$payrollID == p.id!).filter(\.$townshipCode == own)
                 .filter(\.$status != .held).all().map(\.accountNumber)
             #expect(!accounts.isEmpty && accounts.allSatisfy { text.contains($0) })
+            // The page is the list printed and signed on paper: masked for every reader (issue 16).
+            #expect(accounts.allSatisfy { !page.body.string.contains($0) && page.body.string.contains(Masking.account($0)) })
+            #expect(page.body.string.contains("id=\"list-signatures\""))
             let supervised = try await Client.signedIn(app, as: "supervisor").get("/payments/payrolls/\(p.id!.uuidString)/list?township=\(own)&format=csv").body.string
             #expect(accounts.allSatisfy { !supervised.contains($0) && supervised.contains(Masking.account($0)) })
             #expect(text.contains(Money(fen: ownTotal.int(1)).plain))

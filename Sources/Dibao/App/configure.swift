@@ -113,6 +113,7 @@ func routes(_ app: Application) throws {
     }
     try app.register(collection: SignInPages())
     try app.register(collection: PublicPages())
+    try app.register(collection: NoticePrintout())
     try app.register(collection: ComplaintPublicPages())
     try app.register(collection: StandardsPublicPage())
     try app.register(collection: ServiceNetworkPublicPage())
@@ -122,6 +123,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: HomePage())
     try pages.register(collection: HouseholdPages())
     try pages.register(collection: CasePages())
+    try pages.register(collection: CaseDocuments())
     try pages.register(collection: VerificationPages())
     try pages.register(collection: PaymentPages())
     try pages.register(collection: EnrollmentPages())

@@ -100,6 +100,9 @@ struct CaseView: Content {
     var thisMonth: String
     /// The household's latest verification report (二.五), for the reviewer and approver.
     var verification: CaseVerification?
+    /// The papers this case has to print (受理回执, 告知书 or 纳入通知书; issue 16 part 6).
+    var documents: [Document] = []
+    struct Document: Content { var id: String; var title: String; var href: String }
 
     static func load(_ c: ApplicationCase, for actor: StaffActor, on req: Request) async throws -> CaseView {
         var view = try await loadPlain(c, for: actor, on: req)
@@ -192,6 +195,17 @@ struct CaseView: Content {
         shown.policyVersion = policy.version
         shown.timeLimitExtended = c.timeLimitExtended ?? false
         shown.singlePerson = single
+        if c.acceptedOn != nil, c.stage != .refusedAtIntake {
+            shown.documents.append(.init(id: "doc-link-receipt", title: Strings.text("print.receipt_title", lang), href: "/cases/\(cid)/receipt"))
+        }
+        switch c.stage {
+        case .refused, .refusedAtIntake:
+            let kind = c.stage == .refusedAtIntake ? "not_accepted" : "refused"
+            shown.documents.append(.init(id: "doc-link-letter", title: Strings.text("print.\(kind)_title", lang), href: "/cases/\(cid)/decision-letter"))
+        case .enrolled:
+            shown.documents.append(.init(id: "doc-link-letter", title: Strings.text("enr.letter_title_enrolled", lang), href: "/cases/\(cid)/decision-letter"))
+        default: break
+        }
         return shown
     }
 }

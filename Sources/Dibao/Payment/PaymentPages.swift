@@ -316,6 +316,7 @@ struct PaymentPages: RouteCollection {
             var period: String; var adjustment: String; var amount: String; var status: String }
         var number: String; var period: String; var countyName: String; var townshipName: String; var township: String
         var villages: [Village]; var households: Int; var total: String; var csv: String
+        var title: String = ""; var office: String = ""; var date: String = ""
     }
 
     /// 发放清单 of one township (and optionally one village), with totals per village and
@@ -360,7 +361,9 @@ struct PaymentPages: RouteCollection {
             let paid = group.filter { $0.status != .held }
             villages.append(.init(name: names[code] ?? code, households: paid.count, total: Money(fen: paid.map(\.amountFen).reduce(0, +)).formatted,
                                   lines: group.map { l in .init(id: l.id ?? 0, head: l.headName, members: l.memberCount,
-                                                                account: l.accountNumber.isEmpty ? "—" : (sensitive ? l.accountNumber : Masking.account(l.accountNumber)),
+                                                                // The list is printed and signed on paper (issue 16): accounts are
+                                                                // masked on it for every reader; the bank file and the CSV carry them.
+                                                                account: l.accountNumber.isEmpty ? "—" : Masking.account(l.accountNumber),
                                                                 holder: l.holderName, period: Money(fen: l.periodFen).formatted,
                                                                 adjustment: Money(fen: l.adjustmentFen).formatted, amount: Money(fen: l.amountFen).formatted,
                                                                 status: status(l)) }))
@@ -370,7 +373,10 @@ struct PaymentPages: RouteCollection {
         return try await req.render("payments/list", title: "\(req.l10n("pay.payment_list")) \(p.number)", ListPage(
             number: p.number, period: p.period, countyName: names[p.countyCode] ?? p.countyCode, townshipName: names[tcode.value] ?? tcode.value,
             township: tcode.value, villages: villages, households: paid.count, total: Money(fen: paid.map(\.amountFen).reduce(0, +)).formatted,
-            csv: "/payments/payrolls/\(p.id!.uuidString)/list?\(query2)&format=csv"))
+            csv: "/payments/payrolls/\(p.id!.uuidString)/list?\(query2)&format=csv",
+            title: Strings.text("print.list_title", req.lang, [names[tcode.value] ?? tcode.value, p.period]),
+            office: Strings.text("print.township_government", req.lang, [names[tcode.value] ?? tcode.value]),
+            date: DocumentDate.text(req.dibao.clock.today(), req.lang)))
     }
 
     // MARK: A household's payments

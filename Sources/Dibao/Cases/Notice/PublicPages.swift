@@ -42,6 +42,29 @@ struct PublicPages: RouteCollection {
         var totalSecond: Int
         var next: String?
         var prev: String?
+        /// The areas one level down, to narrow the list (a county's townships, a township's villages).
+        var children: [AreaLink] = []
+        /// The notices as printed for the board (by township or village only).
+        var printFirst: String?
+        var printSecond: String?
+    }
+
+    struct AreaLink: Content { var code: String; var name: String; var href: String }
+
+    /// The public notices without an area: the visitor chooses a league's county (二.三:
+    /// the public can read the notices of any place), then a township or a village.
+    struct AreaChooser: Encodable {
+        struct League: Encodable { var name: String; var counties: [AreaLink] }
+        var leagues: [League]
+    }
+
+    func chooser(_ req: Request) async throws -> AreaChooser {
+        let all = try await Area.query(on: req.db).filter(\.$level ~~ [AreaLevel.league.rawValue, AreaLevel.county.rawValue])
+            .filter(\.$retiredOn == nil).sort(\.$id).all()
+        let counties = Dictionary(grouping: all.filter { $0.level == AreaLevel.county.rawValue }, by: { $0.parentCode ?? "" })
+        return AreaChooser(leagues: all.filter { $0.level == AreaLevel.league.rawValue }.map { league in
+            .init(name: league.name, counties: (counties[league.id ?? ""] ?? []).map { .init(code: $0.id ?? "", name: $0.name, href: "/public/notices?area=\($0.id ?? "")") })
+        })
     }
 
     static let pageSize = 100
@@ -68,14 +91,30 @@ struct PublicPages: RouteCollection {
         }
         let pages = (total + Self.pageSize - 1) / Self.pageSize
         let areaName = try await Area.find(area.value, on: req.db)?.name ?? area.value
-        return NoticeList(area: area.value, areaName: areaName, first: first.map(row), second: second.map(row), page: page, totalSecond: total,
-                          next: page < pages ? "/public/notices?area=\(area.value)&page=\(page + 1)" : nil,
-                          prev: page > 1 ? "/public/notices?area=\(area.value)&page=\(page - 1)" : nil)
+        var list = NoticeList(area: area.value, areaName: areaName, first: first.map(row), second: second.map(row), page: page, totalSecond: total,
+                              next: page < pages ? "/public/notices?area=\(area.value)&page=\(page + 1)" : nil,
+                              prev: page > 1 ? "/public/notices?area=\(area.value)&page=\(page - 1)" : nil)
+        if area.level < .village {
+            list.children = try await Area.query(on: req.db).filter(\.$parentCode == area.value).filter(\.$retiredOn == nil).sort(\.$id).all()
+                .map { AreaLink(code: $0.id ?? "", name: $0.name, href: "/public/notices?area=\($0.id ?? "")") }
+        }
+        if area.level >= .township {
+            list.printFirst = "/public/notices/print?area=\(area.value)&kind=first"
+            list.printSecond = "/public/notices/print?area=\(area.value)&kind=second"
+        }
+        return list
     }
 
     /// The same for everyone who reads it, so it is served from the response cache.
     func noticesPage(req: Request) async throws -> Response {
-        try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(try req.boundedQuery(.page, fallback: 1))", for: req) {
+        // Without an area (or with one above a county) the visitor chooses one first.
+        let asked = req.query[String.self, at: "area"] ?? ""
+        if asked.isEmpty || (try? AreaCode(asked, field: "area")).map({ $0.level < .county }) == true {
+            return try await req.responseCache.response(area: nil, "notices.choose|\(req.lang)", for: req) {
+                try await req.render("public/notices-choose", title: req.l10n("public.notices"), try await chooser(req), publicPage: true)
+            }
+        }
+        return try await req.responseCache.response(area: try? AreaCode(req.query[String.self, at: "area"] ?? ""), "notices|\(req.dibao.clock.today().iso)|\(req.lang)|\(req.query[String.self, at: "area"] ?? "")|\(try req.boundedQuery(.page, fallback: 1))", for: req) {
             try await req.render("public/notices", title: req.l10n("public.notices"), try await notices(req), publicPage: true)
         }
     }
@@ -131,11 +170,21 @@ struct PublicPages: RouteCollection {
                       firstMonth: decided.contains(c.stage) ? c.firstMonth.map { String($0.prefix(7)) } : nil)
     }
 
-    struct LookupPage: Encodable { var receipt: String; var phone: String; var result: Lookup?; var error: String? }
+    struct LookupPage: Encodable { var receipt: String; var phone: String; var result: Lookup?; var error: String?; var reference = ""; var referenceError: String? }
 
     func lookupPage(req: Request) async throws -> Response {
         let receipt = (req.query[String.self, at: "receipt"] ?? "").trimmingCharacters(in: .whitespaces)
+        let reference = (req.query[String.self, at: "reference"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
         var page = LookupPage(receipt: receipt, phone: String((req.query[String.self, at: "phone"] ?? "").prefix(4)), result: nil, error: nil)
+        // An objection's reference (YY and ten letters or digits, as `Objections.raise` makes
+        // it) leads to its answer; anything else is told so beside the field.
+        if !reference.isEmpty {
+            if reference.count <= 12, reference.hasPrefix("YY"), reference.dropFirst(2).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                return req.redirect(to: "/public/objections/\(reference)")
+            }
+            page.reference = String(reference.prefix(12))
+            page.referenceError = req.l10n("public.no_such_reference")
+        }
         if !receipt.isEmpty {
             do { page.result = try await lookup(req, receipt: receipt) } catch let r as any Refusal { page.error = r.message(req.lang) } catch let a as any AbortError { page.error = a.reason }
         }
@@ -186,7 +235,7 @@ struct PublicPages: RouteCollection {
     func objection(_ req: Request) async throws -> ObjectionView {
         let reference = req.parameters.get("reference") ?? ""
         guard let o = try await Objection.query(on: req.db).filter(\.$reference == reference).first(),
-              let c = try await ApplicationCase.find(o.caseID, on: req.db) else { throw Abort(.notFound) }
+              let c = try await ApplicationCase.find(o.caseID, on: req.db) else { throw Abort(.notFound, reason: req.l10n("public.no_such_reference")) }
         return ObjectionView(reference: o.reference, receipt: c.receipt, raisedOn: o.raisedOn, text: o.text, status: o.status,
                              statusName: req.l10n("objection.\(o.status)"), answerDue: o.answerDue,
                              answer: o.isOpen ? nil : o.answer, answeredOn: o.answeredOn)
