@@ -133,8 +133,15 @@ def sign_in(browser, server, username, password=PASSWORD):
 
 def submit(browser, element_id):
     """Clicks a submit button and waits until the next page has replaced this one."""
+    click_and_wait(browser, browser.find_element(By.ID, element_id))
+
+
+def click_and_wait(browser, element):
+    """Clicks a button or link and waits until the next page has replaced this one. Chromium
+    reports a replaced page either as a stale element or as a node that "does not belong to the
+    document", depending on timing; `EC.staleness_of` only catches the first."""
     old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.ID, element_id).click()
+    element.click()
 
     def replaced(_):
         try:

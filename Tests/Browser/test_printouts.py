@@ -69,6 +69,14 @@ def test_notice_for_the_board(browser, print_server):
         assert fold(part) in last, part
     # Nothing a notice must not show: no 18-digit ID number anywhere.
     assert not any(re.search(r"\d{17}[\dX]", t) for t in pages)
+    # Nor a whole name of anyone in a listed household: the sheet shows what the notice masked.
+    names = [r[0] for r in db(print_server).execute(
+        "SELECT m.name FROM members m JOIN cases c ON c.household_id = m.household_id "
+        "JOIN notices n ON n.case_id = c.id WHERE n.township_code='150102001000' AND n.kind='second' AND n.active=1")]
+    assert len(names) >= count
+    whole = "".join(pages)
+    shown = [n for n in names if len(n) >= 2 and fold(n) in whole]
+    assert not shown, shown[:5]
 
 
 def test_receipt_refusal_and_decision_letters(browser, print_server):

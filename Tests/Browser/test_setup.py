@@ -7,10 +7,9 @@ import os
 import tempfile
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ROOT, SETUP_ADMIN_PASSWORD, sign_in, submit
+from conftest import ROOT, SETUP_ADMIN_PASSWORD, click_and_wait, sign_in, submit
 from walk import walk_to_enrollment
 
 PASSWORD = "Wuhai-Office-26"
@@ -77,9 +76,7 @@ def enter_standard(browser, server, enterer, approver, area, kind, monthly):
     browser.implicitly_wait(5)
     sign_in(browser, server, approver, PASSWORD)
     browser.get(server + "/admin/standards")
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "#standards tr[data-status=pending] .approve-standard").click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(old))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#standards tr[data-status=pending] .approve-standard"))
     assert browser.find_elements(By.CSS_SELECTOR, "#standards tr[data-status=approved]")
 
 
@@ -161,9 +158,7 @@ def test_new_office_sets_up_a_league_and_enrolls_a_household(browser, blank_serv
         browser.find_element(By.ID, "window-" + field).send_keys(value)
     submit(browser, "add-window")
     assert "新华街道民政所受理窗口" in browser.find_element(By.ID, "windows").text
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.LINK_TEXT, "海勃湾区社会救助服务大厅").click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(old))
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "海勃湾区社会救助服务大厅"))
     assert browser.find_element(By.ID, "point-qualifies").text == "是"
     browser.find_element(By.ID, "point-hours").clear()
     browser.find_element(By.ID, "point-hours").send_keys("工作日 8:30–18:00")
@@ -174,9 +169,7 @@ def test_new_office_sets_up_a_league_and_enrolls_a_household(browser, blank_serv
     row = browser.find_element(By.CSS_SELECTOR, '#staffing tr[data-area="150302001000"]')
     for name, value in (("posts", "2"), ("filled", "2"), ("fullTime", "1"), ("purchased", "1")):
         row.find_element(By.NAME, name).send_keys(value)
-    old = browser.find_element(By.TAG_NAME, "html")
-    row.find_element(By.CSS_SELECTOR, ".save-staffing").click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(old))
+    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, ".save-staffing"))
     assert browser.find_element(By.ID, "staffing-saved")
     browser.get(server + "/performance")
     assert browser.find_element(By.CSS_SELECTOR, '#performance tr[data-county="150302000000"] .workers').text == "3"

@@ -32,7 +32,8 @@ struct NoticePrintout: RouteCollection {
         var objection: String
         var rows: [Row]
         var total: String
-        var truncated: Bool
+        /// Said only when the list is longer than the sheet prints (`maxLines`).
+        var truncated: String?
         var office: IssuingOffice
         var date: String
         var back: String
@@ -88,7 +89,7 @@ struct NoticePrintout: RouteCollection {
         }
         return Page(kind: kind.rawValue, area: area.value, title: t("print.notice_\(kind.rawValue)_title", areaName), intro: intro, period: period,
                     objection: t("print.notice_\(kind.rawValue)_objection", office.name), rows: rows,
-                    total: t("print.notice_total", "\(shown.count)", "\(people)", amount), truncated: notices.count > Self.maxLines,
+                    total: t("print.notice_total", "\(shown.count)", "\(people)", amount), truncated: notices.count > Self.maxLines ? t("print.notice_truncated", "\(Self.maxLines)") : nil,
                     office: office, date: DocumentDate.text(today, lang), back: "/public/notices?area=\(area.value)")
     }
 }
