@@ -159,7 +159,7 @@ public struct AreaCode: Sendable, Hashable, Comparable, CheckedText, CustomStrin
 }
 
 /// Why an area code was refused.
-public struct AreaRefusal: Refusal, Equatable {
+public struct AreaRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         /// Something other than the digits 0–9.
         case notDigits

@@ -164,7 +164,7 @@ public struct CaseFacts: Sendable, Equatable {
 
 /// 不予办理的理由 — why an action on a case was refused. `field` names the fact that is missing,
 /// so a page can point at the part of the case that needs work.
-public struct CaseRefusal: Refusal, Equatable {
+public struct CaseRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case notAllowedInStage(CaseStage, CaseAction)
         case roleMayNot(Role, CaseAction)

@@ -4,26 +4,38 @@ import Foundation
 public struct FieldRefusal: Refusal, Equatable {
     public let field: String
     public let rule: String
-    public let zh: String
-    public let en: String
+    public let phrase: Phrase
 
-    public init(field: String, rule: String, zh: String, en: String) {
+    public init(field: String, rule: String, _ phrase: Phrase) {
         self.field = field
         self.rule = rule
-        self.zh = zh
-        self.en = en
+        self.phrase = phrase
+    }
+
+    @available(*, deprecated, message: "give the refusal a catalogue key: FieldRefusal(field:rule:Phrase(…))")
+    public init(field: String, rule: String, zh: String, en: String) {
+        self.init(field: field, rule: rule, .bilingual(zh: zh, en: en))
     }
 
     /// Wraps another refusal so it names the position of the field in a larger form
-    /// (e.g. `members[1].id_number`).
+    /// (`members[1].id_number`) in words (第1名成员身份证号码): the position's label takes
+    /// the place of the wrapped refusal's own, rather than standing in front of it (issue 16).
+    public init(_ other: any Refusal, field: String, label: Phrase) {
+        self.init(field: field, rule: other.rule, other.phrase.relabelled(label))
+    }
+
+    @available(*, deprecated, message: "give the label a catalogue key: FieldRefusal(_:field:label: Phrase)")
     public init(_ other: any Refusal, field: String, label: String, labelEn: String) {
-        self.field = field
-        self.rule = other.rule
-        // The wrapped refusal named the field by its machine path when the core had no word
-        // for it (`身份证号码（members[0].id_number）：…`); here the position has words of its
-        // own (第1名成员身份证号码), so that head is replaced, not repeated (issue 16).
-        self.zh = "\(label)：\(Self.withoutMachineHead(other.zh, field: field, open: "（", close: "）", separator: "："))"
-        self.en = "\(labelEn): \(Self.withoutMachineHead(other.en, field: field, open: " (", close: ")", separator: ": "))"
+        let p = other.phrase
+        if p.key.isEmpty {
+            // The wrapped refusal named the field by its machine path when the core had no word
+            // for it (`身份证号码（members[0].id_number）：…`); that head is replaced, not repeated.
+            self.init(field: field, rule: other.rule, .bilingual(
+                zh: "\(label)：\(Self.withoutMachineHead(other.zh, field: field, open: "（", close: "）", separator: "："))",
+                en: "\(labelEn): \(Self.withoutMachineHead(other.en, field: field, open: " (", close: ")", separator: ": "))"))
+        } else {
+            self.init(other, field: field, label: .bilingual(zh: label, en: labelEn))
+        }
     }
 
     static func withoutMachineHead(_ message: String, field: String, open: String, close: String, separator: String) -> String {

@@ -185,7 +185,7 @@ public extension Sequence where Element == Money {
 }
 
 /// A typed amount that cannot be read as money.
-public struct MoneyRefusal: Refusal, Equatable {
+public struct MoneyRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         /// Nothing was typed.
         case empty

@@ -17,7 +17,7 @@ public enum PasswordRule {
         "zhangsan", "lisi", "wangwu", "qazwsxedc", "147258369", "987654321", "112233", "123qwe", "qwe123", "1234qwer",
     ]
 
-    public enum Problem: Refusal, Equatable {
+    public enum Problem: BilingualRefusal, Equatable {
         case tooShort(Int), tooLong(Int), common, fromAccount
 
         public var field: String { "new" }

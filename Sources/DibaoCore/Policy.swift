@@ -472,7 +472,7 @@ public struct PolicyBook: Sendable {
 }
 
 /// Why a policy version cannot be loaded. `field` is the policy item's name.
-public struct PolicyRefusal: Refusal, Equatable {
+public struct PolicyRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case empty
         case percentOutOfRange(Int)

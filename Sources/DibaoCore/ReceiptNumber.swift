@@ -97,7 +97,7 @@ public struct ReceiptNumber: Sendable, Hashable, CheckedText, CustomStringConver
 
 /// Why a typed receipt number was refused. The messages never repeat the number,
 /// so a refusal shown on a public query page reveals nothing about other cases.
-public struct ReceiptRefusal: Refusal, Equatable {
+public struct ReceiptRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case empty
         /// Characters counted without the hyphens; 22 expected.

@@ -35,22 +35,30 @@ public protocol Refusal: Error, Sendable {
     /// The machine code of the broken rule, e.g. `id.check_character`; stable, for
     /// tests, logs and API clients.
     var rule: String { get }
-    /// 简体中文 message naming the field and the rule.
-    var zh: String { get }
-    /// English message naming the field and the rule.
-    var en: String { get }
+    /// What the person is told: the field's label and the rule, as a catalogue key and
+    /// its arguments, written in the reader's language at the edge.
+    var phrase: Phrase { get }
 }
 
 public extension Refusal {
     /// The message in the requested language.
-    func message(_ lang: Language) -> String {
-        switch lang {
-        // Until the refusals carry catalogue keys, a Mongolian reader is told in Chinese,
-        // the other working language of every office in the region.
-        case .zh, .mn: return zh
-        case .en: return en
-        }
-    }
+    func message(_ lang: Language) -> String { phrase.text(lang) }
+    /// 简体中文 message naming the field and the rule.
+    var zh: String { message(.zh) }
+    /// English message naming the field and the rule.
+    var en: String { message(.en) }
+}
+
+/// A refusal whose texts are still written in code, in Chinese and English; a Mongolian
+/// reader is told it in Chinese until it moves into a catalogue.
+public protocol BilingualRefusal: Refusal {
+    var zh: String { get }
+    var en: String { get }
+}
+
+public extension BilingualRefusal {
+    @available(*, deprecated, message: "give the refusal catalogue keys")
+    var phrase: Phrase { .bilingual(zh: zh, en: en) }
 }
 
 /// Human names of the form fields the core knows about, so that a refusal can
@@ -102,6 +110,18 @@ public enum FieldLabel {
     public static func zh(_ field: String) -> String? { labels[field]?.zh }
     /// The English label of `field`, or nil if the core does not know the field.
     public static func en(_ field: String) -> String? { labels[field]?.en }
+
+    /// The label of `field` as a phrase, or nil if the core does not know the field.
+    public static func phrase(_ field: String) -> Phrase? {
+        labels[field].map { .bilingual(zh: $0.zh, en: $0.en) }
+    }
+
+    /// The label to put in front of a refusal: the field's own, or — for a field the core
+    /// does not know — the refusal's subject with the machine name beside it, so two
+    /// ID-number fields on one form are still told apart.
+    public static func phrase(_ field: String, subject: Phrase) -> Phrase {
+        phrase(field) ?? Phrase("refusal.subject_field", subject, field)
+    }
 
     /// The label to put in front of a message. A field the core does not know is
     /// named by the refusal's own subject with the machine name beside it, so two

@@ -150,7 +150,7 @@ public struct ResidentID: Sendable, Hashable, CheckedText, CustomStringConvertib
 
 /// Why a resident ID number was refused. Each reason has its own rule code and
 /// message; the messages quote only the part of the number that is wrong.
-public struct ResidentIDRefusal: Refusal, Equatable {
+public struct ResidentIDRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case wrongLength(Int)
         /// 1-based position of the first character that is neither a digit nor a

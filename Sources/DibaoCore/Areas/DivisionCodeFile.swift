@@ -83,7 +83,7 @@ public enum DivisionCodeFile {
     }
 }
 
-public struct DivisionRefusal: Refusal, Equatable {
+public struct DivisionRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case header, unknownColumn, missingColumn, empty
         case fieldCount(expected: Int)

@@ -76,7 +76,7 @@ public struct EarlyReviewFacts: Sendable, Equatable {
     }
 }
 
-public struct EarlyReviewRefusal: Refusal, Equatable {
+public struct EarlyReviewRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable { case stage(EarlyReviewStage), role(Role), reasonRequired, exited, reviewOpen }
     public let action: EarlyReviewAction
     public let reason: Reason

@@ -119,7 +119,7 @@ public struct ReviewFacts: Sendable, Equatable {
     }
 }
 
-public struct ReviewRefusal: Refusal, Equatable {
+public struct ReviewRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case notAllowedInStage(ReviewStage)
         case roleMayNot(Role)

@@ -124,7 +124,7 @@ public struct ComplaintFacts: Sendable, Equatable {
     }
 }
 
-public struct ComplaintRefusal: Refusal, Equatable {
+public struct ComplaintRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case notAllowedInStage(ComplaintStage)
         case roleMayNot(Role)

@@ -218,7 +218,7 @@ public enum BankFile {
 }
 
 /// Why a bank result file is refused, with the line (1 = header) where it shows.
-public struct BankFileRefusal: Refusal, Equatable {
+public struct BankFileRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case structure, header, trailer
         case version(String)

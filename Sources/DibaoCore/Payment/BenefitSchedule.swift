@@ -194,7 +194,7 @@ public struct BenefitSchedule: Sendable, Equatable, Codable {
 }
 
 /// A decision that cannot be entered in a household's benefit schedule.
-public enum ScheduleRefusal: Refusal, Equatable {
+public enum ScheduleRefusal: BilingualRefusal, Equatable {
     /// Takes effect before the first month paid (or, for a suspension,
     /// resumption or exit, in that month itself).
     case beforeEnrollment(effective: CivilDate, firstMonth: CivilDate)

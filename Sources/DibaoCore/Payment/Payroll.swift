@@ -70,7 +70,7 @@ public enum PayrollMachine {
 }
 
 /// Why a payroll step is refused.
-public enum PayrollRefusal: Refusal, Equatable {
+public enum PayrollRefusal: BilingualRefusal, Equatable {
     case role(PayrollAction, Role)
     case stage(PayrollAction, PayrollStage)
     /// 二.二.5 separates the list (civil affairs) from the release (finance); within

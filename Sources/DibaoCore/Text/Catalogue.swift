@@ -95,6 +95,8 @@ public protocol Labelled {
 
 public extension Labelled {
     func name(_ lang: Language) -> String { Catalogue.shared.text(textKey, lang) }
+    /// The name as a phrase's argument, written in the reader's language with the rest.
+    var namePhrase: Phrase { Phrase(textKey) }
     /// The Chinese name — for sentences the core still builds in Chinese and English
     /// (refusals, until they carry keys too).
     var zh: String { name(.zh) }

@@ -47,7 +47,7 @@ public struct RowProblem: Error, Sendable, Equatable, Codable {
 
 /// Why a whole file is refused before any row is read: its header does not fit the
 /// source's documented format, or it cannot be read as text.
-public struct DepartmentFileRefusal: Refusal, Equatable {
+public struct DepartmentFileRefusal: BilingualRefusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case missingColumn(key: String, zh: String)
         case unknownColumn(String)
