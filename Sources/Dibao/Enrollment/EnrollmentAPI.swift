@@ -33,7 +33,7 @@ struct EnrollmentAPI: RouteCollection {
         }
         let form = try req.content.decode(EnrollmentPages.MonthForm.self)
         guard let month = CivilDate(iso: (form.month ?? "") + "-01") else {
-            throw FieldRefusal(field: "month", rule: "date.month", zh: req.l10n("enr.month_invalid"), en: Strings.text("enr.month_invalid", .en))
+            throw FieldRefusal(field: "month", rule: "date.month", Phrase("enr.month_invalid"))
         }
         let run = try await DueList.run(month: month, area: actor.area, app: req.application)
         return RunView(id: run.id, month: String(run.month.iso.prefix(7)), opened: run.opened)

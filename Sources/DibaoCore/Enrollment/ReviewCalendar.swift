@@ -59,10 +59,10 @@ public enum EarlyReviewStage: String, Sendable, Codable, CaseIterable {
 }
 
 public enum EarlyReviewAction: String, Sendable, Codable, CaseIterable {
-    case request, accept, decline
+    /// The catalogue key of this value's name (`Resources/Text/<language>/refusals_enrollment.toml`).
+    public var textKey: String { "early_review_action.\(self)" }
 
-    public var zh: String { self == .request ? "报请旗县提前复核" : self == .accept ? "同意提前复核" : "不同意提前复核" }
-    public var en: String { self == .request ? "Ask the county for an early review" : self == .accept ? "Accept the early review" : "Decline the early review" }
+    case request, accept, decline
 }
 
 public struct EarlyReviewFacts: Sendable, Equatable {
@@ -76,7 +76,7 @@ public struct EarlyReviewFacts: Sendable, Equatable {
     }
 }
 
-public struct EarlyReviewRefusal: BilingualRefusal, Equatable {
+public struct EarlyReviewRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable { case stage(EarlyReviewStage), role(Role), reasonRequired, exited, reviewOpen }
     public let action: EarlyReviewAction
     public let reason: Reason
@@ -97,24 +97,16 @@ public struct EarlyReviewRefusal: BilingualRefusal, Equatable {
         case .reviewOpen: return "early_review.review_open"
         }
     }
-    public var zh: String {
-        let act = "“\(action.zh)”"
+    /// As a review's refusal: the refused action first (`{1}`), then why. Only the stage
+    /// sentence is the request's own; the others say the same as a review's.
+    public var phrase: Phrase {
+        let act = action.namePhrase
         switch reason {
-        case .stage(let s): return "\(act)：申请处于“\(s.zh)”状态，不能进行此操作"
-        case .role(let r): return "\(act)：\(r.zh)无权进行此操作"
-        case .reasonRequired: return "\(act)：须填写理由"
-        case .exited: return "\(act)：该户已退出保障"
-        case .reviewOpen: return "\(act)：该户已有正在进行的复核"
-        }
-    }
-    public var en: String {
-        let act = "“\(action.en)”"
-        switch reason {
-        case .stage(let s): return "\(act): not possible while the request is “\(s.en)”"
-        case .role(let r): return "\(act): a \(r.en.lowercased()) may not do this"
-        case .reasonRequired: return "\(act): a reason is required"
-        case .exited: return "\(act): the household has left the allowance"
-        case .reviewOpen: return "\(act): the household already has a review under way"
+        case .stage(let s): return Phrase("early_review.refusal_stage", act, s.namePhrase)
+        case .role(let r): return Phrase("review.refusal_role", act, ReviewRefusal.roleName(r))
+        case .reasonRequired: return Phrase("review.refusal_reason_required", act)
+        case .exited: return Phrase("review.refusal_household_exited", act)
+        case .reviewOpen: return Phrase("review.refusal_already_open", act)
         }
     }
 }
@@ -150,5 +142,7 @@ public enum EarlyReviewMachine: StateMachine {
 }
 
 extension ChangeKind: Labelled {}
+
+extension EarlyReviewAction: Labelled {}
 
 extension EarlyReviewStage: Labelled {}

@@ -119,7 +119,7 @@ public struct ReviewFacts: Sendable, Equatable {
     }
 }
 
-public struct ReviewRefusal: BilingualRefusal, Equatable {
+public struct ReviewRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case notAllowedInStage(ReviewStage)
         case roleMayNot(Role)
@@ -165,47 +165,32 @@ public struct ReviewRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let act = "“\(action.zh)”"
+    /// The sentence names the refused action first (`{1}`), then why, each in the reader's language.
+    public var phrase: Phrase {
+        let act = action.namePhrase
         switch reason {
-        case .notAllowedInStage(let s): return "\(act)：复核处于“\(s.zh)”阶段，不能进行此操作"
-        case .roleMayNot(let r): return "\(act)：\(r.zh)无权进行此操作"
-        case .reasonRequired: return "\(act)：须填写理由"
-        case .tooFewVisitors(let n, let m): return "\(act)：复核人员不得少于 \(m) 人，现记录 \(n) 人"
-        case .visitKindMissing: return "\(act)：请选择入户调查或邻里访问"
-        case .outcomeMissing: return "\(act)：请选择复核意见"
-        case .amountMissing: return "\(act)：须填写调整后的月保障金额（大于零）"
-        case .notAbove(let c): return "\(act)：提高后的金额须高于现行 \(c.formatted)"
-        case .notBelow(let c): return "\(act)：降低后的金额须低于现行 \(c.formatted) 且大于零；降为零请选择停止保障"
-        case .notSame(let c): return "\(act)：维持原金额时金额应为现行 \(c.formatted)"
-        case .exitReasonMissing: return "\(act)：停止保障须选择退出原因"
-        case .alreadySuspended: return "\(act)：该户已暂停发放"
-        case .householdExited: return "\(act)：该户已退出保障"
-        case .reviewOpen: return "\(act)：该户已有正在进行的复核"
-        case .focusedCheckMissing: return "\(act)：该户成员为备案近亲属，本次复核须先录入重点核查结果"
+        case .notAllowedInStage(let s): return Phrase("review.refusal_stage", act, s.namePhrase)
+        case .roleMayNot(let r): return Phrase("review.refusal_role", act, Self.roleName(r))
+        case .reasonRequired: return Phrase("review.refusal_reason_required", act)
+        case .tooFewVisitors(let n, let m): return Phrase("review.refusal_visitors", act, m, n)
+        case .visitKindMissing: return Phrase("review.refusal_visit_kind", act)
+        case .outcomeMissing: return Phrase("review.refusal_outcome", act)
+        case .amountMissing: return Phrase("review.refusal_amount", act)
+        case .notAbove(let c): return Phrase("review.refusal_raise_not_above", act, c.formatted)
+        case .notBelow(let c): return Phrase("review.refusal_lower_not_below", act, c.formatted)
+        case .notSame(let c): return Phrase("review.refusal_keep_not_same", act, c.formatted)
+        case .exitReasonMissing: return Phrase("review.refusal_exit_reason", act)
+        case .alreadySuspended: return Phrase("review.refusal_already_suspended", act)
+        case .householdExited: return Phrase("review.refusal_household_exited", act)
+        case .reviewOpen: return Phrase("review.refusal_already_open", act)
+        case .focusedCheckMissing: return Phrase("review.refusal_focused_check", act)
         }
     }
 
-    public var en: String {
-        let act = "“\(action.en)”"
-        switch reason {
-        case .notAllowedInStage(let s): return "\(act): not possible while the review is at “\(s.en)”"
-        case .roleMayNot(let r): return "\(act): a \(r.en.lowercased()) may not do this"
-        case .reasonRequired: return "\(act): a reason is required"
-        case .tooFewVisitors(let n, let m): return "\(act): at least \(m) reviewers are needed, \(n) recorded"
-        case .visitKindMissing: return "\(act): choose a home visit or a neighbour visit"
-        case .outcomeMissing: return "\(act): choose an outcome"
-        case .amountMissing: return "\(act): the new monthly amount (above zero) is required"
-        case .notAbove(let c): return "\(act): a raised amount must be above the current \(c.formatted)"
-        case .notBelow(let c): return "\(act): a lowered amount must be below the current \(c.formatted) and above zero; to stop payment choose “end”"
-        case .notSame(let c): return "\(act): keeping the amount means the current \(c.formatted)"
-        case .exitReasonMissing: return "\(act): an exit needs its reason"
-        case .alreadySuspended: return "\(act): payment is already suspended"
-        case .householdExited: return "\(act): the household has left the allowance"
-        case .reviewOpen: return "\(act): the household already has a review under way"
-        case .focusedCheckMissing: return "\(act): a member is a registered close relative; record this review's focused check first"
-        }
-    }
+    /// A role named inside a refusal's sentence. English writes it in lower case after "a"
+    /// ("a township caseworker may not do this"), which the role's own name, a title, is not;
+    /// so the sentence has its own key per role.
+    static func roleName(_ role: Role) -> Phrase { Phrase("review.refusal_role_name.\(role.rawValue)") }
 }
 
 /// The review procedure. Opening is done by the township, the county, or the system's

@@ -29,29 +29,29 @@ enum ChangeReports {
         var kinds: [ChangeKind] = []
         for k in (input.kinds ?? []).flatMap({ $0.split(separator: ",") }).map({ String($0).trimmingWhitespace() }) where !k.isEmpty {
             if let v = ChangeKind(rawValue: k) { if !kinds.contains(v) { kinds.append(v) } } else {
-                problems.append(FieldRefusal(field: "kinds", rule: "change_report.kind", zh: "变化类型：\(k) 不是可选项", en: "Change: \(k) is not one of the choices"))
+                problems.append(FieldRefusal(field: "kinds", rule: "change_report.kind", .labelled(Phrase("report.refusal_label_kinds"), Phrase("report.refusal_not_a_choice", k))))
             }
         }
         let channel = input.channel ?? (ctx.actor.role == .villageAssistant ? "village" : "township")
         if !["village", "township"].contains(channel) {
-            problems.append(FieldRefusal(field: "channel", rule: "change_report.channel", zh: "报告途径：请选择村（嘎查）或乡镇（苏木）", en: "Channel: village or township"))
+            problems.append(FieldRefusal(field: "channel", rule: "change_report.channel", .labelled(Phrase("report.refusal_label_channel"), Phrase("report.refusal_channel"))))
         }
         var reported = ctx.today
         do {
             if let d = try CaseSteps.date(input.reportedOn, field: "reported_on", label: ("报告日期", "Reported on")) { reported = d }
         } catch let r as FieldRefusal { problems.append(r) }
         if reported > ctx.today {
-            problems.append(FieldRefusal(field: "reported_on", rule: "date.future", zh: "报告日期：不能晚于今天", en: "Reported on: not after today"))
+            problems.append(FieldRefusal(field: "reported_on", rule: "date.future", .labelled(Phrase("enr.reported_on"), Phrase("review.refusal_not_after_today"))))
         }
         let text = (input.text ?? "").trimmingWhitespace()
         if text.count > maxText {
-            problems.append(FieldRefusal(field: "text", rule: "text.too_long", zh: "报告内容：不超过 \(maxText) 字", en: "Report: at most \(maxText) characters"))
+            problems.append(FieldRefusal(field: "text", rule: "text.too_long", .labelled(Phrase("report.refusal_label_text"), Phrase("report.refusal_too_long", maxText))))
         }
         if !kinds.isEmpty && text.isEmpty {
-            problems.append(FieldRefusal(field: "text", rule: "change_report.text_required", zh: "报告内容：报告变化时须写明变化情况", en: "Report: describe the change"))
+            problems.append(FieldRefusal(field: "text", rule: "change_report.text_required", .labelled(Phrase("report.refusal_label_text"), Phrase("report.refusal_text_required"))))
         }
         if e.status == .exited {
-            problems.append(FieldRefusal(field: "household", rule: "review.household_exited", zh: "该户已退出保障", en: "The household has left the allowance"))
+            problems.append(FieldRefusal(field: "household", rule: "review.household_exited", Phrase("report.refusal_household_exited")))
         }
         if problems.count == 1 { throw problems[0] }
         if !problems.isEmpty { throw FormRefused(problems: problems) }

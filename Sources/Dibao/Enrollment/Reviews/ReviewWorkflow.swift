@@ -108,19 +108,19 @@ enum ReviewWorkflow {
         var p = Proposal()
         if let o = input.outcome, !o.isEmpty {
             if let v = ReviewOutcome(rawValue: o) { p.outcome = v } else {
-                problems.append(FieldRefusal(field: "outcome", rule: "review.outcome", zh: "复核意见：请选择", en: "Outcome: choose one"))
+                problems.append(FieldRefusal(field: "outcome", rule: "review.outcome", .labelled(Phrase("enr.outcome"), Phrase("review.refusal_choose_one"))))
             }
         }
         if let x = input.exitReason, !x.isEmpty {
             if let v = ExitReason(rawValue: x) { p.exitReason = v } else {
-                problems.append(FieldRefusal(field: "exit_reason", rule: "review.exit_reason", zh: "退出原因：请选择", en: "Exit reason: choose one"))
+                problems.append(FieldRefusal(field: "exit_reason", rule: "review.exit_reason", .labelled(Phrase("enr.exit_reason"), Phrase("review.refusal_choose_one"))))
             }
         }
         do { p.amount = try CaseSteps.money(input.amount, field: "amount") } catch let r as FieldRefusal { problems.append(r) } catch {
-            problems.append(FieldRefusal(field: "amount", rule: "money.format", zh: "月保障金额：应为金额（如 650.00）", en: "Monthly amount: an amount such as 650.00"))
+            problems.append(FieldRefusal(field: "amount", rule: "money.format", .labelled(Phrase("enr.monthly"), Phrase("review.refusal_amount_format"))))
         }
         if let amount = p.amount, amount > ctx.policy(on: ctx.today).maximumItemAmount {
-            problems.append(FieldRefusal(field: "amount", rule: "money.maximum", zh: "月保障金额：超出上限", en: "Monthly amount: above the limit"))
+            problems.append(FieldRefusal(field: "amount", rule: "money.maximum", .labelled(Phrase("enr.monthly"), Phrase("review.refusal_amount_above_limit"))))
         }
         if problems.count == 1 { throw problems[0] }
         if !problems.isEmpty { throw FormRefused(problems: problems) }
@@ -136,14 +136,14 @@ enum ReviewWorkflow {
         var problems: [FieldRefusal] = []
         let kind = input.visitKind.flatMap { VisitKind(rawValue: $0) }
         if let k = input.visitKind, !k.isEmpty, kind == nil {
-            problems.append(FieldRefusal(field: "visit_kind", rule: "review.visit_kind", zh: "复核方式：请选择入户调查或邻里访问", en: "Visit: choose a home or neighbour visit"))
+            problems.append(FieldRefusal(field: "visit_kind", rule: "review.visit_kind", .labelled(Phrase("enr.visit_kind"), Phrase("review.refusal_visit_kind_choose"))))
         }
         var visited = ctx.today
         do {
             if let d = try CaseSteps.date(input.visitedOn, field: "visited_on", label: ("复核日期", "Visit date")) { visited = d }
         } catch let r as FieldRefusal { problems.append(r) }
         if visited > ctx.today {
-            problems.append(FieldRefusal(field: "visited_on", rule: "date.future", zh: "复核日期：不能晚于今天", en: "Visit date: not after today"))
+            problems.append(FieldRefusal(field: "visited_on", rule: "date.future", .labelled(Phrase("review.refusal_label_visited_on"), Phrase("review.refusal_not_after_today"))))
         }
         guard let household = try await Household.find(found.householdID, on: ctx.db) else { throw Abort(.notFound) }
         let single = try await EnrolledHousehold.find(found.enrolledID, on: ctx.db)?.singlePersonID
