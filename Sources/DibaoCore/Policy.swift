@@ -1,10 +1,10 @@
 /// How often benefits are paid: monthly, or quarterly where a county decides so
 /// (二.二.5 "按月（季）").
-public enum PaymentFrequency: String, Sendable, Codable, CaseIterable {
+public enum PaymentFrequency: String, Sendable, Codable, CaseIterable, Labelled {
     case monthly, quarterly
 
-    public var zh: String { self == .monthly ? "按月" : "按季" }
-    public var en: String { rawValue }
+    /// The catalogue key of this value's name (`Resources/Text/<language>/refusals_payment.toml`).
+    public var textKey: String { "payment.frequency_\(rawValue)" }
     /// Months covered by one payment.
     public var months: Int { self == .monthly ? 1 : 3 }
 }

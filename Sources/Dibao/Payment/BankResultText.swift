@@ -9,6 +9,7 @@ enum BankResultText {
         let bytes = Array(buffer.readableBytesView)
         if let utf8 = DepartmentImport.decode(bytes[...], .utf8) { return utf8 }
         if let gb = DepartmentImport.decode(bytes[...], .gb18030), !gb.contains("\u{FFFD}") { return gb }
-        throw FieldRefusal(field: "file", rule: "bank_file.encoding", zh: "回盘文件：不是 UTF-8 或 GB18030 编码的文本", en: "Result file: not UTF-8 or GB18030 text")
+        throw FieldRefusal(field: "file", rule: "bank_file.encoding",
+                           .labelled(Phrase("bankfile.refusal_label_result_file"), Phrase("bankfile.refusal_encoding")))
     }
 }

@@ -10,22 +10,27 @@ enum PaymentAccounts {
     /// name is what the bank checks against its own records.
     static func validate(bank: String, account: String, holder: String) throws {
         var problems: [FieldRefusal] = []
-        if bank.isEmpty { problems.append(FieldRefusal(field: "bank", rule: "account.bank", zh: "开户银行：请选择", en: "Bank: choose one")) }
-        if !(8...32).contains(account.count) || !account.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        if bank.isEmpty {
+            problems.append(FieldRefusal(field: "bank", rule: "account.bank",
+                                         .labelled(Phrase("payment.refusal_label_account_bank"), Phrase("payment.refusal_choose_one"))))
+        }
+        let digits = 8...32
+        if !digits.contains(account.count) || !account.allSatisfy({ $0.isASCII && $0.isNumber }) {
             problems.append(FieldRefusal(field: "account_number", rule: "account.number",
-                                         zh: "一卡通账号：应为 8 至 32 位数字", en: "Account number: 8 to 32 digits"))
+                                         .labelled(Phrase("payment.refusal_label_account_number"),
+                                                   Phrase("payment.refusal_account_number", digits.lowerBound, digits.upperBound))))
         }
         if holder.trimmingCharacters(in: .whitespaces).isEmpty || !BankFile.isFieldSafe(holder) {
             problems.append(FieldRefusal(field: "holder_name", rule: "account.holder",
-                                         zh: "账户户名：不能为空，不能含“|”或换行", en: "Account holder: required, without “|” or line breaks"))
+                                         .labelled(Phrase("payment.refusal_label_holder"), Phrase("payment.refusal_holder"))))
         }
         if problems.count == 1 { throw problems[0] }
         if !problems.isEmpty { throw FormRefused(problems: problems) }
     }
 
     static func unknownBank(_ code: String) -> FieldRefusal {
-        FieldRefusal(field: "bank", rule: "account.unknown_bank", zh: "开户银行：代码 \(code) 不是已登记的代发银行",
-                     en: "Bank: \(code) is not a registered paying bank")
+        FieldRefusal(field: "bank", rule: "account.unknown_bank",
+                     .labelled(Phrase("payment.refusal_label_account_bank"), Phrase("payment.refusal_unknown_bank", code)))
     }
 
     /// Records the account (replacing an earlier one).

@@ -12,11 +12,11 @@ enum Budgets {
         guard op.role.may(.manageBudget) else { throw Abort(.forbidden) }
         guard county.level == .county, op.covers(county: county.value) else { throw Abort(.notFound) }
         guard CivilDate.supportedYears.contains(year), year >= 2000 else {
-            throw FieldRefusal(field: "year", rule: "budget.year", zh: "预算年度：\(year) 不是有效年度", en: "Year: \(year) is not a valid year")
+            throw FieldRefusal(field: "year", rule: "budget.year", .labelled(Phrase("budget.refusal_label_year"), Phrase("budget.refusal_year", year)))
         }
         for (source, amount) in amounts where amount.isNegative {
-            throw FieldRefusal(field: "amount_\(source.rawValue)", rule: "budget.negative", zh: "\(source.zh)预算：不能为负数",
-                               en: "\(source.en) budget: must not be negative")
+            throw FieldRefusal(field: "amount_\(source.rawValue)", rule: "budget.negative",
+                               .labelled(Phrase("budget.refusal_label_source", source.namePhrase), Phrase("budget.refusal_negative")))
         }
         let today = app.dibao.clock.today()
         let codes = county.lineage

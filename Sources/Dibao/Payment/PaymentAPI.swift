@@ -86,7 +86,10 @@ struct PaymentAPI: RouteCollection {
     func result(req: Request) async throws -> ResultDTO {
         let op = try await PaymentPages.op(req)
         let bank = req.parameters.get("bank") ?? ""
-        guard let body = req.body.data else { throw FieldRefusal(field: "file", rule: "bank_file.empty", zh: "回盘文件：内容为空", en: "Result file: empty body") }
+        guard let body = req.body.data else {
+            throw FieldRefusal(field: "file", rule: "bank_file.empty",
+                               .labelled(Phrase("bankfile.refusal_label_result_file"), Phrase("bankfile.refusal_empty_body")))
+        }
         let text = try BankResultText.decode(body)
         let out = try await PaymentPages.guarded(req) {
             try await Payrolls.importResult(req.parameters.get("id", as: UUID.self), bank: bank, text: text, by: op, app: req.application)

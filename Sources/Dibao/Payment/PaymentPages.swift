@@ -93,7 +93,7 @@ struct PaymentPages: RouteCollection {
         let county = op.area.level == .county ? op.area.value : nil
         if let county {
             let f = try await Payrolls.frequency(county: county, policy: req.dibao.policy(on: today), on: req.db)
-            frequency = f.zh + (req.lang == .en ? " (\(f.en))" : "")
+            frequency = f.name(req.lang)
             let latest = payrolls.filter { $0.countyCode == county }.compactMap(\.payrollPeriod).max()
             next = (latest.map { $0.frequency == f ? $0.next : PayrollPeriod.containing($0.last.adding(days: 1), frequency: f) }
                 ?? PayrollPeriod.containing(today, frequency: f)).label
@@ -274,7 +274,8 @@ struct PaymentPages: RouteCollection {
         let id = req.parameters.get("id", as: UUID.self)
         let form = try req.content.decode(ResultForm.self)
         guard let file = form.file, file.data.readableBytes > 0 else {
-            return try await payrollPage(req, id: id, problems: [FieldRefusal(field: "file", rule: "bank_file.empty", zh: "回盘文件：请选择文件", en: "Result file: choose a file")])
+            return try await payrollPage(req, id: id, problems: [FieldRefusal(field: "file", rule: "bank_file.empty",
+                .labelled(Phrase("bankfile.refusal_label_result_file"), Phrase("bankfile.refusal_choose_file")))])
         }
         do {
             let text = try BankResultText.decode(file.data)
@@ -327,8 +328,8 @@ struct PaymentPages: RouteCollection {
         let p = try await Payrolls.visible(req.parameters.get("id", as: UUID.self), to: op, on: req.db)
         let township = req.query[String.self, at: "township"] ?? (op.area.level >= .township ? op.area.ancestor(at: .township)?.value : nil) ?? ""
         guard let tcode = try? AreaCode(township), tcode.level == .township, op.area.contains(tcode) || tcode.contains(op.area) else {
-            throw FieldRefusal(field: "township", rule: "payment_list.township", zh: "苏木乡镇/街道：请选择本辖区内的苏木乡镇/街道",
-                               en: "Township: choose a township in your area")
+            throw FieldRefusal(field: "township", rule: "payment_list.township",
+                               .labelled(Phrase("payment.refusal_label_township"), Phrase("payment.refusal_township")))
         }
         var query = PayrollLine.query(on: req.db).of(p).filter(\.$townshipCode == tcode.value)
         if op.area.level == .village { query = query.filter(\.$villageCode == op.area.value) }

@@ -436,12 +436,12 @@ enum Payrolls {
         let p = try await visible(id, to: op, on: app.db)
         try check(.importResult, p, op)
         guard let file = try await PayrollBankFile.query(on: app.db).filter(\.$payrollID == p.id!).filter(\.$bankCode == bank).first() else {
-            throw FieldRefusal(field: "bank", rule: "bank_file.no_payment_file", zh: "银行：本花名册没有发给银行 \(bank) 的代发文件",
-                               en: "Bank: this payroll sent no payment file to bank \(bank)")
+            throw FieldRefusal(field: "bank", rule: "bank_file.no_payment_file",
+                               .labelled(Phrase("bankfile.refusal_label_bank"), Phrase("bankfile.refusal_no_payment_file", bank)))
         }
         guard file.resultOn == nil else {
-            throw FieldRefusal(field: "file", rule: "bank_file.result_exists", zh: "回盘文件：银行 \(bank) 的回盘已于 \(file.resultOn!) 导入",
-                               en: "File: the result of bank \(bank) was imported on \(file.resultOn!)")
+            throw FieldRefusal(field: "file", rule: "bank_file.result_exists",
+                               .labelled(Phrase("bankfile.refusal_label_file"), Phrase("bankfile.refusal_result_exists", bank, file.resultOn!)))
         }
         let sent = try await payments(p, bank: bank, on: app.db)
         let results = try BankFile.reconcile(text, payroll: p.number, bank: bank, payments: sent)
@@ -504,8 +504,8 @@ enum Payrolls {
         let p = try await visible(line.payrollID, to: op, on: app.db)
         try check(.resolveFailure, p, op)
         guard line.status == .failed else {
-            throw FieldRefusal(field: "line", rule: "payroll.line_not_failed", zh: "发放明细：该笔状态为“\(line.status.zh)”，无需处理",
-                               en: "Line: it is “\(line.status.en)”, nothing to settle")
+            throw FieldRefusal(field: "line", rule: "payroll.line_not_failed",
+                               .labelled(Phrase("payroll.refusal_label_line"), Phrase("payroll.refusal_line_not_failed", line.status.namePhrase)))
         }
         let today = app.dibao.clock.today()
         let policy = app.dibao.policy(on: today)

@@ -218,7 +218,7 @@ public enum BankFile {
 }
 
 /// Why a bank result file is refused, with the line (1 = header) where it shows.
-public struct BankFileRefusal: BilingualRefusal, Equatable {
+public struct BankFileRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case structure, header, trailer
         case version(String)
@@ -265,49 +265,31 @@ public struct BankFileRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let at = "回盘文件第 \(line) 行："
-        let tail = "，整个文件未导入"
-        switch reason {
-        case .structure: return at + "格式不符（应为 D|序号|明细编号|账号|金额|S或F|原因）" + tail
-        case .header: return at + "文件头不符（应为 H|DIBAO-RESULT|1|花名册编号|银行代码）" + tail
-        case .trailer: return at + "文件尾不符（应为 T|笔数|总金额|成功笔数|成功金额|失败笔数|失败金额）" + tail
-        case .version(let v): return at + "格式版本 \(v) 不受支持" + tail
-        case .otherPayroll(let p): return at + "文件属于花名册 \(p)，不是本花名册" + tail
-        case .otherBank(let b): return at + "文件属于银行 \(b)，不是本花名册该银行的文件" + tail
-        case .amount(let a): return at + "金额“\(a)”无效" + tail
-        case .outcome(let o): return at + "发放结果“\(o)”无效（应为 S 成功或 F 失败）" + tail
-        case .unknownReference(let r): return at + "明细编号 \(r) 不在本次代发文件中" + tail
-        case .unknownAccount(let a): return at + "账号 \(Masking.account(a)) 与代发文件中的账号不符" + tail
-        case let .amountDiffers(s, r): return at + "金额 \(r.plain) 与代发金额 \(s.plain) 不符" + tail
-        case .duplicate(let r): return at + "明细编号 \(r) 重复" + tail
-        case .failureWithoutReason: return at + "发放失败须注明原因" + tail
-        case let .trailerDiffers(c, t): return at + "文件尾的笔数或金额与明细（\(c) 笔，\(t.plain) 元）不符" + tail
-        case let .incomplete(rc, sc, rt, st):
-            return at + "回盘 \(rc) 笔共 \(rt.plain) 元，与代发 \(sc) 笔共 \(st.plain) 元不符" + tail
-        }
+    /// The line and that nothing was imported wrap every reason. The record codes of the
+    /// format (`D`, `H`, `T`, `S`, `F`, `DIBAO-RESULT`) are arguments: they are written the
+    /// same in every language.
+    public var phrase: Phrase {
+        Phrase("bankfile.refusal_at_line", line, reasonPhrase)
     }
 
-    public var en: String {
-        let at = "Result file line \(line): "
-        let tail = "; nothing in the file was imported"
+    private var reasonPhrase: Phrase {
         switch reason {
-        case .structure: return at + "not a detail line (D|no|reference|account|amount|S or F|reason)" + tail
-        case .header: return at + "not a result header (H|DIBAO-RESULT|1|payroll|bank)" + tail
-        case .trailer: return at + "not a trailer (T|count|total|paid count|paid total|failed count|failed total)" + tail
-        case .version(let v): return at + "format version \(v) is not supported" + tail
-        case .otherPayroll(let p): return at + "the file is for payroll \(p), not this one" + tail
-        case .otherBank(let b): return at + "the file is from bank \(b), not this payroll's file for that bank" + tail
-        case .amount(let a): return at + "amount “\(a)” is not valid" + tail
-        case .outcome(let o): return at + "outcome “\(o)” is not S (paid) or F (failed)" + tail
-        case .unknownReference(let r): return at + "line reference \(r) was not in the payment file" + tail
-        case .unknownAccount(let a): return at + "account \(Masking.account(a)) is not the account in the payment file" + tail
-        case let .amountDiffers(s, r): return at + "amount \(r.plain) differs from the \(s.plain) sent" + tail
-        case .duplicate(let r): return at + "line reference \(r) appears twice" + tail
-        case .failureWithoutReason: return at + "a failed payment needs the bank's reason" + tail
-        case let .trailerDiffers(c, t): return at + "the trailer's counts or totals differ from the lines (\(c) lines, \(t.plain))" + tail
+        case .structure: return Phrase("bankfile.refusal_structure", "D", BankFile.Outcome.paid.rawValue, BankFile.Outcome.failed.rawValue)
+        case .header: return Phrase("bankfile.refusal_header", "H", BankFile.resultKind, BankFile.formatVersion)
+        case .trailer: return Phrase("bankfile.refusal_trailer", "T")
+        case .version(let v): return Phrase("bankfile.refusal_version", v)
+        case .otherPayroll(let p): return Phrase("bankfile.refusal_other_payroll", p)
+        case .otherBank(let b): return Phrase("bankfile.refusal_other_bank", b)
+        case .amount(let a): return Phrase("bankfile.refusal_amount", a)
+        case .outcome(let o): return Phrase("bankfile.refusal_outcome", o, BankFile.Outcome.paid.rawValue, BankFile.Outcome.failed.rawValue)
+        case .unknownReference(let r): return Phrase("bankfile.refusal_unknown_line", r)
+        case .unknownAccount(let a): return Phrase("bankfile.refusal_unknown_account", Masking.account(a))
+        case let .amountDiffers(s, r): return Phrase("bankfile.refusal_amount_differs", r.plain, s.plain)
+        case .duplicate(let r): return Phrase("bankfile.refusal_duplicate", r)
+        case .failureWithoutReason: return Phrase("bankfile.refusal_failure_reason")
+        case let .trailerDiffers(c, t): return Phrase("bankfile.refusal_trailer_differs", c, t.plain)
         case let .incomplete(rc, sc, rt, st):
-            return at + "\(rc) results totalling \(rt.plain) do not match the \(sc) payments totalling \(st.plain) sent" + tail
+            return Phrase("bankfile.refusal_total_mismatch", rc, rt.plain, sc, st.plain)
         }
     }
 }

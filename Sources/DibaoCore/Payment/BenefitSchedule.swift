@@ -194,7 +194,7 @@ public struct BenefitSchedule: Sendable, Equatable, Codable {
 }
 
 /// A decision that cannot be entered in a household's benefit schedule.
-public enum ScheduleRefusal: BilingualRefusal, Equatable {
+public enum ScheduleRefusal: Refusal, Equatable {
     /// Takes effect before the first month paid (or, for a suspension,
     /// resumption or exit, in that month itself).
     case beforeEnrollment(effective: CivilDate, firstMonth: CivilDate)
@@ -226,41 +226,22 @@ public enum ScheduleRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
+    public var phrase: Phrase {
         switch self {
         case let .beforeEnrollment(e, f) where e == f:
-            return "首次发放月份 \(Self.month(f)) 当月不能暂停、恢复或停止发放"
+            return Phrase("schedule.refusal_first_month", Self.month(f))
         case let .beforeEnrollment(e, f):
-            return "生效月份 \(Self.month(e)) 早于首次发放月份 \(Self.month(f))"
+            return Phrase("schedule.refusal_before_enrollment", Self.month(e), Self.month(f))
         case let .afterExit(e, x):
-            return "该户自 \(Self.month(x)) 起已停止享受低保，\(Self.month(e)) 起的决定不能生效"
+            return Phrase("schedule.refusal_after_exit", Self.month(x), Self.month(e))
         case let .suspended(e):
-            return "\(Self.month(e)) 暂停发放期间不能变更或再次暂停；恢复发放时核定金额"
+            return Phrase("schedule.refusal_suspended", Self.month(e))
         case let .notSuspended(e):
-            return "\(Self.month(e)) 未处于暂停发放状态，无需恢复"
+            return Phrase("schedule.refusal_not_suspended", Self.month(e))
         case let .negativeAmount(m):
-            return "月保障金不能为负数（\(m.formatted)）"
+            return Phrase("schedule.refusal_negative_amount", m.formatted)
         case let .negativeEffectMonths(n):
-            return "变更生效间隔不能为负数（\(n)）"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case let .beforeEnrollment(e, f) where e == f:
-            return "payment cannot be suspended, resumed or stopped in the first month paid, \(Self.month(f))"
-        case let .beforeEnrollment(e, f):
-            return "takes effect in \(Self.month(e)), before the first month paid, \(Self.month(f))"
-        case let .afterExit(e, x):
-            return "the household left the allowance from \(Self.month(x)); a decision from \(Self.month(e)) cannot take effect"
-        case let .suspended(e):
-            return "payment is suspended in \(Self.month(e)): no change or second suspension; give the amount on resumption"
-        case let .notSuspended(e):
-            return "payment is not suspended in \(Self.month(e)), so it cannot be resumed"
-        case let .negativeAmount(m):
-            return "the monthly benefit cannot be negative (\(m.formatted))"
-        case let .negativeEffectMonths(n):
-            return "months from decision to change cannot be negative (\(n))"
+            return Phrase("schedule.refusal_negative_effect_months", n)
         }
     }
 

@@ -70,7 +70,7 @@ public enum PayrollMachine {
 }
 
 /// Why a payroll step is refused.
-public enum PayrollRefusal: BilingualRefusal, Equatable {
+public enum PayrollRefusal: Refusal, Equatable {
     case role(PayrollAction, Role)
     case stage(PayrollAction, PayrollStage)
     /// 二.二.5 separates the list (civil affairs) from the release (finance); within
@@ -106,29 +106,20 @@ public enum PayrollRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
+    /// The payroll's own steps are told under 发放花名册, the period's under 发放期间
+    /// (`Phrase.labelled`), so a form can put its own words for the field in place.
+    public var phrase: Phrase {
+        let payroll = Phrase("payroll.refusal_label_payroll"), period = Phrase("payroll.refusal_label_period")
         switch self {
-        case let .role(a, r): return "发放花名册：\(r.zh)不能\(a.zh)"
-        case let .stage(a, s): return "发放花名册：当前状态为“\(s.zh)”，不能\(a.zh)"
-        case .drafterReleases: return "发放花名册：编制人不能审核拨付本人编制的花名册，须由财政部门另一名经办人审核"
-        case let .periodExists(p): return "发放期间：\(p) 的发放花名册已存在"
-        case let .notAfterLatest(p, l): return "发放期间：\(p) 不晚于已拨付的最近一期 \(l)，发放花名册须按期间顺序编制"
-        case let .wrongFrequency(p, f): return "发放期间：\(p) 与本旗县的发放周期（\(f.zh)）不符"
-        case let .badPeriod(p): return "发放期间：“\(p)”不是有效的期间（如 2026-03 或 2026Q1）"
-        case let .unresolvedFailures(n): return "发放花名册：尚有 \(n) 笔发放失败未处理，不能结清"
-        }
-    }
-
-    public var en: String {
-        switch self {
-        case let .role(a, r): return "Payroll: a \(r.en) may not \(a.en)"
-        case let .stage(a, s): return "Payroll: it is “\(s.en)”, so you cannot \(a.en)"
-        case .drafterReleases: return "Payroll: the person who drafted it cannot release it; another finance officer must"
-        case let .periodExists(p): return "Period: a payroll for \(p) already exists"
-        case let .notAfterLatest(p, l): return "Period: \(p) is not after \(l), the latest released payroll; payrolls are made in period order"
-        case let .wrongFrequency(p, f): return "Period: \(p) does not match the county's payment frequency (\(f.en))"
-        case let .badPeriod(p): return "Period: “\(p)” is not a period (e.g. 2026-03 or 2026Q1)"
-        case let .unresolvedFailures(n): return "Payroll: \(n) failed payments are still unsettled, so it cannot close"
+        case let .role(a, r): return .labelled(payroll, Phrase("payroll.refusal_role", r.namePhrase, a.namePhrase))
+        case let .stage(a, s): return .labelled(payroll, Phrase("payroll.refusal_stage", s.namePhrase, a.namePhrase))
+        case .drafterReleases: return .labelled(payroll, Phrase("payroll.refusal_four_eyes"))
+        case let .periodExists(p): return .labelled(period, Phrase("payroll.refusal_period_exists", p))
+        case let .notAfterLatest(p, l): return .labelled(period, Phrase("payroll.refusal_period_order", p, l))
+        case let .wrongFrequency(p, f): return .labelled(period, Phrase("payroll.refusal_frequency", p, f.namePhrase))
+        // The examples are period codes, the same in every language.
+        case let .badPeriod(p): return .labelled(period, Phrase("payroll.refusal_bad_period", p, "2026-03", "2026Q1"))
+        case let .unresolvedFailures(n): return .labelled(payroll, Phrase("payroll.refusal_unresolved_failures", n))
         }
     }
 }
