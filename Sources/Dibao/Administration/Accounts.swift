@@ -8,8 +8,16 @@ import DibaoCore
 /// administrator only its own. The pages, the API and the commands call these; each change
 /// is one audited transaction.
 enum Accounts {
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
+    }
+
+    /// Items joined the way the reader's language joins them (`key` holds `{1}、{2}` or
+    /// `{1}或{2}` and their counterparts), one pair at a time, so no separator is written in code.
+    static func joined(_ items: [Phrase.Arg], by key: String) -> Phrase.Arg {
+        guard var joined = items.first else { return .text("") }
+        for item in items.dropFirst() { joined = .phrase(Phrase(key, args: [joined, item])) }
+        return joined
     }
 
     struct Input: Content {
@@ -41,19 +49,19 @@ enum Accounts {
     /// role, the area exists, and it lies within the administrator's own.
     static func placement(role text: String?, area areaText: String?, ctx: ServiceContext) async throws -> (Role, AreaCode) {
         guard let role = Role(rawValue: (text ?? "").trimmingCharacters(in: .whitespaces)) else {
-            throw refuse("role", "account.role", "角色：请从列表中选择", "Role: choose one from the list")
+            throw refuse("role", "account.role", Phrase("account.refusal_role"))
         }
         guard let area = try? AreaCode((areaText ?? "").trimmingCharacters(in: .whitespaces)) else {
-            throw refuse("area", "account.area", "所属地区：须为 12 位区划代码", "Area: must be a 12-digit division code")
+            throw refuse("area", "account.area", Phrase("account.refusal_area"))
         }
         guard role.allowedLevels.contains(area.level) else {
             let levels = role.allowedLevels.sorted { $0.rawValue < $1.rawValue }
-            throw refuse("area", "account.area_level", "所属地区：\(role.zh)账号须属于\(levels.map(\.zh).joined(separator: "或"))，不能属于\(area.level.zh)",
-                         "Area: a \(role.en) account belongs to a \(levels.map(\.en).joined(separator: " or ")), not a \(area.level.en)")
+            throw refuse("area", "account.area_level", Phrase("account.refusal_area_level", args: [
+                .phrase(role.namePhrase), joined(levels.map { .phrase($0.namePhrase) }, by: "account.refusal_or"), .phrase(area.level.namePhrase)]))
         }
         guard ctx.actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
         guard try await Area.find(area.value, on: ctx.db) != nil else {
-            throw refuse("area", "account.area_unknown", "所属地区：系统中没有区划 \(area.value)，请先导入区划代码", "Area: there is no area \(area.value); import the division codes first")
+            throw refuse("area", "account.area_unknown", Phrase("account.refusal_area_unknown", area.value))
         }
         return (role, area)
     }
@@ -62,8 +70,7 @@ enum Accounts {
         guard role == .bankOperator else { return nil }
         let code = (code ?? "").trimmingCharacters(in: .whitespaces)
         guard !code.isEmpty, try await Bank.find(code, on: db) != nil else {
-            throw refuse("bank", "account.bank", "代发银行：银行操作员须选择所属银行（先在“代发银行”中登记）",
-                         "Bank: a bank operator's account needs its bank (register the bank first)")
+            throw refuse("bank", "account.bank", Phrase("account.refusal_bank"))
         }
         return code
     }
@@ -74,22 +81,21 @@ enum Accounts {
         guard actor.may(.manageUsers) else { try await ctx.forbidden(target: "account.create", entityType: "user", entityID: "") }
         let username = (input.username ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard validUsername(username) else {
-            throw refuse("username", "account.username", "用户名：3 至 32 位小写字母、数字或 _ . -，以字母开头",
-                         "Username: 3 to 32 lower-case letters, digits or _ . -, starting with a letter")
+            throw refuse("username", "account.username", Phrase("account.refusal_username"))
         }
         let displayName = (input.displayName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...50).contains(displayName.count), !displayName.contains(where: \.isNewline) else {
-            throw refuse("display_name", "account.display_name", "姓名或单位：必填，不超过 50 字", "Name: required, at most 50 characters")
+            throw refuse("display_name", "account.display_name", Phrase("account.refusal_display_name"))
         }
         let (role, area) = try await placement(role: input.role, area: input.area, ctx: ctx)
         let bank = try await bank(input.bank, role: role, on: ctx.db)
         guard try await User.query(on: ctx.db).filter(\.$username == username).first() == nil else {
-            throw refuse("username", "account.username_taken", "用户名：\(username) 已被使用", "Username: \(username) is already taken")
+            throw refuse("username", "account.username_taken", Phrase("account.refusal_username_taken", username))
         }
         let typed = (input.password ?? "")
         let password = typed.isEmpty ? newPassword() : typed
         if let problem = PasswordRule.problem(password, username: username, displayName: displayName) {
-            throw refuse("password", problem.rule, "初始密码：\(problem.zh)", "Initial password: \(problem.en)")
+            throw refuse("password", problem.rule, Phrase("account.refusal_initial_password", problem.phrase))
         }
         let user = User(username: username, displayName: displayName, passwordHash: try await app.password.async.hash(password), role: role, areaCode: area)
         return try await ctx.audit.write(on: ctx.db) { tx in
@@ -127,10 +133,10 @@ enum Accounts {
         let bank = try await bank(input.bank, role: role, on: ctx.db)
         let name = (input.displayName ?? user.displayName).trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...50).contains(name.count) else {
-            throw refuse("display_name", "account.display_name", "姓名或单位：必填，不超过 50 字", "Name: required, at most 50 characters")
+            throw refuse("display_name", "account.display_name", Phrase("account.refusal_display_name"))
         }
         guard user.id != ctx.actor.userID || role == user.role else {
-            throw refuse("role", "account.self", "角色：不能更改自己账号的角色", "Role: you cannot change your own account's role")
+            throw refuse("role", "account.self", Phrase("account.refusal_self_role"))
         }
         var detail: [String: String] = [:]
         if role != user.role { detail["old_role"] = user.role.rawValue; detail["new_role"] = role.rawValue }
@@ -157,11 +163,11 @@ enum Accounts {
     static func setActive(_ id: UUID?, _ active: Bool, reason: String, ctx: ServiceContext, app: Application) async throws {
         let user = try await find(id, ctx: ctx)
         guard user.id != ctx.actor.userID else {
-            throw refuse("active", "account.self", "不能停用自己的账号", "You cannot disable your own account")
+            throw refuse("active", "account.self", Phrase("account.refusal_self_disable"))
         }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard active || (1...200).contains(reason.count) else {
-            throw refuse("reason", "account.reason", "停用理由：必填，不超过 200 字", "Reason: required, at most 200 characters")
+            throw refuse("reason", "account.reason", Phrase("account.refusal_disable_reason"))
         }
         guard user.active != active else { return }
         user.active = active
@@ -238,26 +244,29 @@ enum Accounts {
         guard ctx.actor.may(.manageUsers) else { try await ctx.forbidden(target: "token.create", entityType: "user", entityID: "") }
         let username = (input.username ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard let found = try await User.query(on: ctx.db).filter(\.$username == username).first() else {
-            throw refuse("username", "token.username", "账号：没有用户名为“\(username)”的账号", "Account: there is no account “\(username)”")
+            throw refuse("username", "token.username", Phrase("account.refusal_token_username", username))
         }
         let user = try await find(found.id, ctx: ctx)
-        guard user.active else { throw refuse("username", "token.inactive", "账号：该账号已停用", "Account: the account is disabled") }
+        guard user.active else { throw refuse("username", "token.inactive", Phrase("account.refusal_token_inactive")) }
         let name = (input.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...60).contains(name.count) else {
-            throw refuse("name", "token.name", "用途：必填，不超过 60 字（如“银行代发系统”）", "Purpose: required, at most 60 characters (e.g. “bank payment system”)")
+            throw refuse("name", "token.name", Phrase("account.refusal_token_name"))
         }
         let daysText = (input.days ?? "").trimmingCharacters(in: .whitespaces)
         let days = daysText.isEmpty ? ctx.env.settings.tokenLifetimeDays : Int(daysText) ?? -1
         guard (1...3650).contains(days) else {
-            throw refuse("days", "token.days", "有效天数：1 至 3650 之间的整数", "Days valid: a whole number from 1 to 3650")
+            throw refuse("days", "token.days", Phrase("account.refusal_token_days"))
         }
         var sources: String? = nil
         let list = (input.sources ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if !list.isEmpty {
             let unknown = list.filter { DepartmentSource(rawValue: $0) == nil }
             guard unknown.isEmpty else {
-                throw refuse("sources", "token.sources", "可报送的数据：\(unknown.joined(separator: "、")) 不是已知的数据来源",
-                             "Sources: \(unknown.joined(separator: ", ")) not among \(DepartmentSource.allCases.map(\.rawValue).joined(separator: ", "))")
+                // The English text names the known sources (`DepartmentSource`'s raw values, what an
+                // API client sends) itself: the Chinese and Mongolian do not list them, and a text's
+                // arguments are the same in every language.
+                throw refuse("sources", "token.sources", Phrase("account.refusal_token_sources", args: [
+                    joined(unknown.map { .text($0) }, by: "account.refusal_list")]))
             }
             sources = list.joined(separator: ",")
         }
@@ -371,10 +380,10 @@ enum Banks {
         guard actor.may(.manageUsers) else { try await ctx.forbidden(target: "bank.create", entityType: "bank", entityID: "") }
         let code = (input.code ?? "").trimmingCharacters(in: .whitespaces).uppercased()
         guard validCode(code) else {
-            throw Accounts.refuse("code", "bank.code", "银行代码：2 至 20 位大写字母或数字，以字母开头（如 PSBC）", "Bank code: 2 to 20 capital letters or digits, starting with a letter (e.g. PSBC)")
+            throw Accounts.refuse("code", "bank.code", Phrase("account.refusal_bank_code", "PSBC"))
         }
         let name = (input.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...60).contains(name.count) else { throw Accounts.refuse("name", "bank.name", "银行名称：必填，不超过 60 字", "Bank name: required, at most 60 characters") }
+        guard (1...60).contains(name.count) else { throw Accounts.refuse("name", "bank.name", Phrase("account.refusal_bank_name")) }
         if let existing = try await Bank.find(code, on: ctx.db) {
             guard existing.name != name else { return existing }
             let old = existing.name

@@ -78,7 +78,7 @@ struct AdminPages: RouteCollection {
             var date: CivilDate? = nil
             if !effective.isEmpty {
                 guard let d = CivilDate(iso: effective) else {
-                    throw FieldRefusal(field: "effective_from", rule: "policy.effective_date", zh: "生效日期：格式为 YYYY-MM-DD", en: "Effective date: write it as YYYY-MM-DD")
+                    throw FieldRefusal(field: "effective_from", rule: "policy.effective_date", Phrase("admin.refusal_effective_date"))
                 }
                 date = d
             }
@@ -101,7 +101,7 @@ struct AdminPages: RouteCollection {
             var date: CivilDate? = nil
             if !effective.isEmpty {
                 guard let d = CivilDate(iso: effective) else {
-                    throw FieldRefusal(field: "effective_from", rule: "policy.effective_date", zh: "生效日期：格式为 YYYY-MM-DD", en: "Effective date: write it as YYYY-MM-DD")
+                    throw FieldRefusal(field: "effective_from", rule: "policy.effective_date", Phrase("admin.refusal_effective_date"))
                 }
                 date = d
             }

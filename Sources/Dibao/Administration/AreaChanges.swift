@@ -28,8 +28,8 @@ enum AreaChanges {
         var reason: String?
     }
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
     }
 
     /// The records that place a living household in its village and move with it when its
@@ -43,14 +43,14 @@ enum AreaChanges {
 
     private static func area(_ raw: String?, field: String, ctx: ServiceContext) async throws -> (AreaCode, Area) {
         guard let code = try? AreaCode((raw ?? "").trimmingCharacters(in: .whitespaces)) else {
-            throw refuse(field, "area_change.code", "区划代码：须为 12 位区划代码", "Area code: a 12-digit division code")
+            throw refuse(field, "area_change.code", Phrase("areachange.refusal_code"))
         }
         guard ctx.actor.area.contains(code), code != ctx.actor.area else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: code.value) }
         guard let a = try await Area.find(code.value, on: ctx.db) else {
-            throw refuse(field, "area_change.unknown", "区划代码：系统中没有区划 \(code.value)", "Area code: there is no area \(code.value) in the system")
+            throw refuse(field, "area_change.unknown", Phrase("areachange.refusal_unknown", code.value))
         }
         guard a.retiredOn == nil else {
-            throw refuse(field, "area_change.retired", "区划代码：\(a.name)已于 \(a.retiredOn ?? "") 撤销", "Area code: \(a.name) was retired on \(a.retiredOn ?? "")")
+            throw refuse(field, "area_change.retired", Phrase("areachange.refusal_retired", a.name, a.retiredOn ?? ""))
         }
         return (code, a)
     }
@@ -58,8 +58,7 @@ enum AreaChanges {
     private static func reason(_ raw: String?) throws -> String {
         let r = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...500).contains(r.count) else {
-            throw refuse("reason", "area_change.reason", "依据：必填（如民政部门的区划调整批复文号），不超过 500 字",
-                         "Basis: required (e.g. the approval of the division change), at most 500 characters")
+            throw refuse("reason", "area_change.reason", Phrase("areachange.refusal_reason"))
         }
         return r
     }
@@ -73,18 +72,16 @@ enum AreaChanges {
         let why = try reason(input.reason)
         let households = try await Household.query(on: ctx.db).within(code).count()
         guard households == 0 else {
-            throw refuse("code", "area_change.has_households", "区划代码：\(a.name)仍有 \(households) 户家庭档案；请先撤并到其他嘎查村（社区）",
-                         "Area code: \(a.name) still has \(households) households; merge it into another village first")
+            throw refuse("code", "area_change.has_households", Phrase("areachange.refusal_has_households", a.name, households))
         }
         let range = code.subtreeCodes
         let users = try await User.query(on: ctx.db).filter(\.$active == true).filter(\.$areaCode >= range.lowerBound).filter(\.$areaCode <= range.upperBound).count()
         guard users == 0 else {
-            throw refuse("code", "area_change.has_accounts", "区划代码：\(a.name)仍有 \(users) 个在用账号；请先调整或停用这些账号",
-                         "Area code: \(a.name) still has \(users) active accounts; move or disable them first")
+            throw refuse("code", "area_change.has_accounts", Phrase("areachange.refusal_has_accounts", a.name, users))
         }
         let children = try await Area.query(on: ctx.db).filter(\.$parentCode == code.value).filter(\.$retiredOn == nil).count()
         guard children == 0 else {
-            throw refuse("code", "area_change.has_children", "区划代码：\(a.name)下仍有 \(children) 个在用的下级区划", "Area code: \(a.name) still has \(children) areas below it in use")
+            throw refuse("code", "area_change.has_children", Phrase("areachange.refusal_has_children", a.name, children))
         }
         a.retiredOn = ctx.today.iso
         a.retiredReason = why
@@ -106,12 +103,10 @@ enum AreaChanges {
         let (into, b) = try await area(input.into, field: "into", ctx: ctx)
         let why = try reason(input.reason)
         guard from.level == .village, into.level == .village, from.parent == into.parent, from != into else {
-            throw refuse("into", "area_change.merge_siblings", "并入：只能把嘎查村（社区）并入同一苏木乡镇（街道）的另一个嘎查村（社区）；乡镇的调整按新的区划代码导入",
-                         "Merge into: a village joins another village of the same township; a township's change is imported with its new codes")
+            throw refuse("into", "area_change.merge_siblings", Phrase("areachange.refusal_merge_siblings"))
         }
         guard a.kind == b.kind else {
-            throw refuse("into", "area_change.merge_kind", "并入：城市社区与农村牧区嘎查村适用不同的保障标准，不能直接撤并；请先调整城乡属性",
-                         "Merge into: urban and rural villages have different standards; change the kind first")
+            throw refuse("into", "area_change.merge_kind", Phrase("areachange.refusal_merge_kind"))
         }
         let sql = ctx.db as! any SQLDatabase
         var moved: [String: Int] = [:]

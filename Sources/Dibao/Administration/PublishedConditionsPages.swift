@@ -46,16 +46,17 @@ enum Conditions {
         var document: String?
     }
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
     }
 
-    static func text(_ raw: String?, field: String, label: (String, String), max: Int) throws -> String {
+    /// `label` is the form's own label of the field, so the refusal names what the person sees.
+    static func text(_ raw: String?, field: String, label: Phrase, max: Int) throws -> String {
         // Paragraphs stay; other invisible control characters are refused.
         let t = (raw ?? "").replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard t.count <= max else { throw refuse(field, "conditions.\(field)_length", "\(label.0)：不超过 \(max) 字", "\(label.1): at most \(max) characters") }
+        guard t.count <= max else { throw refuse(field, "conditions.\(field)_length", .labelled(label, Phrase("admin.refusal_at_most_chars", max))) }
         guard !t.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) else {
-            throw refuse(field, "conditions.\(field)_characters", "\(label.0)：含有不可见的控制字符", "\(label.1): contains invisible control characters")
+            throw refuse(field, "conditions.\(field)_characters", .labelled(label, Phrase("admin.refusal_control_characters")))
         }
         return t
     }
@@ -65,10 +66,10 @@ enum Conditions {
         let actor = ctx.actor
         guard actor.may(.manageStandards) else { try await ctx.forbidden(target: "conditions.save", entityType: "area_conditions", entityID: input.area ?? "") }
         let area = try await AreaInput.resolve(input.area, levels: [.league, .county], rule: "conditions.area",
-                                               message: ("地区：须为盟市或旗县市区的区划代码", "Area: must be the code of a league or a county"), ctx: ctx)
-        let local = try text(input.localText, field: "local_text", label: ("本地补充规定", "Local provisions"), max: maxText)
-        let supporters = try text(input.supportersText, field: "supporters_text", label: ("对义务人的具体要求", "Requirements on supporters"), max: maxText)
-        let document = try text(input.document, field: "document", label: ("文件依据", "Document"), max: 200)
+                                               label: Phrase("admin.refusal_label_area"), reason: Phrase("admin.refusal_area_league_county"), ctx: ctx)
+        let local = try text(input.localText, field: "local_text", label: Phrase("conditions.own_text"), max: maxText)
+        let supporters = try text(input.supportersText, field: "supporters_text", label: Phrase("conditions.supporters_text"), max: maxText)
+        let document = try text(input.document, field: "document", label: Phrase("conditions.document"), max: 200)
         let existing = try await AreaConditions.find(area.value, on: ctx.db)
         let record = existing ?? AreaConditions()
         let before = existing.map { ["old_local_text": $0.localText, "old_supporters_text": $0.supportersText, "old_document": $0.document] } ?? [:]
@@ -198,8 +199,7 @@ struct ConditionsPublicPage: RouteCollection {
         if let a = try? AreaCode(typed), Installation.region.contains(a), try await Area.find(a.value, on: req.db) != nil {
             return try await Conditions.page(for: a, ctx: ctx)
         }
-        let message = FieldRefusal(field: "area", rule: "conditions.area", zh: "地区：须为本自治区的盟市、旗县、苏木乡镇或嘎查村的区划代码",
-                                   en: "Area: the code of a league, county, township or village of the region").message(req.lang)
+        let message = FieldRefusal(field: "area", rule: "conditions.area", Phrase("conditions.refusal_public_area")).message(req.lang)
         return try await Conditions.page(for: Installation.region, ctx: ctx, error: message)
     }
 

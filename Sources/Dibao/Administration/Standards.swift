@@ -38,8 +38,8 @@ enum Standards {
         var document: String?
     }
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
     }
 
     @discardableResult
@@ -47,20 +47,20 @@ enum Standards {
         let actor = ctx.actor
         guard actor.may(.manageStandards) else { try await ctx.forbidden(target: "standard.enter", entityType: "standard", entityID: "") }
         let area = try await AreaInput.resolve(input.area, levels: [.league, .county], rule: "standard.area",
-                                               message: ("地区：须为盟市或旗县市区的区划代码", "Area: must be the code of a league or a county"), ctx: ctx)
+                                               label: Phrase("admin.refusal_label_area"), reason: Phrase("admin.refusal_area_league_county"), ctx: ctx)
         guard let kind = AreaKind(rawValue: input.kind ?? "") else {
-            throw refuse("kind", "standard.kind", "城乡类别：须选择城市或农村牧区", "Kind: choose urban or rural")
+            throw refuse("kind", "standard.kind", Phrase("standard.refusal_kind"))
         }
         let monthly: Money
         do { monthly = try Money.parse(input.monthly ?? "", field: "monthly") } catch {
-            throw refuse("monthly", error.rule, "保障标准（元/人·月）：\(error.zh)", "Standard (yuan per person per month): \(error.en)")
+            throw refuse("monthly", error.rule, .labelled(Phrase("standard.refusal_label_monthly"), error.phrase))
         }
         guard monthly.isPositive, monthly <= ceiling else {
-            throw refuse("monthly", "standard.amount", "保障标准（元/人·月）：应大于 0 且不超过 \(ceiling.formatted)", "Standard (yuan per person per month): above 0 and at most \(ceiling.formatted)")
+            throw refuse("monthly", "standard.amount", .labelled(Phrase("standard.refusal_label_monthly"), Phrase("standard.refusal_amount", ceiling.formatted)))
         }
         let month = try effectiveMonth(input.effectiveMonth, today: ctx.today)
         let document = (input.document ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard document.count <= 200 else { throw refuse("document", "standard.document", "文件依据：不超过 200 字", "Document: at most 200 characters") }
+        guard document.count <= 200 else { throw refuse("document", "standard.document", .labelled(Phrase("standards.document"), Phrase("admin.refusal_at_most_chars", 200))) }
         let s = Standard(area: area, kind: kind, monthly: monthly, effectiveFrom: month)
         s.status = "pending"
         s.enteredBy = actor.username
@@ -76,12 +76,10 @@ enum Standards {
     /// "YYYY-MM", not before the current month.
     static func effectiveMonth(_ text: String?, today: CivilDate) throws -> CivilDate {
         guard let month = CivilDate(iso: (text ?? "").trimmingCharacters(in: .whitespaces) + "-01") else {
-            throw refuse("effective_month", "standard.month", "执行月份：格式为 YYYY-MM", "Effective month: write it as YYYY-MM")
+            throw refuse("effective_month", "standard.month", Phrase("standard.refusal_month"))
         }
         guard month >= today.firstOfMonth else {
-            throw refuse("effective_month", "standard.month_past",
-                         "执行月份：\(month.iso.prefix(7)) 早于本月；新标准不追溯已作出的决定",
-                         "Effective month: \(month.iso.prefix(7)) is before this month; a standard does not reach back over decisions made")
+            throw refuse("effective_month", "standard.month_past", Phrase("standard.refusal_month_past", month.iso.prefix(7)))
         }
         return month
     }
@@ -97,17 +95,16 @@ enum Standards {
             throw Abort(.notFound, reason: ctx.l10n("error.not_found"))
         }
         guard s.status == "pending" else {
-            throw refuse("status", "standard.not_pending", "该标准已审核，不能再次审核", "This standard has already been decided")
+            throw refuse("status", "standard.not_pending", Phrase("standard.refusal_not_pending"))
         }
         guard s.enteredBy != actor.username else {
-            throw refuse("approved_by", "standard.four_eyes", "审核：录入人不能审核自己录入的标准，须由另一名工作人员审核",
-                         "Approval: the person who entered a standard cannot approve it; another member of staff must")
+            throw refuse("approved_by", "standard.four_eyes", Phrase("standard.refusal_four_eyes"))
         }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if approve {
             _ = try effectiveMonth(String(s.effectiveFrom.prefix(7)), today: ctx.today)
         } else if reason.isEmpty || reason.count > 500 {
-            throw refuse("reason", "standard.reason", "退回理由：必填，不超过 500 字", "Reason: required, at most 500 characters")
+            throw refuse("reason", "standard.reason", Phrase("standard.refusal_reject_reason"))
         }
         s.status = approve ? "approved" : "rejected"
         s.approvedBy = actor.username

@@ -25,7 +25,7 @@ struct DibaoErrorMiddleware: Middleware {
         // came back as a 500; SQLite stored it and read the text back cut short).
         let answered: EventLoopFuture<Response>
         if request.url.string.range(of: "%00", options: .caseInsensitive) != nil || request.url.string.contains("\u{0}") {
-            answered = request.eventLoop.makeFailedFuture(FieldRefusal(field: "url", rule: "text.control_character", zh: "地址：含有控制字符", en: "Address: contains a control character"))
+            answered = request.eventLoop.makeFailedFuture(FieldRefusal(field: "url", rule: "text.control_character", Phrase("error.refusal_url_control")))
         } else {
             answered = next.respond(to: request)
         }

@@ -24,8 +24,8 @@ enum ServiceNetwork {
         }
     }
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
     }
 
     private static func snapshot(_ p: ServicePoint) -> [String: String] {
@@ -38,17 +38,16 @@ enum ServiceNetwork {
         let actor = ctx.actor
         guard actor.may(.manageServiceNetwork) else { try await ctx.forbidden(target: "service_point.add", entityType: "service_point", entityID: "") }
         guard let kind = ServicePointKind(rawValue: input.kind ?? "") else {
-            throw refuse("kind", "service_point.kind", "类型：须为服务大厅或受理窗口", "Kind: a service hall or a window")
+            throw refuse("kind", "service_point.kind", Phrase("network.refusal_kind"))
         }
         let area = try await AreaInput.resolve(input.area, levels: [kind.level], rule: "service_point.area",
-                                               message: kind == .hall
-                                                   ? ("所在地区：服务大厅属于旗县市区，须填旗县的区划代码", "Area: a service hall belongs to a county; give the county's code")
-                                                   : ("所在地区：受理窗口属于苏木乡镇/街道，须填乡镇的区划代码", "Area: a window belongs to a township; give the township's code"), ctx: ctx)
+                                               label: Phrase("network.area_name"),
+                                               reason: kind == .hall ? Phrase("network.refusal_hall_area") : Phrase("network.refusal_window_area"), ctx: ctx)
         let facts = try ServicePointRules.check(input.draft, kind: kind)
         let dup = try await ServicePoint.query(on: ctx.db).filter(\.$areaCode == area.value).filter(\.$kind == kind.rawValue)
             .filter(\.$name == facts.name).filter(\.$inUse == true).count()
         guard dup == 0 else {
-            throw refuse("name", "service_point.duplicate", "名称：本地区已有同名的\(kind == .hall ? "服务大厅" : "受理窗口")", "Name: this area already has a \(kind.rawValue) of that name")
+            throw refuse("name", "service_point.duplicate", kind == .hall ? Phrase("network.refusal_duplicate_hall") : Phrase("network.refusal_duplicate_window"))
         }
         let p = ServicePoint()
         p.kind = kind.rawValue
@@ -80,7 +79,7 @@ enum ServiceNetwork {
     static func change(_ id: UUID?, _ input: Input, ctx: ServiceContext) async throws -> ServicePoint {
         guard ctx.actor.may(.manageServiceNetwork) else { try await ctx.forbidden(target: "service_point.change", entityType: "service_point", entityID: id?.uuidString ?? "") }
         let p = try await find(id, ctx: ctx)
-        guard p.inUse else { throw refuse("status", "service_point.closed", "该服务点已停用，不能修改", "This point is closed and cannot be changed") }
+        guard p.inUse else { throw refuse("status", "service_point.closed", Phrase("network.refusal_closed_change")) }
         let facts = try ServicePointRules.check(input.draft, kind: p.pointKind)
         let before = snapshot(p)
         p.apply(facts)
@@ -101,10 +100,10 @@ enum ServiceNetwork {
     static func close(_ id: UUID?, reason: String?, ctx: ServiceContext) async throws -> ServicePoint {
         guard ctx.actor.may(.manageServiceNetwork) else { try await ctx.forbidden(target: "service_point.close", entityType: "service_point", entityID: id?.uuidString ?? "") }
         let p = try await find(id, ctx: ctx)
-        guard p.inUse else { throw refuse("status", "service_point.closed", "该服务点已停用", "This point is already closed") }
+        guard p.inUse else { throw refuse("status", "service_point.closed", Phrase("network.refusal_closed")) }
         let reason = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...500).contains(reason.count) else {
-            throw refuse("reason", "service_point.reason", "停用原因：必填，不超过 500 字", "Reason for closing: required, at most 500 characters")
+            throw refuse("reason", "service_point.reason", Phrase("network.refusal_close_reason"))
         }
         p.inUse = false
         p.closedOn = ctx.today.iso

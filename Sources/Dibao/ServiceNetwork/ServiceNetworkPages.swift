@@ -220,8 +220,7 @@ struct ServiceNetworkPublicPage: RouteCollection {
             if let a = try? AreaCode(typed), a.level <= .township, Installation.region.contains(a), try await Area.find(a.value, on: req.db) != nil {
                 area = a
             } else {
-                error = FieldRefusal(field: "area", rule: "network.area", zh: "地区：须为本自治区的盟市、旗县或苏木乡镇的区划代码",
-                                     en: "Area: the code of a league, county or township of the region").message(req.lang)
+                error = FieldRefusal(field: "area", rule: "network.area", Phrase("network.refusal_public_area")).message(req.lang)
             }
         }
         let rows = try await ServiceNetwork.list(within: area, ctx: ctx, includeClosed: false)

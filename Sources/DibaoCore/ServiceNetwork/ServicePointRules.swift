@@ -53,24 +53,25 @@ public enum ServicePointRules {
     /// Checks every field at once, so the form can show each problem beside its field.
     public static func check(_ draft: ServicePointDraft, kind: ServicePointKind) throws(FormRefused) -> ServicePointFacts {
         var problems: [FieldRefusal] = []
-        func text(_ raw: String?, _ field: String, _ label: (String, String), max: Int, required: Bool) -> String {
+        // `label` is the form's own label of the field (`network.name` …), so the refusal names
+        // what the person sees, in the reader's language.
+        func text(_ raw: String?, _ field: String, _ label: Phrase, max: Int, required: Bool) -> String {
             let t = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if required && t.isEmpty {
-                problems.append(FieldRefusal(field: field, rule: "service_point.\(field)_required", zh: "\(label.0)：必填", en: "\(label.1): required"))
+                problems.append(FieldRefusal(field: field, rule: "service_point.\(field)_required", .labelled(label, Phrase("admin.refusal_required"))))
             } else if t.count > max {
-                problems.append(FieldRefusal(field: field, rule: "service_point.\(field)_length", zh: "\(label.0)：不超过 \(max) 字", en: "\(label.1): at most \(max) characters"))
+                problems.append(FieldRefusal(field: field, rule: "service_point.\(field)_length", .labelled(label, Phrase("admin.refusal_at_most_chars", max))))
             } else if t.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                problems.append(FieldRefusal(field: field, rule: "service_point.\(field)_characters", zh: "\(label.0)：含有不可见的控制字符", en: "\(label.1): contains invisible control characters"))
+                problems.append(FieldRefusal(field: field, rule: "service_point.\(field)_characters", .labelled(label, Phrase("admin.refusal_control_characters"))))
             }
             return t
         }
-        let name = text(draft.name, "name", ("名称", "Name"), max: maxName, required: true)
-        let address = text(draft.address, "address", ("地址", "Address"), max: maxAddress, required: true)
-        let hours = text(draft.hours, "hours", ("办公时间", "Opening hours"), max: maxHours, required: true)
-        let phone = text(draft.phone, "phone", ("咨询电话", "Phone"), max: maxPhone, required: true)
+        let name = text(draft.name, "name", Phrase("network.name"), max: maxName, required: true)
+        let address = text(draft.address, "address", Phrase("network.address"), max: maxAddress, required: true)
+        let hours = text(draft.hours, "hours", Phrase("network.hours"), max: maxHours, required: true)
+        let phone = text(draft.phone, "phone", Phrase("network.phone"), max: maxPhone, required: true)
         if !phone.isEmpty, phone.count <= maxPhone, !validPhone(phone) {
-            problems.append(FieldRefusal(field: "phone", rule: "service_point.phone", zh: "咨询电话：只能含数字、空格、“-”、“+”和括号，至少 5 位数字（如 0473-1234567）",
-                                         en: "Phone: digits, spaces, '-', '+' and brackets only, at least 5 digits (e.g. 0473-1234567)"))
+            problems.append(FieldRefusal(field: "phone", rule: "service_point.phone", Phrase("network.refusal_phone")))
         }
         var area: Int? = nil
         switch kind {
@@ -79,13 +80,11 @@ public enum ServicePointRules {
             if let n = Int(typed), typed.allSatisfy(\.isASCII), (1...maxSquareMetres).contains(n) {
                 area = n
             } else {
-                problems.append(FieldRefusal(field: "square_metres", rule: "service_point.square_metres",
-                                             zh: "建设面积（平方米）：须为 1 至 \(maxSquareMetres) 的整数", en: "Floor area (m²): a whole number from 1 to \(maxSquareMetres)"))
+                problems.append(FieldRefusal(field: "square_metres", rule: "service_point.square_metres", Phrase("network.refusal_square_metres", maxSquareMetres)))
             }
         case .window:
             if !(draft.squareMetres ?? "").trimmingCharacters(in: .whitespaces).isEmpty || draft.oneStop {
-                problems.append(FieldRefusal(field: "square_metres", rule: "service_point.window_has_no_hall_facts",
-                                             zh: "受理窗口不填建设面积和“一站式”：这两项属于旗县服务大厅", en: "A window has no floor area or one-stop flag: those belong to a county hall"))
+                problems.append(FieldRefusal(field: "square_metres", rule: "service_point.window_has_no_hall_facts", Phrase("network.refusal_window_hall_facts")))
             }
         }
         guard problems.isEmpty else { throw FormRefused(problems: problems) }
