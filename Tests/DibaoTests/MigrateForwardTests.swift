@@ -52,4 +52,41 @@ struct MigrateForwardTests {
             #expect(page.contains("id=\"no-windows\""))
         }
     }
+
+    @Test("A batch error report stored as Chinese and English sentences migrates to phrases: no sentence is kept, and the report reads in every language")
+    func batchErrorsMigrateToPhrases() async throws {
+        try await withDibao(households: 10) { app in
+            var lines = ["id_number,institution,account,balance_yuan,as_of"]
+            for i in 0..<20 { lines.append("\(DepartmentImportTests.person(i)),工商银行,6222\(i),10.00,2026-10-31") }
+            lines[7] = "\(DepartmentImportTests.person(6)),工商银行,62226,10.00,2026-02-30"
+            let outcome = try await DepartmentImport.importFile(at: try departmentFile(lines), source: .deposit, period: "2026-10", by: .system(), app: app)
+            let batch = try #require(outcome.batch.id)
+            let sql = try #require(app.db as? any SQLDatabase)
+            // Back to the sentences an earlier main stored, with one more row of them.
+            try await StoreRowProblemsAsPhrases().revert(on: app.db)
+            try await sql.raw("DELETE FROM _fluent_migrations WHERE name LIKE '%StoreRowProblemsAsPhrases'").run()
+            try await sql.raw("""
+                INSERT INTO department_batch_errors (id, batch_id, line, field, rule, message_zh, message_en)
+                VALUES (\(bind: UUID()), \(bind: batch), 12, 'balance_yuan', 'import.negative', '第 12 行“余额（元）”：不能为负数', 'line 12 balance_yuan: must not be negative')
+                """).run()
+            try await sql.raw("UPDATE department_batch_errors SET message_zh = '第 8 行“余额日期”：“2026-02-30”不是有效日期', message_en = 'line 8 as_of: not a date' WHERE line = 8").run()
+
+            try await app.autoMigrate()
+            let errors = try await DepartmentBatchError.query(on: app.db).filter(\.$batchID == batch).sort(\.$line).all()
+            #expect(errors.map(\.line) == [8, 12])
+            #expect(!errors.contains { StoredTextTests.han($0.message) }, "\(errors.map(\.message))")
+            let told = errors.map { RowProblem.stored(line: $0.line, field: $0.field, rule: $0.rule, message: $0.message) }
+            #expect(told.map(\.zh) == ["第 8 行 as_of：日期无效", "第 12 行 balance_yuan：金额为负数"])
+            #expect(told[1].en == "line 12 balance_yuan: a negative amount")
+            #expect(told.allSatisfy { !$0.message(.mn).contains("import.") && !StoredTextTests.han($0.message(.mn)) })
+            let columns = try await sql.raw("SELECT * FROM department_batch_errors LIMIT 1").all().first?.allColumns ?? []
+            #expect(!columns.contains("message_zh") && !columns.contains("message_en") && columns.contains("message"))
+
+            // The report's page, in Mongolian, tells both rows.
+            let response = try await Client.signedIn(app, as: "verify").get("/verification/batches/\(batch)?lang=mn")
+            #expect(response.status == .ok)
+            let page = response.body.string
+            #expect(page.contains("balance_yuan") && !page.contains("import.rule_") && !page.contains("import.row"))
+        }
+    }
 }

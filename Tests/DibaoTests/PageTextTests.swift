@@ -80,4 +80,16 @@ struct PageTextTests {
             #expect(problems.isEmpty, "\(problems.count) raw keys: \(problems.prefix(40).joined(separator: " | "))")
         }
     }
+
+    @Test("The Mongolian font is served as a font, with its licence beside it")
+    func fontIsServedAsFont() async throws {
+        try await withDibao(households: 0) { app in
+            let font = try await Client(app).get("/fonts/NotoSansMongolian-Regular.ttf")
+            #expect(font.status == .ok)
+            #expect(font.headers.first(name: .contentType) == "font/ttf")
+            #expect(font.body.readableBytes > 100_000)
+            let licence = try await Client(app).get("/fonts/OFL.txt")
+            #expect(licence.status == .ok && licence.body.string.contains("SIL Open Font License"))
+        }
+    }
 }

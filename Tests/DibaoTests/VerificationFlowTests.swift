@@ -49,7 +49,12 @@ func auditCount(_ app: Application) async throws -> Int { try await AuditEvent.q
             let errors = try await DepartmentBatchError.query(on: app.db).filter(\.$batchID == outcome.batch.id!).sort(\.$line).all()
             #expect(errors.map(\.line) == [101, 2002, 5003])
             #expect(errors.map(\.rule) == ["id.check_character", "import.date", "import.negative"])
-            #expect(errors[1].messageZh.contains("第 2002 行") && errors[1].messageZh.contains("余额日期"))
+            // The report keeps the phrase, not a sentence, and is written in each reader's language.
+            #expect(!errors.contains { $0.message.unicodeScalars.contains { (0x3400...0x9FFF).contains($0.value) } }, "\(errors.map(\.message))")
+            let dated = RowProblem.stored(line: errors[1].line, field: errors[1].field, rule: errors[1].rule, message: errors[1].message)
+            #expect(dated.zh == "第 2002 行“余额日期”：“2026-02-30”不是有效日期（如 2026-03-31）")
+            #expect(dated.en == "line 2002 as_of: “2026-02-30” is not a valid date (e.g. 2026-03-31)")
+            #expect(dated.message(.mn).contains("2002") && dated.message(.mn).unicodeScalars.contains { (0x1800...0x18AF).contains($0.value) })
             let stored = try await storedRecords(app)
             #expect(stored.count == n - 3)
             #expect(stored.contains("\(Self.person(7))|deposit|62227|2026-10-31|工商银行||770|0"))

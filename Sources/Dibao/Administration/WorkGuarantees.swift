@@ -104,7 +104,7 @@ enum WorkGuarantees {
         let actor = ctx.actor
         guard actor.may(.manageWorkGuarantees) else { try await ctx.forbidden(target: "staffing.save", entityType: "staffing", entityID: input.area ?? "") }
         let area = try await AreaInput.resolve(input.area, levels: [.county, .township], rule: "staffing.area",
-                                               message: ("地区：须为旗县市区或苏木乡镇（街道）的区划代码", "Area: the code of a county or a township"), ctx: ctx)
+                                               label: .bilingual(zh: "地区", en: "Area"), reason: .bilingual(zh: "须为旗县市区或苏木乡镇（街道）的区划代码", en: "the code of a county or a township"), ctx: ctx)
         let y = try year(input.year, today: ctx.today)
         let s = try StaffingRules.check(StaffingDraft(posts: input.posts, filled: input.filled, fullTime: input.fullTime, purchased: input.purchased))
         let existing = try await StaffingRecord.query(on: ctx.db).filter(\.$areaCode == area.value).filter(\.$year == y).first()
@@ -153,7 +153,7 @@ enum WorkGuarantees {
         let actor = ctx.actor
         guard actor.may(.manageWorkGuarantees) else { try await ctx.forbidden(target: "work_funds.save", entityType: "work_funds", entityID: input.county ?? "") }
         let county = try await AreaInput.resolve(input.county, field: "county", levels: [.county], rule: "work_funds.county",
-                                                 message: ("旗县：须为旗县市区的区划代码", "County: the code of a county"), ctx: ctx)
+                                                 label: .bilingual(zh: "旗县", en: "County"), reason: .bilingual(zh: "须为旗县市区的区划代码", en: "the code of a county"), ctx: ctx)
         let y = try year(input.year, today: ctx.today)
         let allocated = try amount(input.allocated, "allocated", ("安排的工作经费（元）", "Funds allocated (yuan)"))
         let spent = try amount(input.spent, "spent", ("已支出（元）", "Spent (yuan)"))

@@ -67,8 +67,17 @@ struct StaticFiles: Middleware {
             && components.count > 1 && roots.contains(components[1])
             && !components.contains { $0 == ".." || $0.utf8.count > 200 } && !path.contains("\0") && !path.contains("%")
         guard plausible else { return next.respond(to: request) }
-        return files.respond(to: request, chainingTo: next)
+        return files.respond(to: request, chainingTo: next).map { response in
+            // Vapor's table of types has no fonts: the served Mongolian font went out as
+            // application/octet-stream, which a strict browser (nosniff) may refuse to use.
+            if response.status == .ok, let type = Self.fontTypes[path.split(separator: ".").last.map(String.init) ?? ""] {
+                response.headers.replaceOrAdd(name: .contentType, value: type)
+            }
+            return response
+        }
     }
+
+    static let fontTypes = ["ttf": "font/ttf", "otf": "font/otf", "woff": "font/woff", "woff2": "font/woff2"]
 }
 
 extension HTTPHeaders {

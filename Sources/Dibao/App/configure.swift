@@ -71,6 +71,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(AddAreaRetirement())
     // 单人保 (2021 第十条): the member a case or an enrolled household covers alone.
     app.migrations.add(AddSinglePersonEnrollment())
+    // Issue 16: a batch's error report keeps phrases, not sentences.
+    app.migrations.add(StoreRowProblemsAsPhrases())
     try await app.autoMigrate()
     try await PolicyVersions.reload(app.dibao, on: app.db)
     try await HolidayCalendars.boot(app)

@@ -67,7 +67,7 @@ enum DepartmentImport {
         let period = try checkPeriod(period, today: today)
         let started = Date()
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FieldRefusal(field: "file", rule: "import.unreadable", zh: "数据文件：无法打开 \(path)", en: "File: cannot open \(path)")
+            throw FieldRefusal(field: "file", rule: "import.unreadable", .labelled(Phrase("import.field_file"), Phrase("import.refusal_cannot_open", path)))
         }
         defer { try? handle.close() }
         let (checksum, encoding) = try fingerprint(handle)
@@ -106,8 +106,7 @@ enum DepartmentImport {
                         if line == 1 { throw DepartmentFileRefusal(source: source, reason: .unreadable) }
                         rejected += 1
                         if problems.count < storedErrorLimit {
-                            problems.append(RowProblem(line: line, field: "*", rule: "import.encoding",
-                                                       zh: "第 \(line) 行：无法按 \(encoding.rawValue) 读取", en: "line \(line): not valid \(encoding.rawValue)"))
+                            problems.append(.row(line, rule: "import.encoding", Phrase("import.refusal_line_encoding", encoding.rawValue)))
                         }
                         return
                     }
@@ -121,7 +120,7 @@ enum DepartmentImport {
                     if let fields = CSVLine.fields(Substring(text)) {
                         outcome = r.read(fields, line: line)
                     } else {
-                        outcome = .failure(RowProblem(line: line, field: "*", rule: "import.quote", zh: "第 \(line) 行：引号未闭合", en: "line \(line): a quote is not closed"))
+                        outcome = .failure(.row(line, rule: "import.quote", Phrase("import.refusal_quote")))
                     }
                     switch outcome {
                     case .success(let record):
@@ -185,7 +184,7 @@ enum DepartmentImport {
         let parts = text.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
               CivilDate(year: y, month: m, day: 1) != nil else {
-            throw FieldRefusal(field: "period", rule: "import.period", zh: "数据所属期：应为年-月，如 2026-10", en: "Period: write year-month, e.g. 2026-10")
+            throw FieldRefusal(field: "period", rule: "import.period", .labelled(Phrase("import.field_period"), Phrase("import.refusal_period")))
         }
         return text
     }
@@ -260,9 +259,9 @@ enum DepartmentImport {
     static func storeErrors(_ problems: [RowProblem], batch: UUID, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, !problems.isEmpty else { return }
         for start in stride(from: 0, to: problems.count, by: 1_000) {
-            var insert = sql.insert(into: DepartmentBatchError.schema).columns("id", "batch_id", "line", "field", "rule", "message_zh", "message_en")
+            var insert = sql.insert(into: DepartmentBatchError.schema).columns("id", "batch_id", "line", "field", "rule", "message")
             for p in problems[start..<min(problems.count, start + 1_000)] {
-                insert = insert.values([UUID(), batch, p.line, p.field, p.rule, p.zh, p.en] as [any Encodable & Sendable])
+                insert = insert.values([UUID(), batch, p.line, p.field, p.rule, StoredPhrase.encode(p.phrase)] as [any Encodable & Sendable])
             }
             try await insert.run()
         }

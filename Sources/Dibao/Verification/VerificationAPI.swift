@@ -24,8 +24,8 @@ struct VerificationAPI: RouteCollection {
     func deliver(req: Request) async throws -> Response {
         let actor = try await req.require(.importDepartmentData)
         guard let source = req.query[String.self, at: "source"].flatMap(DepartmentSource.init(rawValue:)) else {
-            throw FieldRefusal(field: "source", rule: "import.source", zh: "数据源：应为 \(DepartmentSource.allCases.map(\.rawValue).joined(separator: "、")) 之一",
-                               en: "Source: one of \(DepartmentSource.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw FieldRefusal(field: "source", rule: "import.source", .labelled(Phrase("import.field_source"),
+                               Phrase("import.refusal_source_one_of", args: [.list(DepartmentSource.allCases.map { .text($0.rawValue) })])))
         }
         if actor.role == .departmentClerk {
             // A department's token delivers its own sources only.
@@ -138,7 +138,7 @@ extension VerificationRequests {
         }
         let scope = input.scope.flatMap(RequestScope.init(rawValue:))
         if input.scope != nil && scope == nil {
-            throw FieldRefusal(field: "scope", rule: "verification.scope", zh: "核对范围：应为 enrolled（在保家庭）或 all（全部登记家庭）", en: "Scope: enrolled or all")
+            throw FieldRefusal(field: "scope", rule: "verification.scope", .labelled(Phrase("verification.field_scope"), Phrase("verification.refusal_scope")))
         }
         // Every enrolled household of the area is the periodic check (定期核对, 二.六): its
         // flagged households are reviewed.

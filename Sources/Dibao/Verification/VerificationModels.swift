@@ -40,8 +40,8 @@ public final class DepartmentBatchError: Model, @unchecked Sendable {
     @Field(key: "line") public var line: Int
     @Field(key: "field") public var field: String
     @Field(key: "rule") public var rule: String
-    @Field(key: "message_zh") public var messageZh: String
-    @Field(key: "message_en") public var messageEn: String
+    /// What the report tells, as a phrase (key and arguments, JSON), never a sentence.
+    @Field(key: "message") public var message: String
 
     public init() {}
 }
@@ -197,5 +197,39 @@ struct CreateVerificationTables: AsyncMigration {
                        DepartmentBatchError.schema, DepartmentBatch.schema] {
             try await database.schema(schema).delete()
         }
+    }
+}
+
+/// Issue 16: a batch's error report kept each problem as two sentences, Chinese and
+/// English. It now keeps the phrase (key and arguments) and is written in the reader's
+/// language. Rows stored before keep their line, column and rule; their sentences become
+/// the rule's name (`RowProblem.legacy`) — the values quoted in them were the department's
+/// data, which the batch's records already hold.
+struct StoreRowProblemsAsPhrases: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(DepartmentBatchError.schema).field("message", .string, .required, .sql(.default(""))).update()
+        guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError, reason: "the batch errors migrate on an SQL database") }
+        struct Row: Decodable { var id: UUID; var line: Int; var field: String; var rule: String }
+        var converted = 0
+        while true {
+            let rows = try await sql.raw("SELECT id, line, field, rule FROM department_batch_errors WHERE message = '' LIMIT 1000").all(decoding: Row.self)
+            if rows.isEmpty { break }
+            for r in rows {
+                let phrase = StoredPhrase.encode(RowProblem.legacy(line: r.line, field: r.field, rule: r.rule))
+                try await sql.raw("UPDATE department_batch_errors SET message = \(bind: phrase) WHERE id = \(bind: r.id)").run()
+            }
+            converted += rows.count
+        }
+        // Plain SQL, one column at a time: Fluent's SQLite driver does not drop columns, and
+        // SQLite (3.35 on) alters a table one change per statement.
+        try await sql.raw("ALTER TABLE department_batch_errors DROP COLUMN message_zh").run()
+        try await sql.raw("ALTER TABLE department_batch_errors DROP COLUMN message_en").run()
+        database.logger.info("department_batch_errors: \(converted) stored problems converted to phrases")
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(DepartmentBatchError.schema).field("message_zh", .string, .required, .sql(.default(""))).update()
+        try await database.schema(DepartmentBatchError.schema).field("message_en", .string, .required, .sql(.default(""))).update()
+        if let sql = database as? any SQLDatabase { try await sql.raw("ALTER TABLE department_batch_errors DROP COLUMN message").run() }
     }
 }

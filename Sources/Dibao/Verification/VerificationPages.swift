@@ -60,10 +60,10 @@ struct VerificationPages: RouteCollection {
         guard actor.role != .departmentClerk else { throw Abort(.forbidden, reason: req.l10n("verification.source_forbidden")) }
         let form = try req.content.decode(UploadForm.self)
         guard let source = form.source.flatMap(DepartmentSource.init(rawValue:)) else {
-            throw FieldRefusal(field: "source", rule: "import.source", zh: "数据源：请选择", en: "Source: choose one")
+            throw FieldRefusal(field: "source", rule: "import.source", .labelled(Phrase("import.field_source"), Phrase("import.refusal_choose_source")))
         }
         guard let file = form.file, file.data.readableBytes > 0 else {
-            throw FieldRefusal(field: "file", rule: "import.empty", zh: "数据文件：请选择要上传的文件", en: "File: choose a file to upload")
+            throw FieldRefusal(field: "file", rule: "import.empty", .labelled(Phrase("import.field_file"), Phrase("import.refusal_choose_file")))
         }
         let dir = req.dibao.settings.storageDirectory + "/uploads"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -49,7 +49,7 @@ enum VerificationRequests {
                        by actor: Requester, app: Application, db: (any Database)? = nil) async throws -> VerificationRequest {
         let db = db ?? app.db
         guard !households.isEmpty || scope != nil else {
-            throw FieldRefusal(field: "households", rule: "verification.no_households", zh: "核对对象：至少选择一户", en: "Households: choose at least one")
+            throw FieldRefusal(field: "households", rule: "verification.no_households", .labelled(Phrase("verification.field_households"), Phrase("verification.refusal_choose_one")))
         }
         let centre = VerificationCentre.code(for: actor.area)
         let env = app.dibao
@@ -94,7 +94,7 @@ enum VerificationRequests {
                     let inArea = try await Household.query(on: tx).filter(\.$id ~~ ids).within(area).count()
                     guard inArea == ids.count else {
                         throw FieldRefusal(field: "households", rule: "verification.outside_area",
-                                           zh: "核对对象：有 \(ids.count - inArea) 户不在本辖区或不存在", en: "Households: \(ids.count - inArea) are outside your area or do not exist")
+                                           .labelled(Phrase("verification.field_households"), Phrase("verification.refusal_outside_area", ids.count - inArea)))
                     }
                     var insert = sql.insert(into: VerificationSubjectRecord.schema).columns("id", "request_id", "household_id", "case_id")
                     for h in ids { insert = insert.values([UUID(), requestID, h, caseID] as [any Encodable & Sendable]) }
@@ -103,7 +103,7 @@ enum VerificationRequests {
             }
             let count = try await VerificationSubjectRecord.query(on: tx).filter(\.$requestID == requestID).count()
             guard count > 0 else {
-                throw FieldRefusal(field: "households", rule: "verification.no_households", zh: "核对对象：本辖区没有在保家庭", en: "Households: no enrolled household in your area")
+                throw FieldRefusal(field: "households", rule: "verification.no_households", .labelled(Phrase("verification.field_households"), Phrase("verification.refusal_none_enrolled")))
             }
             request.householdCount = count
             let missing = try await sql.raw("""
@@ -114,10 +114,10 @@ enum VerificationRequests {
                 ORDER BY h.head_name LIMIT 6
                 """).all().map { try $0.decode(column: "head_name", as: String.self) }
             if !missing.isEmpty {
-                let names = missing.prefix(5).map(Masking.name).joined(separator: "、") + (missing.count > 5 ? "等" : "")
+                let names = Phrase(missing.count > 5 ? "verification.names_and_more" : "verification.names",
+                                   args: [.list(missing.prefix(5).map { .text(Masking.name($0)) })])
                 throw FieldRefusal(field: "authorization", rule: "verification.authorization_missing",
-                                   zh: "授权核对委托书：\(names) 家庭未签署授权核对委托书，不能核对",
-                                   en: "Authorisation to verify: the households of \(names) have not signed one; they cannot be checked")
+                                   .labelled(Phrase("verification.field_authorization"), Phrase("verification.refusal_authorization_missing", names)))
             }
             try await request.create(on: tx)
             return (request, [AuditEntry(actor: actor.audit, action: "verification.requested", entityType: "verification_request",
@@ -271,7 +271,7 @@ enum VerificationRun {
         let started = Date()
         guard let request = try await VerificationRequest.find(requestID, on: db) else { throw Abort(.notFound) }
         guard request.status == "pending" else {
-            throw FieldRefusal(field: "request", rule: "verification.already_run", zh: "核对请求：已经核对完毕", en: "Request: already checked")
+            throw FieldRefusal(field: "request", rule: "verification.already_run", .labelled(Phrase("verification.field_request"), Phrase("verification.refusal_already_run")))
         }
         let env = app.dibao
         let today = env.clock.today()
@@ -346,7 +346,7 @@ enum VerificationRun {
             duration_ms = \(bind: Int64(s.seconds * 1000)), contradiction_households = \(bind: s.flagged)
             WHERE id = \(bind: rid) AND status = 'pending' RETURNING id
             """ }
-        let alreadyRun = FieldRefusal(field: "request", rule: "verification.already_run", zh: "核对请求：已经核对完毕", en: "Request: already checked")
+        let alreadyRun = FieldRefusal(field: "request", rule: "verification.already_run", .labelled(Phrase("verification.field_request"), Phrase("verification.refusal_already_run")))
         let ran: @Sendable (Summary) -> AuditEntry = { s in
             AuditEntry(actor: actor, action: "verification.run", entityType: "verification_request", entityID: rid.uuidString, areaCode: centre,
                        detail: ["households": String(s.households), "contradictions": String(s.flagged), "records": String(s.matched)])

@@ -203,7 +203,6 @@ struct DepartmentBatchView: Content {
     var problems: [Problem]
 
     static func make(_ b: DepartmentBatch, duplicate: Bool = false, problems: [RowProblem], lang: Language) -> DepartmentBatchView {
-        let zh = lang == .zh
         return DepartmentBatchView(
             id: b.id!, source: b.source.rawValue, sourceName: b.source.name(lang), department: b.source.department, period: b.period,
             fileName: b.fileName, checksum: b.checksum, encoding: b.encoding, rowsTotal: b.rowsTotal, rowsAccepted: b.rowsAccepted,
@@ -211,12 +210,12 @@ struct DepartmentBatchView: Content {
             statusName: Strings.text(b.status == "accepted" ? "verification.batch_accepted" : "verification.batch_refused", lang),
             deliveredBy: b.deliveredBy, channel: b.channel, deliveredAt: VerificationRequestView.time(b.createdAtMs), durationMs: b.durationMs,
             duplicate: duplicate,
-            problems: problems.map { .init(line: $0.line, field: $0.field, rule: $0.rule, message: zh ? $0.zh : $0.en) })
+            problems: problems.map { .init(line: $0.line, field: $0.field, rule: $0.rule, message: $0.message(lang)) })
     }
 
     static func load(_ b: DepartmentBatch, lang: Language, on db: any Database, limit: Int = 1_000) async throws -> DepartmentBatchView {
         let errors = try await DepartmentBatchError.query(on: db).filter(\.$batchID == b.id!).sort(\.$line).limit(limit).all()
-        return make(b, problems: errors.map { RowProblem(line: $0.line, field: $0.field, rule: $0.rule, zh: $0.messageZh, en: $0.messageEn) }, lang: lang)
+        return make(b, problems: errors.map { RowProblem.stored(line: $0.line, field: $0.field, rule: $0.rule, message: $0.message) }, lang: lang)
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A sentence not yet written: a catalogue key and its arguments (issue 16). Refusals, row
 /// problems and anything else the rules tell a person carry a phrase; it becomes text only
 /// when a page, a CSV or an API answer is made, in the reader's language. An argument is
@@ -10,6 +12,8 @@ public struct Phrase: Sendable, Hashable, Codable, CustomStringConvertible {
     public indirect enum Arg: Sendable, Hashable, Codable {
         case text(String)
         case phrase(Phrase)
+        /// Several values or names, joined as the language lists them (、 , ᠂).
+        case list([Arg])
     }
 
     public init(_ key: String, args: [Arg]) {
@@ -22,12 +26,14 @@ public struct Phrase: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public func text(_ lang: Language, in catalogue: Catalogue = .shared) -> String {
-        let written = args.map { arg -> String in
+        func write(_ arg: Arg) -> String {
             switch arg {
             case .text(let s): return s
             case .phrase(let p): return p.text(lang, in: catalogue)
+            case .list(let items): return items.map(write).joined(separator: catalogue.text("refusal.list_separator", lang))
             }
         }
+        let written = args.map(write)
         // Texts from before the refusals carried keys: Chinese and English only (`bilingual`).
         if key.isEmpty { return lang == .en ? (written.last ?? "") : (written.first ?? "") }
         return catalogue.text(key, lang, written)
@@ -68,3 +74,42 @@ extension Character: PhraseArgument { public var phraseArg: Phrase.Arg { .text(S
 extension Int: PhraseArgument { public var phraseArg: Phrase.Arg { .text(String(self)) } }
 extension Int64: PhraseArgument { public var phraseArg: Phrase.Arg { .text(String(self)) } }
 extension Phrase: PhraseArgument { public var phraseArg: Phrase.Arg { .phrase(self) } }
+
+/// How a phrase is kept in the database: compact JSON of the key and its arguments (a text
+/// argument as a string, a phrase as an object, a list as an array), so a stored problem
+/// keeps its rule and arguments and is written in each reader's language when read.
+public enum StoredPhrase {
+    public static func encode(_ phrase: Phrase) -> String {
+        func arg(_ a: Phrase.Arg) -> Any {
+            switch a {
+            case .text(let s): return s
+            case .phrase(let p): return object(p)
+            case .list(let items): return items.map(arg)
+            }
+        }
+        func object(_ p: Phrase) -> [String: Any] { p.args.isEmpty ? ["k": p.key] : ["k": p.key, "a": p.args.map(arg)] }
+        let data = try? JSONSerialization.data(withJSONObject: object(phrase), options: [.sortedKeys, .withoutEscapingSlashes])
+        return data.flatMap { String(data: $0, encoding: .utf8) } ?? #"{"k":""}"#
+    }
+
+    /// The stored phrase, or nil when `text` is not one.
+    public static func decode(_ text: String) -> Phrase? {
+        func arg(_ v: Any) -> Phrase.Arg? {
+            if let s = v as? String { return .text(s) }
+            if let o = v as? [String: Any] { return phrase(o).map { .phrase($0) } }
+            if let a = v as? [Any] {
+                let items = a.compactMap(arg)
+                return items.count == a.count ? .list(items) : nil
+            }
+            return nil
+        }
+        func phrase(_ o: [String: Any]) -> Phrase? {
+            guard let key = o["k"] as? String else { return nil }
+            let raw = o["a"] as? [Any] ?? []
+            let args = raw.compactMap(arg)
+            return args.count == raw.count ? Phrase(key, args: args) : nil
+        }
+        guard let data = text.data(using: .utf8), let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        return phrase(o)
+    }
+}

@@ -28,26 +28,47 @@ public struct DepartmentRecord: Sendable, Hashable, Codable {
 }
 
 /// Why one row of a department file was not accepted: the line (1 is the header), the
-/// column and the rule, told in both languages for the error report.
+/// column and the rule, and what the person is told — a phrase, so the error report is
+/// read in the reader's language and stored as rule and arguments, not as a sentence.
 public struct RowProblem: Error, Sendable, Equatable, Codable {
     public var line: Int
     public var field: String
     public var rule: String
-    public var zh: String
-    public var en: String
+    public var phrase: Phrase
 
-    public init(line: Int, field: String, rule: String, zh: String, en: String) {
+    public init(line: Int, field: String, rule: String, _ phrase: Phrase) {
         self.line = line
         self.field = field
         self.rule = rule
-        self.zh = zh
-        self.en = en
+        self.phrase = phrase
     }
+
+    /// A problem with the row as a whole (`第 {line} 行：{reason}`).
+    public static func row(_ line: Int, rule: String, _ reason: Phrase) -> RowProblem {
+        RowProblem(line: line, field: "*", rule: rule, Phrase("import.row", line, reason))
+    }
+
+    /// A problem as the batch's error report kept it (`StoredPhrase`).
+    public static func stored(line: Int, field: String, rule: String, message: String) -> RowProblem {
+        RowProblem(line: line, field: field, rule: rule, StoredPhrase.decode(message) ?? legacy(line: line, field: field, rule: rule))
+    }
+
+    /// A problem kept before the report stored phrases (its sentences were converted by
+    /// `StoreRowProblemsAsPhrases`): its line, its column and the name of its rule.
+    public static func legacy(line: Int, field: String, rule: String) -> Phrase {
+        let key = "import.rule_" + rule.replacingOccurrences(of: ".", with: "_")
+        let name = Catalogue.shared.has(key) ? Phrase(key) : Phrase("import.rule_code", rule)
+        return field == "*" ? Phrase("import.row", line, name) : Phrase("import.row_field", line, field, name)
+    }
+
+    public func message(_ lang: Language) -> String { phrase.text(lang) }
+    public var zh: String { message(.zh) }
+    public var en: String { message(.en) }
 }
 
 /// Why a whole file is refused before any row is read: its header does not fit the
 /// source's documented format, or it cannot be read as text.
-public struct DepartmentFileRefusal: BilingualRefusal, Equatable {
+public struct DepartmentFileRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case missingColumn(key: String, zh: String)
         case unknownColumn(String)
@@ -75,23 +96,15 @@ public struct DepartmentFileRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
+    public var phrase: Phrase {
+        let file = Phrase("import.file", source.namePhrase)
         switch reason {
-        case .missingColumn(let key, let zh): return "\(source.zh)数据文件：缺少必填列“\(zh)”（\(key)）"
-        case .unknownColumn(let c): return "\(source.zh)数据文件：表头“\(c)”不是本数据源的列"
-        case .duplicateColumn(let c): return "\(source.zh)数据文件：表头“\(c)”重复"
-        case .empty: return "\(source.zh)数据文件：文件为空，至少应有表头行"
-        case .unreadable: return "\(source.zh)数据文件：无法按 UTF-8 或 GB18030 读取"
-        }
-    }
-
-    public var en: String {
-        switch reason {
-        case .missingColumn(let key, _): return "\(source.en) file: required column “\(key)” is missing"
-        case .unknownColumn(let c): return "\(source.en) file: header “\(c)” is not a column of this source"
-        case .duplicateColumn(let c): return "\(source.en) file: header “\(c)” appears twice"
-        case .empty: return "\(source.en) file: the file is empty; it needs at least the header line"
-        case .unreadable: return "\(source.en) file: cannot be read as UTF-8 or GB18030"
+        case .missingColumn(let key, _):
+            return .labelled(file, Phrase("import.refusal_missing_column", Phrase("dept_column.\(source.rawValue).\(key)"), key))
+        case .unknownColumn(let c): return .labelled(file, Phrase("import.refusal_unknown_column", c))
+        case .duplicateColumn(let c): return .labelled(file, Phrase("import.refusal_duplicate_column", c))
+        case .empty: return .labelled(file, Phrase("import.refusal_empty"))
+        case .unreadable: return .labelled(file, Phrase("import.refusal_encoding"))
         }
     }
 }
@@ -132,62 +145,55 @@ public struct DepartmentFileReader: Sendable {
     public func read(_ fields: [String], line: Int) -> Result<DepartmentRecord, RowProblem> {
         var record = DepartmentRecord(source: source, idNumber: "")
         if fields.count != width {
-            return .failure(RowProblem(line: line, field: "*", rule: "import.column_count",
-                                       zh: "第 \(line) 行：应有 \(width) 列，实有 \(fields.count) 列",
-                                       en: "line \(line): expected \(width) columns, found \(fields.count)"))
+            return .failure(.row(line, rule: "import.column_count", Phrase("import.refusal_column_count", width, fields.count)))
         }
         for (c, column) in columns.enumerated() {
             guard let p = positions[c] else { continue }
             let text = fields[p].trimmingWhitespace()
-            func problem(_ rule: String, _ zh: String, _ en: String) -> Result<DepartmentRecord, RowProblem> {
-                .failure(RowProblem(line: line, field: column.key, rule: rule,
-                                    zh: "第 \(line) 行“\(column.zh)”：\(zh)", en: "line \(line) \(column.key): \(en)"))
+            // 第 {line} 行“{column}”：{reason} — the column as the file's header names it.
+            func problem(_ rule: String, _ reason: Phrase) -> Result<DepartmentRecord, RowProblem> {
+                .failure(RowProblem(line: line, field: column.key, rule: rule, Phrase("import.row_column", line, Phrase(column.textKey), reason)))
             }
+            func quoted() -> String { TextNormaliser.truncated(text) }
             if text.isEmpty {
                 if column.optional { continue }
-                return problem("import.required", "不能为空", "must not be empty")
+                return problem("import.required", Phrase("import.refusal_required"))
             }
             switch column.format {
             case .idNumber:
                 do { record.idNumber = try ResidentID(text, field: column.key).value } catch {
-                    return .failure(RowProblem(line: line, field: column.key, rule: error.rule,
-                                               zh: "第 \(line) 行：\(error.zh)", en: "line \(line): \(error.en)"))
+                    return .failure(RowProblem(line: line, field: column.key, rule: error.rule, Phrase("import.row", line, error.phrase)))
                 }
                 continue
             case .text:
-                if text.count > 200 { return problem("import.too_long", "超过 200 字", "longer than 200 characters") }
+                if text.count > 200 { return problem("import.too_long", Phrase("import.refusal_too_long", 200)) }
                 assign(text, to: column.role, in: &record)
             case .date:
                 guard let d = CivilDate(iso: text) ?? CivilDate(compact: text) else {
-                    return problem("import.date", "“\(TextNormaliser.truncated(text))”不是有效日期（如 2026-03-31）",
-                                   "“\(TextNormaliser.truncated(text))” is not a valid date (e.g. 2026-03-31)")
+                    return problem("import.date", Phrase("import.refusal_date", quoted()))
                 }
                 record.date = d
             case .month:
                 let parts = text.split(separator: "-")
                 guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), let d = CivilDate(year: y, month: m, day: 1) else {
-                    return problem("import.month", "“\(TextNormaliser.truncated(text))”不是有效月份（如 2026-03）",
-                                   "“\(TextNormaliser.truncated(text))” is not a valid month (e.g. 2026-03)")
+                    return problem("import.month", Phrase("import.refusal_month", quoted()))
                 }
                 record.date = d
             case .money:
                 let value: Money
                 do { value = try Money.parse(text, field: column.key) } catch {
-                    return .failure(RowProblem(line: line, field: column.key, rule: error.rule,
-                                               zh: "第 \(line) 行“\(column.zh)”：\(error.zh)", en: "line \(line) \(column.key): \(error.en)"))
+                    return problem(error.rule, error.phrase)
                 }
-                if value.isNegative { return problem("import.negative", "不能为负数", "must not be negative") }
+                if value.isNegative { return problem("import.negative", Phrase("import.refusal_negative")) }
                 if column.role == .quantity { record.quantity = value.fen } else { record.amount = value }
             case .area:
                 guard let hundredths = try? Money.parse(text, field: column.key), !hundredths.isNegative else {
-                    return problem("import.area", "“\(TextNormaliser.truncated(text))”不是有效面积（平方米，最多两位小数）",
-                                   "“\(TextNormaliser.truncated(text))” is not a floor area (m², at most two decimals)")
+                    return problem("import.area", Phrase("import.refusal_area", quoted()))
                 }
                 record.quantity = hundredths.fen
-            case .choice(let keys, let zh):
+            case .choice(let keys, let zh, let names):
                 guard let k = keys.firstIndex(of: text) ?? zh.firstIndex(of: text) else {
-                    return problem("import.choice", "“\(TextNormaliser.truncated(text))”不是可选值（\(zh.joined(separator: "、"))）",
-                                   "“\(TextNormaliser.truncated(text))” is not one of \(keys.joined(separator: ", "))")
+                    return problem("import.choice", Phrase("import.refusal_choice", args: [.text(quoted()), .list(names.map { .phrase(Phrase($0)) })]))
                 }
                 assign(keys[k], to: column.role, in: &record)
             }

@@ -61,22 +61,26 @@ public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable 
     /// The documented columns, in file order. Headers may be given by key or by
     /// Chinese label, in any order; optional columns may be left out of the file.
     public var columns: [DepartmentColumn] {
+        documentedColumns.map { var c = $0; c.textKey = "dept_column.\(rawValue).\(c.key)"; return c }
+    }
+
+    private var documentedColumns: [DepartmentColumn] {
         let id = DepartmentColumn("id_number", "身份证号码", .idNumber, role: .idNumber)
         switch self {
         case .householdRegistration:
             return [id, .init("name", "姓名", .text, role: .label),
                     .init("household_number", "户号", .text, role: .reference),
-                    .init("status", "户籍状态", .choice(RegistrationStatus.allCases.map(\.rawValue), zh: RegistrationStatus.allCases.map(\.zh)), role: .status),
+                    .init("status", "户籍状态", .choice(of: RegistrationStatus.self), role: .status),
                     .init("changed_on", "变动日期", .date, role: .date, optional: true)]
         case .vehicle:
             return [id, .init("plate", "号牌号码", .text, role: .reference),
                     .init("vehicle_type", "车辆类型", .text, role: .label),
                     .init("registered_on", "初次登记日期", .date, role: .date),
                     .init("value_yuan", "评估价值（元）", .money, role: .amount, optional: true),
-                    .init("status", "机动车状态", .choice(AssetStatus.allCases.map(\.rawValue), zh: AssetStatus.allCases.map(\.zh)), role: .status, optional: true)]
+                    .init("status", "机动车状态", .choice(of: AssetStatus.self), role: .status, optional: true)]
         case .employment:
             return [id, .init("employer", "单位名称", .text, role: .reference),
-                    .init("item", "项目", .choice(EmploymentItem.allCases.map(\.rawValue), zh: EmploymentItem.allCases.map(\.zh)), role: .label),
+                    .init("item", "项目", .choice(of: EmploymentItem.self), role: .label),
                     .init("period", "所属期", .month, role: .date),
                     .init("monthly_yuan", "月金额（元）", .money, role: .amount)]
         case .housing:
@@ -85,7 +89,7 @@ public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable 
                     .init("floor_area_m2", "建筑面积（平方米）", .area, role: .quantity),
                     .init("registered_on", "登记日期", .date, role: .date),
                     .init("value_yuan", "评估价值（元）", .money, role: .amount, optional: true),
-                    .init("status", "权属状态", .choice(AssetStatus.allCases.map(\.rawValue), zh: AssetStatus.allCases.map(\.zh)), role: .status, optional: true)]
+                    .init("status", "权属状态", .choice(of: AssetStatus.self), role: .status, optional: true)]
         case .deposit:
             return [id, .init("institution", "开户机构", .text, role: .label),
                     .init("account", "账号", .text, role: .reference),
@@ -106,7 +110,7 @@ public enum DepartmentSource: String, Sendable, Codable, CaseIterable, Hashable 
                     .init("business_name", "名称", .text, role: .label),
                     .init("capital_yuan", "注册资本（元）", .money, role: .amount),
                     .init("registered_on", "成立日期", .date, role: .date),
-                    .init("status", "登记状态", .choice(BusinessStatus.allCases.map(\.rawValue), zh: BusinessStatus.allCases.map(\.zh)), role: .status)]
+                    .init("status", "登记状态", .choice(of: BusinessStatus.self), role: .status)]
         case .tax:
             return [id, .init("withholder", "扣缴义务人", .text, role: .reference),
                     .init("income_item", "所得项目", .text, role: .label),
@@ -179,8 +183,13 @@ public struct DepartmentColumn: Sendable, Equatable {
         case idNumber, text, date, month, money
         /// Square metres with at most two decimals, stored in hundredths.
         case area
-        /// One of the listed keys, or its Chinese name.
-        case choice([String], zh: [String])
+        /// One of the listed keys, or its Chinese name; `names` are the values' catalogue
+        /// keys, for telling a person what may be written.
+        case choice([String], zh: [String], names: [String])
+
+        static func choice<T: CaseIterable & RawRepresentable & Labelled>(of type: T.Type) -> Format where T.RawValue == String {
+            .choice(T.allCases.map(\.rawValue), zh: T.allCases.map(\.zh), names: T.allCases.map(\.textKey))
+        }
     }
     /// Where the value goes in the generic record.
     public enum Role: Sendable, Equatable { case idNumber, reference, label, date, amount, quantity, status }
@@ -188,6 +197,8 @@ public struct DepartmentColumn: Sendable, Equatable {
     public let key: String
     public let zh: String
     public let format: Format
+    /// The catalogue key of the column's name in a refusal (`dept_column.<source>.<key>`).
+    public var textKey: String = ""
     public let role: Role
     public let optional: Bool
 
