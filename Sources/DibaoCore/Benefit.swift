@@ -217,16 +217,15 @@ public enum DecidedAmount {
     public static func check(_ amount: Money, calculation: BenefitResult?, calculated: Money?, reason: String, field: String = "amount") throws(FieldRefusal) {
         if let calculation, amount > calculation.ruleCeiling {
             throw FieldRefusal(field: field, rule: "amount.above_rule_ceiling",
-                               zh: "金额：\(amount.formatted) 超过政策允许的上限 \(calculation.ruleCeiling.formatted)（保障标准 × \(calculation.memberCount) 人 + 分类施保）",
-                               en: "Amount: \(amount.formatted) exceeds what the rules allow, \(calculation.ruleCeiling.formatted) (standard × \(calculation.memberCount) members + top-ups)")
+                               .labelled(Phrase("policy.amount_label"), Phrase("policy.refusal_above_rule_ceiling",
+                                         amount.formatted, calculation.ruleCeiling.formatted, calculation.memberCount)))
         }
         let calculated = calculated ?? calculation?.amount
         let differs = calculated.map { amount != $0 } ?? true
         if differs && reason.trimmingWhitespace().isEmpty {
             let shown = calculated?.formatted ?? "—"
             throw FieldRefusal(field: "reason", rule: "amount.reason_required",
-                               zh: "调整理由：金额与测算金额 \(shown) 不同，必须写明理由",
-                               en: "Reason: the amount differs from the calculated \(shown); say why")
+                               .labelled(Phrase("policy.amount_reason_label"), Phrase("policy.refusal_amount_reason_required", shown)))
         }
     }
 }

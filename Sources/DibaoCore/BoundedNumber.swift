@@ -5,29 +5,27 @@
 public struct BoundedNumber: Sendable {
     public let field: String
     public let range: ClosedRange<Int>
-    public let labelZh: String
-    public let labelEn: String
+    /// The field's name as the person sees it, written in the reader's language.
+    public let label: Phrase
 
-    public init(field: String, range: ClosedRange<Int>, zh: String, en: String) {
+    public init(field: String, range: ClosedRange<Int>, label: Phrase) {
         self.field = field
         self.range = range
-        self.labelZh = zh
-        self.labelEn = en
+        self.label = label
     }
 
     /// Page numbers of every list: 100,000 pages of 100 rows is ten million rows, past
     /// any list a person pages through.
-    public static let page = BoundedNumber(field: "page", range: 1...100_000, zh: "页码", en: "Page")
+    public static let page = BoundedNumber(field: "page", range: 1...100_000, label: Phrase("policy.number_page"))
     /// Calendar years the system keeps accounts for.
-    public static let year = BoundedNumber(field: "year", range: 2000...2100, zh: "年度", en: "Year")
+    public static let year = BoundedNumber(field: "year", range: 2000...2100, label: Phrase("policy.number_year"))
 
     /// The number in `text` (ASCII or full-width digits, optional sign), or a refusal.
     public func read(_ text: String) throws(FieldRefusal) -> Int {
         let trimmed = TextNormaliser.halfWidth(text).trimmingWhitespace()
         guard let value = Int(trimmed) else {
             throw FieldRefusal(field: field, rule: "number.not_whole",
-                               zh: "\(labelZh)：“\(TextNormaliser.truncated(trimmed))”不是整数",
-                               en: "\(labelEn): “\(TextNormaliser.truncated(trimmed))” is not a whole number")
+                               .labelled(label, Phrase("policy.refusal_number_not_whole", TextNormaliser.truncated(trimmed))))
         }
         return try check(value)
     }
@@ -36,8 +34,7 @@ public struct BoundedNumber: Sendable {
     public func check(_ value: Int) throws(FieldRefusal) -> Int {
         guard range.contains(value) else {
             throw FieldRefusal(field: field, rule: "number.out_of_range",
-                               zh: "\(labelZh)：应在 \(range.lowerBound)–\(range.upperBound) 之间，实为 \(value)",
-                               en: "\(labelEn): must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+                               .labelled(label, Phrase("policy.refusal_number_out_of_range", range.lowerBound, range.upperBound, value)))
         }
         return value
     }

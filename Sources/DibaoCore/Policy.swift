@@ -472,7 +472,7 @@ public struct PolicyBook: Sendable {
 }
 
 /// Why a policy version cannot be loaded. `field` is the policy item's name.
-public struct PolicyRefusal: BilingualRefusal, Equatable {
+public struct PolicyRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case empty
         case percentOutOfRange(Int)
@@ -508,8 +508,13 @@ public struct PolicyRefusal: BilingualRefusal, Equatable {
     public enum Subject: Sendable, Equatable {
         case policy, calendar
 
-        var zh: String { self == .policy ? "政策项" : "节假日安排项" }
-        var en: String { self == .policy ? "policy item" : "calendar item" }
+        /// What an item is called when the core has no label for it (政策项（procedure.x）).
+        var namePhrase: Phrase {
+            switch self {
+            case .policy: Phrase("policy.refusal_subject")
+            case .calendar: Phrase("calendar.refusal_subject")
+            }
+        }
     }
 
     public let field: String
@@ -562,66 +567,63 @@ public struct PolicyRefusal: BilingualRefusal, Equatable {
         return r
     }
 
-    public var zh: String {
-        let label = (line.map { "第 \($0) 行 " } ?? "") + FieldLabel.zh(field, subject: subject.zh)
-        switch reason {
-        case .empty: return "\(label)：不能为空"
-        case .percentOutOfRange(let v): return "\(label)：比例应在 0 至 100 之间，实为 \(v)"
-        case .minimumAboveMaximum(let lo, let hi): return "\(label)：下限 \(lo) 不能高于上限 \(hi)"
-        case .notPositive(let v): return "\(label)：应大于 0，实为 \(v)"
-        case .negative(let v): return "\(label)：不能为负数，实为 \(v)"
-        case .duplicateTopUp(let c): return "\(label)：“\(c.zh)”类别重复设置"
-        case .unknownItem: return "\(label)：不是政策文件格式中的项目（拼写错误？）"
-        case .missingItem: return "\(label)：政策文件缺少此必填项"
-        case .wrongType(let kind): return "\(label)：应为\(PolicyRefusal.kindZh(kind))"
-        case .notAChoice(let v, let choices): return "\(label)：“\(v)”不是可选值，可选：\(choices.joined(separator: "、"))"
-        case .requiredBy(let other): return "\(label)：设置“\(FieldLabel.zh(other, subject: "政策项"))”时必须同时设置此项"
-        case .duplicate: return "\(label)：有重复的值"
-        case .syntax(let detail): return "\(label)：不是有效的 TOML 文本（\(detail)）"
-        case .outsideYear(let d, let y): return "\(label)：日期 \(d) 不在 \(y) 年内"
-        case .notAWeekend(let d): return "\(label)：\(d) 不是周六或周日，不能作为调休上班日"
-        case .holidayAndWorking(let d): return "\(label)：\(d) 同时列为放假日和调休上班日"
-        case .endBeforeStart(let a, let b): return "\(label)：结束日期 \(b) 早于开始日期 \(a)"
+    /// The line stands in front of the item's label (第 12 行 政策版本号), so a form that
+    /// relabels the refusal replaces both together and keeps the reason whole.
+    public var phrase: Phrase {
+        let item = FieldLabel.phrase(field, subject: subject.namePhrase)
+        let label = line.map { Phrase("policy.refusal_line_label", $0, item) } ?? item
+        let because: Phrase = switch reason {
+        case .empty: Phrase("policy.refusal_empty")
+        case .percentOutOfRange(let v): Phrase("policy.refusal_percent_range", v)
+        case .minimumAboveMaximum(let lo, let hi): Phrase("policy.refusal_min_above_max", lo, hi)
+        case .notPositive(let v): Phrase("policy.refusal_not_positive", v)
+        case .negative(let v): Phrase("policy.refusal_negative", v)
+        case .duplicateTopUp(let c): Phrase("policy.refusal_duplicate_top_up", c.namePhrase)
+        case .unknownItem: Phrase("policy.refusal_unknown_item")
+        case .missingItem: Phrase("policy.refusal_missing_item")
+        case .wrongType(let kind): Phrase("policy.refusal_wrong_type", PolicyRefusal.kindPhrase(kind))
+        case .notAChoice(let v, let choices): Phrase("policy.refusal_not_a_choice", args: [.text(v), PolicyRefusal.list(choices)])
+        // The other item is always a policy item: only policy files require one item by another.
+        case .requiredBy(let other): Phrase("policy.refusal_required_by", FieldLabel.phrase(other, subject: Subject.policy.namePhrase))
+        case .duplicate: Phrase("policy.refusal_duplicate")
+        case .syntax(let detail): Phrase("policy.refusal_syntax", detail)
+        case .outsideYear(let d, let y): Phrase("calendar.refusal_outside_year", d, y)
+        case .notAWeekend(let d): Phrase("calendar.refusal_not_a_weekend", d)
+        case .holidayAndWorking(let d): Phrase("calendar.refusal_holiday_and_working", d)
+        case .endBeforeStart(let a, let b): Phrase("calendar.refusal_end_before_start", a, b)
         }
+        return .labelled(label, because)
     }
 
-    public var en: String {
-        let label = (line.map { "line \($0): " } ?? "") + FieldLabel.en(field, subject: subject.en)
-        switch reason {
-        case .empty: return "\(label): must not be empty"
-        case .percentOutOfRange(let v): return "\(label): a percentage must be 0 to 100, found \(v)"
-        case .minimumAboveMaximum(let lo, let hi): return "\(label): lower bound \(lo) is above upper bound \(hi)"
-        case .notPositive(let v): return "\(label): must be greater than 0, found \(v)"
-        case .negative(let v): return "\(label): must not be negative, found \(v)"
-        case .duplicateTopUp(let c): return "\(label): category “\(c.en)” is set more than once"
-        case .unknownItem: return "\(label): not an item of the policy file format (misspelt?)"
-        case .missingItem: return "\(label): required, and missing from the file"
-        case .wrongType(let kind): return "\(label): must be \(kind)"
-        case .notAChoice(let v, let choices): return "\(label): “\(v)” is not one of \(choices.joined(separator: ", "))"
-        case .requiredBy(let other): return "\(label): required when \(FieldLabel.en(other, subject: "policy item")) is set"
-        case .duplicate: return "\(label): a value appears twice"
-        case .syntax(let detail): return "\(label): not valid TOML (\(detail))"
-        case .outsideYear(let d, let y): return "\(label): \(d) is not in \(y)"
-        case .notAWeekend(let d): return "\(label): \(d) is not a Saturday or Sunday, so it cannot be a swapped working day"
-        case .holidayAndWorking(let d): return "\(label): \(d) is listed both as a holiday and as a working day"
-        case .endBeforeStart(let a, let b): return "\(label): ends on \(b), before it starts on \(a)"
-        }
-    }
-
-    static func kindZh(_ kind: String) -> String {
+    /// The kind a value must have, named in the reader's language. `expected` stays the
+    /// English name the file readers pass, so the reasons compare as before.
+    static func kindPhrase(_ kind: String) -> Phrase {
         switch kind {
-        case "an integer": return "整数"
-        case "text": return "文字"
-        case "true or false": return "true 或 false"
-        case "a date (YYYY-MM-DD)": return "日期（YYYY-MM-DD）"
-        case "an amount in yuan": return "金额（元）"
-        case "a list of text": return "文字列表"
-        case "a table": return "表"
-        default: return kind
+        case "an integer": Phrase("policy.kind_integer")
+        case "text": Phrase("policy.kind_text")
+        // The literals a file writes stay arguments: they are TOML's, in every language.
+        case "true or false": Phrase("policy.kind_bool", "true", "false")
+        case "a date (YYYY-MM-DD)": Phrase("policy.kind_date", "YYYY-MM-DD")
+        case "an amount in yuan": Phrase("policy.kind_amount")
+        case "a list of text": Phrase("policy.kind_text_list")
+        case "a table": Phrase("policy.kind_table")
+        case "a list of tables": Phrase("policy.kind_table_list")
+        default: Phrase("policy.kind_other", kind)
         }
+    }
+
+    /// The choices joined the reader's way (、 in Chinese, ", " in English): one phrase per
+    /// separator, since each language writes its own between the same values.
+    static func list(_ items: [String]) -> Phrase.Arg {
+        guard let first = items.first else { return .text("") }
+        var joined = Phrase.Arg.text(first)
+        for item in items.dropFirst() { joined = .phrase(Phrase("policy.refusal_list", args: [joined, .text(item)])) }
+        return joined
     }
 }
 
 extension ReviewClass: Labelled {}
 
 extension TopUpCategory: Labelled {}
+
+extension PaymentFrequency: Labelled {}

@@ -50,8 +50,7 @@ enum PolicyVersions {
             let existing = try await PolicyVersion.find(loaded.version, on: tx)
             if let existing, existing.status == "active" {
                 throw FieldRefusal(field: "version", rule: "policy.version_active",
-                                   zh: "政策版本号：版本“\(loaded.version)”已生效，不能覆盖；请使用新的版本号",
-                                   en: "Policy version: “\(loaded.version)” is already active and cannot be replaced; give the file a new version name")
+                                   .labelled(Phrase("policy.version_label"), Phrase("policy.refusal_version_active_replace", loaded.version)))
             }
             let row = try PolicyVersion(loaded)
             row.status = "draft"
@@ -75,17 +74,18 @@ enum PolicyVersions {
         let actor = ctx.actor
         let result = try await ctx.audit.write(on: ctx.db) { tx -> (Loaded, [AuditEntry]) in
             guard let row = try await PolicyVersion.find(version, on: tx) else {
-                throw FieldRefusal(field: "version", rule: "policy.version_unknown", zh: "政策版本号：没有版本“\(version)”", en: "Policy version: there is no version “\(version)”")
+                throw FieldRefusal(field: "version", rule: "policy.version_unknown",
+                                   .labelled(Phrase("policy.version_label"), Phrase("policy.refusal_version_unknown", version)))
             }
             guard row.status == "draft" else {
-                throw FieldRefusal(field: "version", rule: "policy.version_active", zh: "政策版本号：版本“\(version)”已生效", en: "Policy version: “\(version)” is already active")
+                throw FieldRefusal(field: "version", rule: "policy.version_active",
+                                   .labelled(Phrase("policy.version_label"), Phrase("policy.refusal_version_active", version)))
             }
             var policy = try row.decoded()
             if let effectiveFrom { policy.effectiveFrom = effectiveFrom }
             guard policy.effectiveFrom >= today else {
                 throw FieldRefusal(field: "effective_from", rule: "policy.effective_in_past",
-                                   zh: "生效日期：\(policy.effectiveFrom.iso) 早于今天，新版本只能自今天或以后生效",
-                                   en: "Effective date: \(policy.effectiveFrom.iso) is before today; a version takes effect today or later")
+                                   .labelled(Phrase("policy.effective_from_label"), Phrase("policy.refusal_effective_in_past", policy.effectiveFrom.iso)))
             }
             let encoded = try PolicyVersion(policy)
             row.body = encoded.body
