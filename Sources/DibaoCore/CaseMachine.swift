@@ -164,7 +164,7 @@ public struct CaseFacts: Sendable, Equatable {
 
 /// 不予办理的理由 — why an action on a case was refused. `field` names the fact that is missing,
 /// so a page can point at the part of the case that needs work.
-public struct CaseRefusal: BilingualRefusal, Equatable {
+public struct CaseRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case notAllowedInStage(CaseStage, CaseAction)
         case roleMayNot(Role, CaseAction)
@@ -231,113 +231,62 @@ public struct CaseRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let act = "“\(action.zh)”"
-        switch reason {
-        case .notAllowedInStage(let stage, _):
-            return "\(act)：案件处于“\(stage.zh)”阶段，不能进行此操作"
-        case .roleMayNot(let role, _):
-            return "\(act)：\(role.zh)无权进行此操作"
-        case .reasonRequired:
-            return "\(act)：须填写理由"
-        case .declarationsMissing(let signed):
-            let titles = CaseMachine.requiredDeclarations.map { "《\($0)》" }.joined()
-            return "\(act)：申请人须签署\(titles)共 \(CaseMachine.requiredDeclarations.count) 份文书，现已签署 \(signed) 份"
-        case .tooFewInvestigators(let n, let minimum):
-            return "\(act)：入户调查人员不得少于 \(minimum) 人，现记录 \(n) 人"
-        case .declarationsNotJudged:
-            return "\(act)：须对每项声明事项的真实性作出核查结论"
-        case .applicantSignatureMissing:
-            return "\(act)：入户调查结果须由申请人签字确认"
-        case .panelTooSmall(let n, let minimum):
-            return "\(act)：评议小组人数不得少于 \(minimum) 人，现为 \(n) 人"
-        case .panelTooLarge(let n, let maximum):
-            return "\(act)：评议小组人数不得多于 \(maximum) 人，现为 \(n) 人"
-        case .ballotsDoNotAddUp(let cast, let panel):
-            return "\(act)：同意、不同意、弃权票数合计 \(cast) 票，与评议小组人数 \(panel) 人不符"
-        case .evaluationNotSigned:
-            return "\(act)：评议结果须由评议人员和申请人共同签字确认"
-        case .amountRequired:
-            return action == .approve
-                ? "\(act)：须有大于零的月保障金额"
-                : "\(act)：须填写拟保障金额（不得为负数）"
-        case .noticeNotPosted:
-            return "\(act)：尚未张贴第一榜公示"
-        case .noticePeriodRunning(let until):
-            return "\(act)：第一榜公示期至 \(until.iso) 届满，届满后方可报送"
-        case .objectionOpen(let n):
-            return "\(act)：尚有 \(n) 件异议未复核答复"
-        case .notDrawnForSpotCheck:
-            return "\(act)：本案未被抽中入户抽查"
-        case .batchNotDrawn(let share):
-            return "\(act)：本案所在批次尚未抽取入户抽查样本（不低于\(share)%），不能审批"
-        case .spotCheckVisitMissing:
-            return "\(act)：本案已被抽中入户抽查，须先录入抽查结果"
-        case .firstMonthInvalid:
-            return "\(act)：首次发放月份须为某月 1 日，且不早于本月"
-        case .focusedCheckMissing:
-            return "\(act)：该户成员为低保经办人员或村（社区）干部的备案近亲属，须先录入重点核查结果"
-        case .evaluationRequired(let n):
-            return "\(act)：公示收到 \(n) 件异议，须先组织民主评议并录入结果"
-        case .noObjectionToEvaluate:
-            return "\(act)：本案适用的政策版本仅在公示有异议时组织民主评议，本案公示未收到异议"
-        case .alreadyExtended:
-            return "\(act)：本案办理时限已延长过一次"
-        }
+    /// `“action”：reason` — the action stands as the refusal's label, so the reason reads
+    /// the same in every language and a page may put it beside the step's form.
+    public var phrase: Phrase {
+        .labelled(Phrase("case.refusal_action", action.namePhrase), reasonPhrase)
     }
 
-    public var en: String {
-        let act = "“\(action.en)”"
+    private var reasonPhrase: Phrase {
         switch reason {
         case .notAllowedInStage(let stage, _):
-            return "\(act): not possible while the case is at “\(stage.en)”"
+            return Phrase("case.refusal_stage", stage.namePhrase)
         case .roleMayNot(let role, _):
-            return "\(act): a \(role.en.lowercased()) may not do this"
+            // The English sentence names the role in lower case, inside the sentence.
+            return Phrase("case.refusal_role", Phrase("case.refusal_role_name.\(role.rawValue)"))
         case .reasonRequired:
-            return "\(act): a reason is required"
+            return Phrase("case.refusal_reason_required")
         case .declarationsMissing(let signed):
-            return "\(act): the applicant must sign all \(CaseMachine.requiredDeclarations.count) declarations "
-                + "(income and assets, authorisation to verify, integrity pledge); \(signed) signed"
+            // The catalogue names the documents of `CaseMachine.requiredDeclarations` in each language.
+            return Phrase("case.refusal_declarations", CaseMachine.requiredDeclarations.count, signed)
         case .tooFewInvestigators(let n, let minimum):
-            return "\(act): at least \(minimum) investigators are needed, \(n) recorded"
+            return Phrase("case.refusal_investigators", minimum, n)
         case .declarationsNotJudged:
-            return "\(act): each declaration must be judged true or untrue"
+            return Phrase("case.refusal_declarations_judged")
         case .applicantSignatureMissing:
-            return "\(act): the applicant must sign the investigation"
+            return Phrase("case.refusal_applicant_signature")
         case .panelTooSmall(let n, let minimum):
-            return "\(act): the panel needs at least \(minimum) members, \(n) recorded"
+            return Phrase("case.refusal_panel_too_small", minimum, n)
         case .panelTooLarge(let n, let maximum):
-            return "\(act): the panel may have at most \(maximum) members, \(n) recorded"
+            return Phrase("case.refusal_panel_too_large", maximum, n)
         case .ballotsDoNotAddUp(let cast, let panel):
-            return "\(act): for, against and abstain add up to \(cast), but the panel has \(panel) members"
+            return Phrase("case.refusal_ballots", cast, panel)
         case .evaluationNotSigned:
-            return "\(act): the panel and the applicant must sign the result"
+            return Phrase("case.refusal_evaluation_signature")
         case .amountRequired:
-            return action == .approve
-                ? "\(act): a monthly amount above zero is required"
-                : "\(act): a proposed amount (not negative) is required"
+            return Phrase(action == .approve ? "case.refusal_amount_approve" : "case.refusal_amount_proposed")
         case .noticeNotPosted:
-            return "\(act): the first notice has not been posted"
+            return Phrase("case.refusal_notice_not_posted")
         case .noticePeriodRunning(let until):
-            return "\(act): the first notice runs until \(until.iso); submit after it ends"
+            return Phrase("case.refusal_notice_period", until.iso)
         case .objectionOpen(let n):
-            return "\(act): \(n) objection(s) still await review and an answer"
+            return Phrase("case.refusal_objection_open", n)
         case .notDrawnForSpotCheck:
-            return "\(act): this case was not drawn for a spot-check visit"
+            return Phrase("case.refusal_not_drawn")
         case .batchNotDrawn(let share):
-            return "\(act): this case's batch has not been drawn for home spot checks (at least \(share) %) yet"
+            return Phrase("case.refusal_batch_not_drawn", share)
         case .spotCheckVisitMissing:
-            return "\(act): this case was drawn for a spot-check visit; record the visit first"
+            return Phrase("case.refusal_spot_check_visit")
         case .firstMonthInvalid:
-            return "\(act): the first month must be the 1st of a month, not before the current month"
+            return Phrase("case.refusal_first_month")
         case .focusedCheckMissing:
-            return "\(act): a member is a registered close relative of a caseworker or cadre; record the focused check first"
+            return Phrase("case.refusal_focused_check")
         case .evaluationRequired(let n):
-            return "\(act): the notice drew \(n) objection(s); hold the democratic evaluation and record it first"
+            return Phrase("case.refusal_evaluation_on_objection", n)
         case .noObjectionToEvaluate:
-            return "\(act): the policy version judging this case evaluates only when the notice draws an objection, and it drew none"
+            return Phrase("case.refusal_evaluation_without_objection")
         case .alreadyExtended:
-            return "\(act): the time limit of this case has already been extended once"
+            return Phrase("case.refusal_already_extended")
         }
     }
 }

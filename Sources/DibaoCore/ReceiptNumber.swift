@@ -97,7 +97,7 @@ public struct ReceiptNumber: Sendable, Hashable, CheckedText, CustomStringConver
 
 /// Why a typed receipt number was refused. The messages never repeat the number,
 /// so a refusal shown on a public query page reveals nothing about other cases.
-public struct ReceiptRefusal: BilingualRefusal, Equatable {
+public struct ReceiptRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case empty
         /// Characters counted without the hyphens; 22 expected.
@@ -129,31 +129,21 @@ public struct ReceiptRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let label = field == "receipt_number" ? "回执编号" : "回执编号（\(field)）"
+    /// The field's label with the machine name beside it when the form calls the field
+    /// otherwise, and the rule. The check character is a value (`X`), written as it is typed.
+    public var phrase: Phrase {
+        let name = Phrase("receipt.refusal_label")
+        let label = field == "receipt_number" ? name : Phrase("refusal.subject_field", name, field)
+        let why: Phrase
         switch reason {
-        case .empty: return "\(label)：不能为空"
-        case .wrongLength(let n):
-            return "\(label)：位数错误（不计连字符应为 22 位，实为 \(n) 位）"
-        case .badCharacter: return "\(label)：只能包含数字，末位校验码可为 X"
-        case .checkCharacter: return "\(label)：校验码不符，请逐位核对回执上的编号"
-        case .notATownship: return "\(label)：前 9 位不是有效的苏木乡镇（街道）代码"
-        case .invalidDate: return "\(label)：日期部分不是有效日期"
-        case .sequenceZero: return "\(label)：流水号不能为 0000"
+        case .empty: why = Phrase("receipt.refusal_empty")
+        case .wrongLength(let n): why = Phrase("receipt.refusal_length", n)
+        case .badCharacter: why = Phrase("receipt.refusal_character", "X")
+        case .checkCharacter: why = Phrase("receipt.refusal_check_character")
+        case .notATownship: why = Phrase("receipt.refusal_township")
+        case .invalidDate: why = Phrase("receipt.refusal_date")
+        case .sequenceZero: why = Phrase("receipt.refusal_sequence")
         }
-    }
-
-    public var en: String {
-        let label = field == "receipt_number" ? "Receipt number" : "Receipt number (\(field))"
-        switch reason {
-        case .empty: return "\(label): must not be empty"
-        case .wrongLength(let n):
-            return "\(label): wrong length (22 characters without hyphens expected, \(n) found)"
-        case .badCharacter: return "\(label): digits only, with X allowed as the final check character"
-        case .checkCharacter: return "\(label): the check character does not match; compare each digit with the receipt"
-        case .notATownship: return "\(label): the first 9 digits are not a township code"
-        case .invalidDate: return "\(label): the date part is not a real date"
-        case .sequenceZero: return "\(label): the sequence must not be 0000"
-        }
+        return .labelled(label, why)
     }
 }

@@ -57,7 +57,7 @@ struct CaseAPI: RouteCollection {
         let actor = try await req.require(.writeHouseholds)
         let c = try await CaseWorkflow.visible(req.parameters.get("id", as: UUID.self), to: actor, on: req)
         guard [.submitted, .underInvestigation].contains(c.stage) else {
-            throw FieldRefusal(field: "evidence", rule: "evidence.stage", zh: "证明材料：只能在受理和入户调查阶段补充", en: "Evidence: added only during intake and investigation")
+            throw FieldRefusal(field: "evidence", rule: "evidence.stage", Phrase("case.refusal_evidence_stage"))
         }
         let form = try req.content.decode(EvidenceForm.self)
         let upload = EvidenceUpload(kind: form.kind, filename: form.file.filename, data: Data(form.file.data.readableBytesView))

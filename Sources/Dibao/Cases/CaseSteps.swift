@@ -85,11 +85,13 @@ enum CaseSteps {
         return try Money.parse(t, field: field)
     }
 
-    static func date(_ text: String?, field: String, label: (String, String)) throws -> CivilDate? {
+    /// `label` names the date on the step's form; the refusal is `label：reason` so a form can
+    /// put it beside the field.
+    static func date(_ text: String?, field: String, label: Phrase) throws -> CivilDate? {
         let t = (text ?? "").trimmingCharacters(in: .whitespaces)
         if t.isEmpty { return nil }
         guard let d = CivilDate(iso: t) else {
-            throw FieldRefusal(field: field, rule: "date.format", zh: "\(label.0)：日期格式应为 2026-03-02", en: "\(label.1): dates are written 2026-03-02")
+            throw FieldRefusal(field: field, rule: "date.format", .labelled(label, Phrase("case.refusal_date_format")))
         }
         return d
     }

@@ -36,17 +36,19 @@ extension AreaCode {
 
 /// An area typed into an administrative form (standards, conditions, the service network,
 /// staffing): a code of one of `levels`, inside the actor's own area (403 and audited
-/// otherwise), and present in the system. Refusals name the field and `rule`.
+/// otherwise), and present in the system. Refusals name the field and `rule`: `label：reason`
+/// for a code of another level, `label：` there is no such area for a code the system does not
+/// hold. The label is a phrase of its own, so both refusals name the field alike in every language.
 enum AreaInput {
-    static func resolve(_ raw: String?, field: String = "area", levels: Set<AreaLevel>, rule: String, message: (zh: String, en: String),
+    static func resolve(_ raw: String?, field: String = "area", levels: Set<AreaLevel>, rule: String,
+                        label: Phrase, reason: Phrase,
                         ctx: ServiceContext) async throws -> AreaCode {
         guard let area = try? AreaCode((raw ?? "").trimmingCharacters(in: .whitespaces)), levels.contains(area.level) else {
-            throw FieldRefusal(field: field, rule: rule, zh: message.zh, en: message.en)
+            throw FieldRefusal(field: field, rule: rule, .labelled(label, reason))
         }
         guard ctx.actor.area.contains(area) else { try await ctx.forbidden(target: "jurisdiction", entityType: "area", entityID: area.value) }
         guard try await Area.find(area.value, on: ctx.db) != nil else {
-            let label = message.zh.components(separatedBy: "：").first ?? "地区", labelEn = message.en.components(separatedBy: ":").first ?? "Area"
-            throw FieldRefusal(field: field, rule: rule + "_unknown", zh: "\(label)：系统中没有区划 \(area.value)", en: "\(labelEn): there is no area \(area.value) in the system")
+            throw FieldRefusal(field: field, rule: rule + "_unknown", .labelled(label, Phrase("registry.refusal_area_unknown", area.value)))
         }
         return area
     }

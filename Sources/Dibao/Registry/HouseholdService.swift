@@ -32,7 +32,7 @@ enum HouseholdService {
         let household = try await Household.visible(id, to: actor, on: req)
         var problems: [FieldRefusal] = []
         if reason.isEmpty {
-            problems.append(.init(field: "reason", rule: "household.reason_required", zh: Strings.text("error.reason_required", .zh), en: Strings.text("error.reason_required", .en)))
+            problems.append(.init(field: "reason", rule: "household.reason_required", Phrase("error.reason_required")))
         }
         let valid: ValidHousehold
         do {
@@ -76,10 +76,9 @@ enum HouseholdService {
             var problems: [FieldRefusal] = []
             let village = try await Area.find(valid.village.value, on: req.db)
             if village == nil || !actor.area.contains(valid.village) {
-                problems.append(.init(field: "village_code", rule: "household.village_in_area", zh: Strings.text("error.area_outside", .zh), en: Strings.text("error.area_outside", .en)))
+                problems.append(.init(field: "village_code", rule: "household.village_in_area", Phrase("error.area_outside")))
             } else if let village, village.retiredOn != nil, household == nil {
-                problems.append(.init(field: "village_code", rule: "household.village_retired", zh: "所在嘎查村（社区）：该区划已于 \(village.retiredOn ?? "") 撤销，请选择现行区划",
-                                      en: "Village: this area was retired on \(village.retiredOn ?? ""); choose one in use"))
+                problems.append(.init(field: "village_code", rule: "household.village_retired", Phrase("registry.refusal_village_retired", village.retiredOn ?? "")))
             }
             // One person, one household: a member may not also stand in another household's register.
             var query = Member.query(on: req.db).filter(\.$idNumber ~~ valid.members.map(\.id.value))
@@ -87,8 +86,7 @@ enum HouseholdService {
             let taken = Set(try await query.all().map(\.idNumber))
             for (i, m) in valid.members.enumerated() where taken.contains(m.id.value) {
                 problems.append(.init(field: "members[\(i)].id_number", rule: "member.id_registered",
-                                      zh: "第\(i + 1)名成员身份证号码：" + Strings.text("error.id_registered", .zh),
-                                      en: "Member \(i + 1) ID number: " + Strings.text("error.id_registered", .en)))
+                                      .labelled(Phrase("registry.refusal_member_id_label", i + 1), Phrase("error.id_registered"))))
             }
             guard problems.isEmpty else { throw FormRefused(problems: problems) }
             return valid

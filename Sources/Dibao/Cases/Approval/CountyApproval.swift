@@ -47,7 +47,7 @@ enum CountyApproval {
         return try await ctx.audit.write(on: ctx.db) { tx in
             let batch = try await undrawnBatch(county: county, on: tx)
             guard !batch.isEmpty else {
-                throw FieldRefusal(field: "batch", rule: "spot_check.empty", zh: "抽查：没有待审批且未抽查的案件", en: "Spot check: no cases await approval undrawn")
+                throw FieldRefusal(field: "batch", rule: "spot_check.empty", Phrase("case.refusal_spot_check_empty"))
             }
             let (picked, record) = Sampling.draw(batch, minPercent: share(of: batch, ctx: ctx), seed: seed)
             let draw = SpotCheckDrawRecord()
@@ -93,7 +93,7 @@ enum CountyApproval {
     }
 
     static func recordVisit(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
-        let visited = try CaseSteps.date(input.visitedOn, field: "visited_on", label: ("抽查日期", "Visit date")) ?? req.dibao.clock.today()
+        let visited = try CaseSteps.date(input.visitedOn, field: "visited_on", label: Phrase("case.refusal_spot_check_date")) ?? req.dibao.clock.today()
         return try await CaseWorkflow.perform(.recordSpotCheckVisit, caseID: caseID, by: actor, on: req) { c, _ in
             c.spotCheckVisitedOn = visited.iso
             c.spotCheckFindings = String((input.findings ?? "").prefix(1000))
@@ -102,7 +102,7 @@ enum CountyApproval {
 
     static func approve(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
         let amount = try CaseSteps.money(input.amount, field: "amount")
-        let month = try CaseSteps.date(input.firstMonth.map { $0.count == 7 ? $0 + "-01" : $0 }, field: "first_month", label: ("起始发放月份", "First month"))
+        let month = try CaseSteps.date(input.firstMonth.map { $0.count == 7 ? $0 + "-01" : $0 }, field: "first_month", label: Phrase("case.refusal_first_month_label"))
         let reason = String((input.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
         // The calculated amount, the rules' ceiling and any reason are kept with the decision.
         return try await CaseWorkflow.perform(.approve, caseID: caseID, by: actor, detail: ["amount": String(amount?.fen ?? 0), "amount_reason": reason], on: req) { c, _ in

@@ -33,15 +33,15 @@ enum Intake {
         var problems: [FieldRefusal] = []
         let channel = input.channel ?? (actor.role == .villageAssistant ? "village_committee" : "window")
         if !channels.contains(channel) {
-            problems.append(.init(field: "channel", rule: "intake.channel", zh: "申请方式：只能为窗口受理或村（居）委会代为提交", en: "Channel: window, or submitted by the village committee"))
+            problems.append(.init(field: "channel", rule: "intake.channel", Phrase("intake.refusal_channel")))
         }
         if actor.role == .villageAssistant && channel != "village_committee" {
-            problems.append(.init(field: "channel", rule: "intake.channel_role", zh: "申请方式：嘎查村/社区协理员只能代为提交", en: "Channel: a village assistant submits on the household's behalf"))
+            problems.append(.init(field: "channel", rule: "intake.channel_role", Phrase("intake.refusal_channel_role")))
         }
         let open = try await ApplicationCase.query(on: req.db).filter(\.$householdID == hid)
             .filter(\.$stage !~ CaseStage.allCases.filter(\.isTerminal)).count()
         if open > 0 {
-            problems.append(.init(field: "household", rule: "intake.case_open", zh: "家庭：已有一件正在办理的申请", en: "Household: an application is already in progress"))
+            problems.append(.init(field: "household", rule: "intake.case_open", Phrase("intake.refusal_case_open")))
         }
         for upload in evidence { problems += upload.problems(max: req.dibao.settings.maxEvidenceBytes) }
         // 二.四: an application at a window is tagged with the window, chosen from the
@@ -56,8 +56,7 @@ enum Intake {
                     window = w
                     windowName = w.name
                 } else {
-                    problems.append(.init(field: "window", rule: "intake.window", zh: "受理窗口：须从本苏木乡镇（街道）登记的受理窗口中选择",
-                                          en: "Window: choose one of the windows registered for this township"))
+                    problems.append(.init(field: "window", rule: "intake.window", Phrase("intake.refusal_window")))
                 }
             }
         } else {
@@ -141,15 +140,17 @@ struct EvidenceUpload: Sendable {
 
     func problems(max: Int) -> [FieldRefusal] {
         var out: [FieldRefusal] = []
+        let label = Phrase("intake.refusal_evidence_file", filename)
         if !Self.kinds.contains(kind) {
-            out.append(.init(field: "evidence.kind", rule: "evidence.kind", zh: "证明材料类别：请选择户籍、收入、财产或其他", en: "Evidence kind: household registration, income, assets or other"))
+            out.append(.init(field: "evidence.kind", rule: "evidence.kind", Phrase("intake.refusal_evidence_kind")))
         }
         if data.isEmpty {
-            out.append(.init(field: "evidence.file", rule: "evidence.empty", zh: "证明材料“\(filename)”：文件为空", en: "Evidence \"\(filename)\": the file is empty"))
+            out.append(.init(field: "evidence.file", rule: "evidence.empty", .labelled(label, Phrase("intake.refusal_evidence_empty"))))
         } else if data.count > max {
-            out.append(.init(field: "evidence.file", rule: "evidence.size", zh: "证明材料“\(filename)”：超过\(max / 1024 / 1024)MB上限", en: "Evidence \"\(filename)\": larger than \(max / 1024 / 1024) MB"))
+            out.append(.init(field: "evidence.file", rule: "evidence.size", .labelled(label, Phrase("intake.refusal_evidence_size", max / 1024 / 1024))))
         } else if contentType == nil {
-            out.append(.init(field: "evidence.file", rule: "evidence.type", zh: "证明材料“\(filename)”：只接受PDF、JPEG或PNG文件", en: "Evidence \"\(filename)\": only PDF, JPEG or PNG files are accepted"))
+            // The formats are named as they are written in every language.
+            out.append(.init(field: "evidence.file", rule: "evidence.type", .labelled(label, Phrase("intake.refusal_evidence_type", "PDF", "JPEG", "PNG"))))
         }
         return out
     }

@@ -28,17 +28,17 @@ enum SinglePersonIntake {
     static func check(_ raw: String?, members: [Member], today: CivilDate, policy: Policy) -> (UUID?, FieldRefusal?) {
         let typed = (raw ?? "").trimmingCharacters(in: .whitespaces)
         guard !typed.isEmpty else { return (nil, nil) }
+        let label = Phrase("intake.refusal_single_person")
         guard !policy.procedure.singlePersonCategories.isEmpty else {
             return (nil, FieldRefusal(field: "single_person", rule: "intake.single_person_not_provided",
-                                      zh: "单人保：现行政策版本（\(policy.version)）没有单人纳入保障的规定", en: "Single-person enrolment: the version in force (\(policy.version)) provides none"))
+                                      .labelled(label, Phrase("intake.refusal_single_person_not_provided", policy.version))))
         }
         guard let id = UUID(uuidString: typed), let m = members.first(where: { $0.id == id }) else {
-            return (nil, FieldRefusal(field: "single_person", rule: "intake.single_person_member", zh: "单人保：须为本户的家庭成员", en: "Single-person enrolment: must be a member of this household"))
+            return (nil, FieldRefusal(field: "single_person", rule: "intake.single_person_member", .labelled(label, Phrase("intake.refusal_single_person_member"))))
         }
         guard category(of: m, today: today, policy: policy) != nil else {
             return (nil, FieldRefusal(field: "single_person", rule: "intake.single_person_category",
-                                      zh: "单人保：\(Masking.name(m.name))不属于可以单独纳入保障的重病患者、重度残疾人",
-                                      en: "Single-person enrolment: this member is not severely ill or severely disabled as the rules require"))
+                                      .labelled(label, Phrase("intake.refusal_single_person_category", Masking.name(m.name)))))
         }
         return (id, nil)
     }

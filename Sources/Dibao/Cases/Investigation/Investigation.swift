@@ -10,7 +10,7 @@ import DibaoCore
 enum Investigation {
     static func complete(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
         let today = req.dibao.clock.today()
-        let visited = try CaseSteps.date(input.visitedOn, field: "visited_on", label: ("入户调查日期", "Visit date")) ?? today
+        let visited = try CaseSteps.date(input.visitedOn, field: "visited_on", label: Phrase("investigation.refusal_visit_date")) ?? today
         let policy = req.dibao.policy(on: today)
         let found = try await CaseWorkflow.visible(caseID, to: actor, on: req)
         guard let household = try await Household.find(found.householdID, on: req.db) else { throw Abort(.notFound) }
@@ -20,13 +20,13 @@ enum Investigation {
         let truth = input.truth ?? [:]
         for kind in DeclarationKind.allCases {
             if let v = truth[kind.rawValue], !["true", "false"].contains(v) {
-                problems.append(.init(field: "truth.\(kind.rawValue)", rule: "investigation.truth", zh: "\(kind.zh)：请判定属实或不属实", en: "\(kind.en): judge it true or untrue"))
+                problems.append(.init(field: "truth.\(kind.rawValue)", rule: "investigation.truth", .labelled(kind.namePhrase, Phrase("investigation.refusal_truth"))))
             }
         }
         let listsBlacklist = StepInput.flag(input.blacklist)
         let blacklistReason = (input.blacklistReason ?? "").trimmingCharacters(in: .whitespaces)
         if listsBlacklist && (blacklistReason.isEmpty || !truth.values.contains("false")) {
-            problems.append(.init(field: "blacklist_reason", rule: "blacklist.grounds", zh: "诚信黑名单：只有声明不属实时才能列入，并须写明原因", en: "Blacklist: only for an untrue declaration, with the reason"))
+            problems.append(.init(field: "blacklist_reason", rule: "blacklist.grounds", Phrase("investigation.refusal_blacklist")))
         }
         guard problems.isEmpty else { throw FormRefused(problems: problems) }
 
@@ -123,27 +123,29 @@ enum HouseholdBenefit {
         for m in members {
             for kind in IncomeKind.allCases {
                 let key = "\(m.id!.uuidString).\(kind.rawValue)"
+                // The whole name in every language: the form is the caseworker's, who sees the
+                // household's names in full, and one label serves each language.
+                let label = Phrase("investigation.refusal_income_label", m.name, kind.namePhrase)
                 let amount: Money
                 if let fromCheck = checked?[m.position]?[kind] {
                     amount = fromCheck
                 } else if let text = incomes?[key] {
                     do { amount = try CaseSteps.money(text, field: "incomes.\(key)") ?? .zero } catch let r as any Refusal {
-                        problems.append(FieldRefusal(r, field: "incomes.\(key)", label: "\(m.name) \(kind.zh)", labelEn: "\(Masking.name(m.name)) \(kind.en)"))
+                        problems.append(FieldRefusal(r, field: "incomes.\(key)", label: label))
                         continue
                     }
                 } else {
                     amount = Money(fen: declared.filter { $0.$member.id == m.id && $0.kind == kind }.reduce(0) { $0 + $1.monthlyFen })
                 }
                 if amount < .zero {
-                    problems.append(.init(field: "incomes.\(key)", rule: "income.negative", zh: "\(m.name) \(kind.zh)：不能为负数", en: "\(kind.en): cannot be negative"))
+                    problems.append(.init(field: "incomes.\(key)", rule: "income.negative", .labelled(label, Phrase("investigation.refusal_income_negative"))))
                 } else if amount > .zero {
                     verified.append((m, kind, amount))
                 }
             }
         }
         guard let standard = try await Standard.inForce(for: try AreaCode(household.villageCode), kind: household.kind, on: today, db: db) else {
-            problems.append(FieldRefusal(field: "standard", rule: "standard.missing", zh: "低保标准：本地区尚未设定\(household.kind.zh)低保标准",
-                                         en: "Standard: no \(household.kind.en) standard is set for this area"))
+            problems.append(FieldRefusal(field: "standard", rule: "standard.missing", Phrase("investigation.refusal_standard_missing", household.kind.namePhrase)))
             return (nil, problems)
         }
         // 单人保: a one-person household of that member — the standard for one, that member's own

@@ -22,14 +22,14 @@ enum Objections {
     static func raise(_ input: RaiseInput, recordedBy actor: StaffActor?, on req: Request) async throws -> Raised {
         let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= 2000 else {
-            throw FieldRefusal(field: "text", rule: "objection.text", zh: "异议内容：必填，不超过2000字", en: "Objection: required, at most 2000 characters")
+            throw FieldRefusal(field: "text", rule: "objection.text", .labelled(Phrase("objection.refusal_text_label"), Phrase("objection.refusal_text_required")))
         }
         let name = (input.name ?? "").trimmingCharacters(in: .whitespaces)
         if let p = NameText.problem(name) {
-            throw FieldRefusal(field: "name", rule: p.rule, zh: "姓名：\(p.zh)", en: "Name: \(p.en)")
+            throw FieldRefusal(field: "name", rule: p.rule, .labelled(Phrase("objection.refusal_name_label"), p.namePhrase))
         }
         if let p = NameText.problem(text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")) {
-            throw FieldRefusal(field: "text", rule: p.rule, zh: "异议内容：\(p.zh)", en: "Objection: \(p.en)")
+            throw FieldRefusal(field: "text", rule: p.rule, .labelled(Phrase("objection.refusal_text_label"), p.namePhrase))
         }
         let settings = req.dibao.settings
         // Issue 12: 150 anonymous objections on one receipt in 1.9 s, each blocking the case.
@@ -38,7 +38,7 @@ enum Objections {
         }
         let receipt = try ReceiptNumber(input.receipt, field: "receipt")
         guard let c = try await ApplicationCase.query(on: req.db).filter(\.$receipt == receipt.value).first() else {
-            throw FieldRefusal(field: "receipt", rule: "objection.no_case", zh: "受理编号：查无此申请", en: "Receipt: no such application")
+            throw FieldRefusal(field: "receipt", rule: "objection.no_case", Phrase("objection.refusal_no_case"))
         }
         if let actor, !actor.area.contains(try AreaCode(c.villageCode)) {
             try await req.recordDenial(actor, target: "jurisdiction", entityType: "case", entityID: c.id!.uuidString)
@@ -50,7 +50,7 @@ enum Objections {
         // reach them later (a letter, a visit) against the case's latest notice.
         let current = notices.first(where: { $0.kind == .second || ($0.endsOn.map { today.iso <= $0 } ?? true) })
         guard let notice = current ?? (actor != nil && !c.stage.isTerminal ? notices.first : nil) else {
-            throw FieldRefusal(field: "receipt", rule: "objection.no_notice", zh: "异议：该申请当前没有正在公示的榜单", en: "Objection: this application has no notice up at present")
+            throw FieldRefusal(field: "receipt", rule: "objection.no_notice", Phrase("objection.refusal_no_notice"))
         }
         // The same words again on the same case are the same objection: the objector gets
         // its reference back instead of a second one that staff must answer again.
@@ -99,14 +99,14 @@ enum Objections {
             throw Abort(.notFound)
         }
         guard ["duplicate", "abusive"].contains(input.kind) else {
-            throw FieldRefusal(field: "kind", rule: "objection.dismiss_kind", zh: "处理方式：请选择“重复”或“恶意”", en: "Kind: choose duplicate or abusive")
+            throw FieldRefusal(field: "kind", rule: "objection.dismiss_kind", Phrase("objection.refusal_dismiss_kind"))
         }
         let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty, reason.count <= 2000 else {
-            throw FieldRefusal(field: "reason", rule: "objection.dismiss_reason", zh: "理由：必须写明，不超过2000字", en: "Reason: required, at most 2000 characters")
+            throw FieldRefusal(field: "reason", rule: "objection.dismiss_reason", Phrase("objection.refusal_dismiss_reason"))
         }
         guard objection.isOpen else {
-            throw FieldRefusal(field: "reason", rule: "objection.already_answered", zh: "理由：该异议已处理", en: "Reason: this objection was already dealt with")
+            throw FieldRefusal(field: "reason", rule: "objection.already_answered", Phrase("objection.refusal_already_dismissed"))
         }
         objection.status = "dismissed"
         objection.answer = reason
@@ -136,10 +136,10 @@ enum Objections {
         }
         let answer = input.answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !answer.isEmpty else {
-            throw FieldRefusal(field: "answer", rule: "objection.answer_required", zh: "复核答复：必须写明核查情况和理由", en: "Answer: explain what was checked and why")
+            throw FieldRefusal(field: "answer", rule: "objection.answer_required", Phrase("objection.refusal_answer_required"))
         }
         guard objection.isOpen else {
-            throw FieldRefusal(field: "answer", rule: "objection.already_answered", zh: "复核答复：该异议已答复", en: "Answer: this objection was already answered")
+            throw FieldRefusal(field: "answer", rule: "objection.already_answered", Phrase("objection.refusal_already_answered"))
         }
         objection.status = "answered"
         objection.answer = String(answer.prefix(2000))

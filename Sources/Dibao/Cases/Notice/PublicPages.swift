@@ -72,7 +72,7 @@ struct PublicPages: RouteCollection {
     func notices(_ req: Request) async throws -> NoticeList {
         let raw = req.query[String.self, at: "area"] ?? ""
         guard let area = try? AreaCode(raw, field: "area"), area.level >= .county else {
-            throw FieldRefusal(field: "area", rule: "notice.area", zh: "地区：请选择旗县、苏木乡镇或嘎查村", en: "Area: choose a county, township or village")
+            throw FieldRefusal(field: "area", rule: "notice.area", .labelled(Phrase("registry.refusal_area_label"), Phrase("case.refusal_notice_area")))
         }
         let page = try req.boundedQuery(.page, fallback: 1)
         let today = req.dibao.clock.today().iso
