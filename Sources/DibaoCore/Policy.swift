@@ -626,4 +626,3 @@ extension ReviewClass: Labelled {}
 
 extension TopUpCategory: Labelled {}
 
-extension PaymentFrequency: Labelled {}

@@ -85,6 +85,26 @@ struct CatalogueTests {
         #expect(undefined.isEmpty, "\(undefined.count) keys used but not defined: \(undefined.prefix(40).joined(separator: ", "))")
     }
 
+    @Test("Every audited action the code records has a name in every language")
+    func everyAuditActionIsNamed() throws {
+        var actions: Set<String> = []
+        for path in Self.files(under: "Sources/Dibao", suffix: ".swift") {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            // `action: "x.y"`, and both sides of `action: flag ? "x.y" : "x.z"`.
+            for clause in Self.matches(#"action: ([^,\n]*)"#, in: text) {
+                actions.formUnion(Self.matches(#""([a-z_]+\.[a-z_.]+)""#, in: clause))
+            }
+        }
+        #expect(actions.count > 70, "the code's actions are found")
+        let unnamed = actions.filter { action in
+            // Steps of a case or a complaint are named by their machine's own catalogue.
+            if action.hasPrefix("case."), CaseAction(rawValue: String(action.dropFirst(5))) != nil { return false }
+            if action.hasPrefix("complaint."), ComplaintAction(rawValue: String(action.dropFirst(10))) != nil { return false }
+            return !Language.allCases.allSatisfy { Strings.catalogue.texts[$0]?["audit.\(action)"] != nil }
+        }
+        #expect(unnamed.isEmpty, "\(unnamed.count) audited actions have no name: \(unnamed.sorted().joined(separator: ", "))")
+    }
+
     @Test("A broken catalogue is refused whole: a key twice, a value that is not text, a missing language")
     func brokenCatalogueIsRefused() throws {
         let dir = NSTemporaryDirectory() + "catalogue-" + UUID().uuidString

@@ -261,7 +261,7 @@ enum DepartmentImport {
         for start in stride(from: 0, to: problems.count, by: 1_000) {
             var insert = sql.insert(into: DepartmentBatchError.schema).columns("id", "batch_id", "line", "field", "rule", "message")
             for p in problems[start..<min(problems.count, start + 1_000)] {
-                insert = insert.values([UUID(), batch, p.line, p.field, p.rule, StoredPhrase.encode(p.phrase)] as [any Encodable & Sendable])
+                insert = insert.values([UUID(), batch, p.line, p.field, p.rule, StoredPhrase.encode(p.phrase.holdsWrittenText ? RowProblem.legacy(line: p.line, field: p.field, rule: p.rule) : p.phrase)] as [any Encodable & Sendable])
             }
             try await insert.run()
         }

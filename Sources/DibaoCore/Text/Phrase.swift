@@ -55,6 +55,19 @@ public struct Phrase: Sendable, Hashable, Codable, CustomStringConvertible {
         return .labelled(label, self)
     }
 
+    /// Whether a part of this phrase is still a text written in code (`bilingual`): such a
+    /// phrase is shown, but never stored — storing it would keep a sentence.
+    public var holdsWrittenText: Bool {
+        func holds(_ a: Arg) -> Bool {
+            switch a {
+            case .text: return false
+            case .phrase(let p): return p.holdsWrittenText
+            case .list(let items): return items.contains(where: holds)
+            }
+        }
+        return key.isEmpty || args.contains(where: holds)
+    }
+
     /// A text in Chinese and English made before the catalogues held it; a Mongolian
     /// reader is given the Chinese. Every use is a text still to move into a catalogue.
     @available(*, deprecated, message: "give the text a catalogue key")

@@ -8,7 +8,7 @@ import DibaoCore
 enum Evaluation {
     static func record(caseID: UUID?, input: StepInput, by actor: StaffActor, on req: Request) async throws -> ApplicationCase {
         let today = req.dibao.clock.today()
-        let held = try CaseSteps.date(input.heldOn, field: "held_on", label: ("评议日期", "Date held")) ?? today
+        let held = try CaseSteps.date(input.heldOn, field: "held_on", label: Phrase("case.refusal_date_label_evaluation")) ?? today
         let found = try await CaseWorkflow.visible(caseID, to: actor, on: req)
         let population = try await Area.find(found.villageCode, on: req.db)?.residentPopulation ?? 0
         return try await CaseWorkflow.perform(.recordEvaluation, caseID: caseID, by: actor,

@@ -38,7 +38,7 @@ enum ChangeReports {
         }
         var reported = ctx.today
         do {
-            if let d = try CaseSteps.date(input.reportedOn, field: "reported_on", label: ("报告日期", "Reported on")) { reported = d }
+            if let d = try CaseSteps.date(input.reportedOn, field: "reported_on", label: Phrase("case.refusal_date_label_reported")) { reported = d }
         } catch let r as FieldRefusal { problems.append(r) }
         if reported > ctx.today {
             problems.append(FieldRefusal(field: "reported_on", rule: "date.future", .labelled(Phrase("enr.reported_on"), Phrase("review.refusal_not_after_today"))))

@@ -140,7 +140,7 @@ enum ReviewWorkflow {
         }
         var visited = ctx.today
         do {
-            if let d = try CaseSteps.date(input.visitedOn, field: "visited_on", label: ("复核日期", "Visit date")) { visited = d }
+            if let d = try CaseSteps.date(input.visitedOn, field: "visited_on", label: Phrase("case.refusal_date_label_review")) { visited = d }
         } catch let r as FieldRefusal { problems.append(r) }
         if visited > ctx.today {
             problems.append(FieldRefusal(field: "visited_on", rule: "date.future", .labelled(Phrase("review.refusal_label_visited_on"), Phrase("review.refusal_not_after_today"))))
