@@ -159,7 +159,7 @@ public struct AreaCode: Sendable, Hashable, Comparable, CheckedText, CustomStrin
 }
 
 /// Why an area code was refused.
-public struct AreaRefusal: BilingualRefusal, Equatable {
+public struct AreaRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         /// Something other than the digits 0–9.
         case notDigits
@@ -186,32 +186,22 @@ public struct AreaRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let label = FieldLabel.zh(field, subject: "区划代码")
+    /// The field's label, then the reason (`refusal.labelled`), so that a larger form can
+    /// put the position in words in place of the label (`Phrase.relabelled`).
+    public var phrase: Phrase {
+        let label = FieldLabel.phrase(field, subject: Phrase("field.area_code"))
+        let why: Phrase
         switch reason {
         case .notDigits:
-            return "\(label)：只能包含数字"
+            why = Phrase("area.refusal_not_digits")
         case .wrongLength(let n):
-            return "\(label)：位数错误（应为 2、4、6、9 或 12 位，实为 \(n) 位）"
+            why = Phrase("area.refusal_length", n)
         case .unknownProvince(let p):
-            return "\(label)：前两位 \(p) 不是有效的省级代码"
+            why = Phrase("area.refusal_province", p)
         case .partUnderEmptyParent(let level):
-            return "\(label)：已填写\(level.zh)部分，但其上级部分为零，代码结构不成立"
+            why = Phrase("area.refusal_structure", level.namePhrase)
         }
-    }
-
-    public var en: String {
-        let label = FieldLabel.en(field, subject: "area code")
-        switch reason {
-        case .notDigits:
-            return "\(label): digits only"
-        case .wrongLength(let n):
-            return "\(label): wrong length (2, 4, 6, 9 or 12 digits expected, \(n) found)"
-        case .unknownProvince(let p):
-            return "\(label): the first two digits \(p) are not a province-level code"
-        case .partUnderEmptyParent(let level):
-            return "\(label): the \(level.en) part is set but a part above it is zero"
-        }
+        return .labelled(label, why)
     }
 }
 

@@ -178,20 +178,24 @@ extension HouseholdDraft {
     /// so a caseworker fixes the whole form in one pass.
     public func validate(today: CivilDate, maximumItemAmount: Money = Policy.defaultMaximumItemAmount) -> Result<ValidHousehold, FormRefused> {
         var problems: [FieldRefusal] = []
+        /// A refusal of `field` naming it by `label` (`refusal.labelled`), the same way a wrapped
+        /// refusal is named, so every reason on the form reads alike in every language.
+        func refuse(_ field: String, _ rule: String, _ label: Phrase, _ reason: Phrase) {
+            problems.append(FieldRefusal(field: field, rule: rule, .labelled(label, reason)))
+        }
         /// An entered amount above the policy's item maximum (issue 12).
-        func aboveLimit(_ amount: Money, field: String, label: String, labelEn: String) -> Bool {
+        func aboveLimit(_ amount: Money, field: String, label: Phrase) -> Bool {
             guard amount > maximumItemAmount else { return false }
-            problems.append(.init(field: field, rule: "amount.above_limit",
-                                  zh: "\(label)：不得超过 \(maximumItemAmount.formatted)", en: "\(labelEn): at most \(maximumItemAmount.formatted)"))
+            refuse(field, "amount.above_limit", label, Phrase("money.refusal_at_most", maximumItemAmount.formatted))
             return true
         }
-        let counted: [(String, Int, Int, String, String)] = [
-            ("members", members.count, Self.maxMembers, "家庭成员", "Members"),
-            ("supporters", supporters.count, Self.maxSupporters, "赡养（抚养、扶养）义务人", "Supporters"),
-            ("assets", assets.count, Self.maxAssets, "家庭财产", "Assets"),
+        let counted: [(String, Int, Int, Phrase)] = [
+            ("members", members.count, Self.maxMembers, Phrase("household.refusal_label_members")),
+            ("supporters", supporters.count, Self.maxSupporters, Phrase("household.refusal_label_supporters")),
+            ("assets", assets.count, Self.maxAssets, Phrase("household.refusal_label_assets")),
         ]
-        for (field, count, limit, zh, en) in counted where count > limit {
-            problems.append(.init(field: field, rule: "household.too_many", zh: "\(zh)：最多 \(limit) 项，实为 \(count) 项", en: "\(en): at most \(limit), got \(count)"))
+        for (field, count, limit, label) in counted where count > limit {
+            refuse(field, "household.too_many", label, Phrase("household.refusal_too_many", limit, count))
         }
         if !problems.isEmpty { return .failure(FormRefused(problems: problems)) }
 
@@ -199,91 +203,91 @@ extension HouseholdDraft {
         do {
             let code = try AreaCode(villageCode.trimmingCharacters(in: .whitespaces), field: "village_code")
             if code.level == .village { village = code } else {
-                problems.append(FieldRefusal(field: "village_code", rule: "household.village_level",
-                    zh: "所属嘎查村/社区：户籍必须落在嘎查村/社区一级（当前为\(code.level.zh)）",
-                    en: "Village/community: a household belongs to a village or community (got a \(code.level.en))"))
+                refuse("village_code", "household.village_level", Phrase("household.refusal_label_village"),
+                       Phrase("household.refusal_village_level", code.level.namePhrase))
             }
         } catch {
-            problems.append(FieldRefusal(error, field: "village_code", label: "所属嘎查村/社区", labelEn: "Village/community"))
+            problems.append(FieldRefusal(error, field: "village_code", label: Phrase("household.refusal_label_village")))
         }
 
         let address = address.trimmingCharacters(in: .whitespacesAndNewlines)
+        let addressLabel = Phrase("household.refusal_label_address")
         if address.isEmpty {
-            problems.append(.init(field: "address", rule: "household.address_required", zh: "家庭住址：必填", en: "Address: required"))
+            refuse("address", "household.address_required", addressLabel, Phrase("household.refusal_required"))
         } else if address.count > Self.maxTextLength {
-            problems.append(.init(field: "address", rule: "household.address_length", zh: "家庭住址：不得超过\(Self.maxTextLength)字", en: "Address: at most \(Self.maxTextLength) characters"))
+            refuse("address", "household.address_length", addressLabel, Phrase("household.refusal_too_long", Self.maxTextLength))
         } else if let p = NameText.problem(address) {
-            problems.append(.init(field: "address", rule: p.rule, zh: "家庭住址：\(p.zh)", en: "Address: \(p.en)"))
+            refuse("address", p.rule, addressLabel, p.namePhrase)
         }
         let phone = phone.trimmingCharacters(in: .whitespaces)
         if !phone.isEmpty && (phone.count < 7 || phone.count > 20 || !phone.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) {
-            problems.append(.init(field: "phone", rule: "household.phone_format", zh: "联系电话：只能包含数字、“-”和“+”，7至20位", en: "Phone: digits, '-' and '+' only, 7 to 20 characters"))
+            refuse("phone", "household.phone_format", Phrase("household.refusal_label_phone"), Phrase("household.refusal_phone_format"))
         }
 
         if members.isEmpty {
-            problems.append(.init(field: "members", rule: "household.members_required", zh: "家庭成员：至少登记一名成员", en: "Members: register at least one member"))
+            refuse("members", "household.members_required", Phrase("household.refusal_label_members"), Phrase("household.refusal_members_required"))
         }
         var members: [ValidHousehold.Member] = []
         var seenIDs: [String: Int] = [:]
         for (i, m) in self.members.enumerated() {
-            let label = "第\(i + 1)名成员"
-            let labelEn = "Member \(i + 1)"
+            // The position in words (第1名成员 / member 1) is each label's argument (issue 16).
+            let position = i + 1
             let prefix = "members[\(i)]"
             let name = m.name.trimmingCharacters(in: .whitespaces)
             if name.isEmpty {
-                problems.append(.init(field: "\(prefix).name", rule: "member.name_required", zh: "\(label)姓名：必填", en: "\(labelEn) name: required"))
+                refuse("\(prefix).name", "member.name_required", Phrase("household.refusal_member_name", position), Phrase("household.refusal_required"))
             } else if name.count > Self.maxNameLength || name.unicodeScalars.count > Self.maxNameLength * 4 {
-                problems.append(.init(field: "\(prefix).name", rule: "member.name_length", zh: "\(label)姓名：不得超过\(Self.maxNameLength)字", en: "\(labelEn) name: at most \(Self.maxNameLength) characters"))
+                refuse("\(prefix).name", "member.name_length", Phrase("household.refusal_member_name", position), Phrase("household.refusal_too_long", Self.maxNameLength))
             } else if let p = NameText.problem(name) {
-                problems.append(.init(field: "\(prefix).name", rule: p.rule, zh: "\(label)姓名：\(p.zh)", en: "\(labelEn) name: \(p.en)"))
+                refuse("\(prefix).name", p.rule, Phrase("household.refusal_member_name", position), p.namePhrase)
             }
             var id: ResidentID?
             do {
                 id = try ResidentID(m.idNumber.trimmingCharacters(in: .whitespaces), field: "\(prefix).id_number", today: today)
             } catch {
-                problems.append(FieldRefusal(error, field: "\(prefix).id_number", label: "\(label)身份证号码", labelEn: "\(labelEn) ID number"))
+                problems.append(FieldRefusal(error, field: "\(prefix).id_number", label: Phrase("household.refusal_member_id_number", position)))
             }
             if let id {
                 if let other = seenIDs[id.value] {
-                    problems.append(.init(field: "\(prefix).id_number", rule: "member.id_duplicate",
-                        zh: "\(label)身份证号码：与第\(other + 1)名成员重复", en: "\(labelEn) ID number: same as member \(other + 1)"))
+                    refuse("\(prefix).id_number", "member.id_duplicate", Phrase("household.refusal_member_id_number", position), Phrase("household.refusal_id_duplicate", other + 1))
                 }
                 seenIDs[id.value] = i
             }
             let relation = Kinship(rawValue: m.relation)
             if relation == nil {
-                problems.append(.init(field: "\(prefix).relation", rule: "member.relation", zh: "\(label)与户主关系：请选择", en: "\(labelEn) relation to head: choose one"))
+                refuse("\(prefix).relation", "member.relation", Phrase("household.refusal_member_relation", position), Phrase("household.refusal_choose"))
             }
             let disability = DisabilityLevel(rawValue: m.disabilityLevel)
             if disability == nil {
-                problems.append(.init(field: "\(prefix).disability_level", rule: "member.disability_level", zh: "\(label)残疾等级：只能为无或一至四级", en: "\(labelEn) disability level: none or 1 to 4"))
+                refuse("\(prefix).disability_level", "member.disability_level", Phrase("household.refusal_member_disability_level", position), Phrase("household.refusal_disability_level"))
             }
             let capacity = WorkCapacity(rawValue: m.workCapacity)
             if capacity == nil {
-                problems.append(.init(field: "\(prefix).work_capacity", rule: "member.work_capacity", zh: "\(label)劳动能力：请选择", en: "\(labelEn) work capacity: choose one"))
+                refuse("\(prefix).work_capacity", "member.work_capacity", Phrase("household.refusal_member_work_capacity", position), Phrase("household.refusal_choose"))
             }
             let employment = Employment(rawValue: m.employment)
             if employment == nil {
-                problems.append(.init(field: "\(prefix).employment", rule: "member.employment", zh: "\(label)就业状况：请选择", en: "\(labelEn) employment: choose one"))
+                refuse("\(prefix).employment", "member.employment", Phrase("household.refusal_member_employment", position), Phrase("household.refusal_choose"))
             }
             var incomes: [IncomeItem] = []
             for (kindRaw, text) in m.incomes.sorted(by: { $0.key < $1.key }) {
                 let text = text.trimmingCharacters(in: .whitespaces)
                 if text.isEmpty { continue }
                 guard let kind = IncomeKind(rawValue: kindRaw) else {
-                    problems.append(.init(field: "\(prefix).incomes.\(kindRaw)", rule: "income.kind", zh: "\(label)收入：未知的收入类别", en: "\(labelEn) income: unknown kind"))
+                    refuse("\(prefix).incomes.\(kindRaw)", "income.kind", Phrase("household.refusal_member_income", position), Phrase("household.refusal_income_kind"))
                     continue
                 }
+                let incomeLabel = Phrase("household.refusal_member_monthly_income", position, kind.namePhrase)
                 do {
                     let amount = try Money.parse(text, field: "\(prefix).incomes.\(kindRaw)")
                     if amount < .zero {
-                        problems.append(.init(field: "\(prefix).incomes.\(kindRaw)", rule: "income.negative", zh: "\(label)月收入（\(kind.zh)）：不能为负数", en: "\(labelEn) monthly income (\(kind.en)): cannot be negative"))
-                    } else if aboveLimit(amount, field: "\(prefix).incomes.\(kindRaw)", label: "\(label)月收入（\(kind.zh)）", labelEn: "\(labelEn) monthly income (\(kind.en))") {
+                        refuse("\(prefix).incomes.\(kindRaw)", "income.negative", incomeLabel, Phrase("household.refusal_negative"))
+                    } else if aboveLimit(amount, field: "\(prefix).incomes.\(kindRaw)", label: incomeLabel) {
                     } else if amount > .zero {
                         incomes.append(IncomeItem(kind: kind, monthly: amount, note: ""))
                     }
                 } catch {
-                    problems.append(FieldRefusal(error, field: "\(prefix).incomes.\(kindRaw)", label: "\(label)月收入（\(kind.zh)）", labelEn: "\(labelEn) monthly income (\(kind.en))"))
+                    problems.append(FieldRefusal(error, field: "\(prefix).incomes.\(kindRaw)", label: incomeLabel))
                 }
             }
             if let id, let relation, let disability, let capacity, let employment, !name.isEmpty {
@@ -294,41 +298,40 @@ extension HouseholdDraft {
         }
         let heads = self.members.filter { $0.relation == Kinship.head.rawValue }.count
         if !self.members.isEmpty && heads != 1 {
-            problems.append(.init(field: "members", rule: "household.one_head", zh: "家庭成员：必须有且只有一名户主（当前\(heads)名）", en: "Members: exactly one head of household is required (found \(heads))"))
+            refuse("members", "household.one_head", Phrase("household.refusal_label_members"), Phrase("household.refusal_one_head", heads))
         }
 
         var supporters: [ValidHousehold.Supporter] = []
         for (i, s) in self.supporters.enumerated() {
-            let label = "第\(i + 1)名赡养/抚养/扶养义务人"
-            let labelEn = "Obligated relative \(i + 1)"
+            let position = i + 1
             let prefix = "supporters[\(i)]"
             let name = s.name.trimmingCharacters(in: .whitespaces)
             if name.isEmpty {
-                problems.append(.init(field: "\(prefix).name", rule: "supporter.name_required", zh: "\(label)姓名：必填", en: "\(labelEn) name: required"))
+                refuse("\(prefix).name", "supporter.name_required", Phrase("household.refusal_supporter_name", position), Phrase("household.refusal_required"))
             } else if name.count > Self.maxNameLength || name.unicodeScalars.count > Self.maxNameLength * 4 {
-                problems.append(.init(field: "\(prefix).name", rule: "supporter.name_length", zh: "\(label)姓名：不得超过\(Self.maxNameLength)字", en: "\(labelEn) name: at most \(Self.maxNameLength) characters"))
+                refuse("\(prefix).name", "supporter.name_length", Phrase("household.refusal_supporter_name", position), Phrase("household.refusal_too_long", Self.maxNameLength))
             } else if let p = NameText.problem(name) {
-                problems.append(.init(field: "\(prefix).name", rule: p.rule, zh: "\(label)姓名：\(p.zh)", en: "\(labelEn) name: \(p.en)"))
+                refuse("\(prefix).name", p.rule, Phrase("household.refusal_supporter_name", position), p.namePhrase)
             }
             var id: ResidentID?
             let idText = s.idNumber.trimmingCharacters(in: .whitespaces)
             if !idText.isEmpty {
                 do { id = try ResidentID(idText, field: "\(prefix).id_number", today: today) } catch {
-                    problems.append(FieldRefusal(error, field: "\(prefix).id_number", label: "\(label)身份证号码", labelEn: "\(labelEn) ID number"))
+                    problems.append(FieldRefusal(error, field: "\(prefix).id_number", label: Phrase("household.refusal_supporter_id_number", position)))
                 }
             }
             let duty = SupportDuty(rawValue: s.duty)
             if duty == nil {
-                problems.append(.init(field: "\(prefix).duty", rule: "supporter.duty", zh: "\(label)义务类别：请选择赡养、抚养或扶养", en: "\(labelEn) duty: choose one"))
+                refuse("\(prefix).duty", "supporter.duty", Phrase("household.refusal_supporter_duty", position), Phrase("household.refusal_choose_duty"))
             }
             var amount: Money?
             do {
                 let a = try Money.parse(s.monthlySupport.isEmpty ? "0" : s.monthlySupport, field: "\(prefix).monthly_support")
                 if a < .zero {
-                    problems.append(.init(field: "\(prefix).monthly_support", rule: "supporter.negative", zh: "\(label)月赡养费：不能为负数", en: "\(labelEn) monthly support: cannot be negative"))
-                } else if !aboveLimit(a, field: "\(prefix).monthly_support", label: "\(label)月赡养费", labelEn: "\(labelEn) monthly support") { amount = a }
+                    refuse("\(prefix).monthly_support", "supporter.negative", Phrase("household.refusal_supporter_monthly_support", position), Phrase("household.refusal_negative"))
+                } else if !aboveLimit(a, field: "\(prefix).monthly_support", label: Phrase("household.refusal_supporter_monthly_support", position)) { amount = a }
             } catch {
-                problems.append(FieldRefusal(error, field: "\(prefix).monthly_support", label: "\(label)月赡养费", labelEn: "\(labelEn) monthly support"))
+                problems.append(FieldRefusal(error, field: "\(prefix).monthly_support", label: Phrase("household.refusal_supporter_monthly_support", position)))
             }
             if let duty, let amount, !name.isEmpty, idText.isEmpty || id != nil {
                 supporters.append(.init(name: name, id: id, duty: duty, monthlySupport: amount, note: String(s.note.prefix(Self.maxTextLength))))
@@ -337,21 +340,20 @@ extension HouseholdDraft {
 
         var assets: [ValidHousehold.Asset] = []
         for (i, a) in self.assets.enumerated() {
-            let label = "第\(i + 1)项财产"
-            let labelEn = "Asset \(i + 1)"
+            let position = i + 1
             let prefix = "assets[\(i)]"
             let kind = AssetKind(rawValue: a.kind)
             if kind == nil {
-                problems.append(.init(field: "\(prefix).kind", rule: "asset.kind", zh: "\(label)类别：请选择", en: "\(labelEn) kind: choose one"))
+                refuse("\(prefix).kind", "asset.kind", Phrase("household.refusal_asset_kind", position), Phrase("household.refusal_choose"))
             }
             var value: Money?
             do {
                 let v = try Money.parse(a.value.isEmpty ? "0" : a.value, field: "\(prefix).value")
                 if v < .zero {
-                    problems.append(.init(field: "\(prefix).value", rule: "asset.negative", zh: "\(label)价值：不能为负数", en: "\(labelEn) value: cannot be negative"))
-                } else if !aboveLimit(v, field: "\(prefix).value", label: "\(label)价值", labelEn: "\(labelEn) value") { value = v }
+                    refuse("\(prefix).value", "asset.negative", Phrase("household.refusal_asset_value", position), Phrase("household.refusal_negative"))
+                } else if !aboveLimit(v, field: "\(prefix).value", label: Phrase("household.refusal_asset_value", position)) { value = v }
             } catch {
-                problems.append(FieldRefusal(error, field: "\(prefix).value", label: "\(label)价值", labelEn: "\(labelEn) value"))
+                problems.append(FieldRefusal(error, field: "\(prefix).value", label: Phrase("household.refusal_asset_value", position)))
             }
             if let kind, let value {
                 assets.append(.init(kind: kind, description: String(a.description.prefix(Self.maxTextLength)), value: value))

@@ -185,7 +185,7 @@ public extension Sequence where Element == Money {
 }
 
 /// A typed amount that cannot be read as money.
-public struct MoneyRefusal: BilingualRefusal, Equatable {
+public struct MoneyRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         /// Nothing was typed.
         case empty
@@ -215,26 +215,19 @@ public struct MoneyRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let label = FieldLabel.zh(field, subject: "金额")
+    /// The field's label, then the reason (`refusal.labelled`), so that a larger form can
+    /// put the position in words in place of the label (`Phrase.relabelled`).
+    public var phrase: Phrase {
+        let label = FieldLabel.phrase(field, subject: Phrase("field.amount"))
+        let why: Phrase
         switch reason {
-        case .empty: return "\(label)：未填写金额"
-        case .notANumber(let text): return "\(label)：“\(text)”不是有效的金额（应为数字，如 1234.50）"
-        case .tooManyDecimals(let n): return "\(label)：小数最多两位（精确到分），实为 \(n) 位"
-        case .overflow: return "\(label)：金额超出可处理的范围"
-        case .aboveCeiling(let limit): return "\(label)：不得超过 \(limit.formatted)"
+        case .empty: why = Phrase("money.refusal_empty")
+        case .notANumber(let text): why = Phrase("money.refusal_not_a_number", text)
+        case .tooManyDecimals(let n): why = Phrase("money.refusal_too_many_decimals", n)
+        case .overflow: why = Phrase("money.refusal_overflow")
+        case .aboveCeiling(let limit): why = Phrase("money.refusal_at_most", limit.formatted)
         }
-    }
-
-    public var en: String {
-        let label = FieldLabel.en(field, subject: "amount")
-        switch reason {
-        case .empty: return "\(label): no amount given"
-        case .notANumber(let text): return "\(label): “\(text)” is not an amount (expected a number such as 1234.50)"
-        case .tooManyDecimals(let n): return "\(label): at most two decimals (to the fen), found \(n)"
-        case .overflow: return "\(label): the amount is too large to handle"
-        case .aboveCeiling(let limit): return "\(label): at most \(limit.formatted)"
-        }
+        return .labelled(label, why)
     }
 }
 

@@ -17,7 +17,7 @@ public enum PasswordRule {
         "zhangsan", "lisi", "wangwu", "qazwsxedc", "147258369", "987654321", "112233", "123qwe", "qwe123", "1234qwer",
     ]
 
-    public enum Problem: BilingualRefusal, Equatable {
+    public enum Problem: Refusal, Equatable {
         case tooShort(Int), tooLong(Int), common, fromAccount
 
         public var field: String { "new" }
@@ -31,22 +31,18 @@ public enum PasswordRule {
             }
         }
 
-        public var zh: String {
+        /// The label, then the reason (`refusal.labelled`), so that a form that sets a password
+        /// under another name (an initial password) can put its own label in place of this one
+        /// (`Phrase.relabelled`).
+        public var phrase: Phrase {
+            let why: Phrase
             switch self {
-            case .tooShort(let n): return "新密码：至少 \(n) 个字符"
-            case .tooLong(let n): return "新密码：最多 \(n) 个字符"
-            case .common: return "新密码：这是最常被猜中的密码之一，请另选"
-            case .fromAccount: return "新密码：不能由用户名或姓名构成"
+            case .tooShort(let n): why = Phrase("password.refusal_too_short", n)
+            case .tooLong(let n): why = Phrase("password.refusal_too_long", n)
+            case .common: why = Phrase("password.refusal_common")
+            case .fromAccount: why = Phrase("password.refusal_from_account")
             }
-        }
-
-        public var en: String {
-            switch self {
-            case .tooShort(let n): return "New password: at least \(n) characters"
-            case .tooLong(let n): return "New password: at most \(n) characters"
-            case .common: return "New password: one of the passwords guessed first; choose another"
-            case .fromAccount: return "New password: must not be made from the username or the name"
-            }
+            return .labelled(Phrase("password.refusal_new_password"), why)
         }
     }
 

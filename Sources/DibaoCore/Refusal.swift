@@ -62,58 +62,32 @@ public extension BilingualRefusal {
 }
 
 /// Human names of the form fields the core knows about, so that a refusal can
-/// name the field the person sees rather than its machine name.
+/// name the field the person sees rather than its machine name. Each label is the
+/// catalogue key `field.<name>` (module `fields`), written in the reader's language.
 public enum FieldLabel {
-    private static let labels: [String: (zh: String, en: String)] = [
-        "id_number": ("身份证号码", "ID number"),
-        "applicant_id_number": ("申请人身份证号码", "applicant's ID number"),
-        "member_id_number": ("家庭成员身份证号码", "member's ID number"),
-        "supporter_id_number": ("赡养（抚养、扶养）义务人身份证号码", "supporter's ID number"),
-        "amount": ("金额", "amount"),
-        "standard": ("保障标准", "standard"),
-        "standard_per_person": ("保障标准", "standard"),
-        "income": ("收入", "income"),
-        "monthly_income": ("月收入", "monthly income"),
-        "support_owed": ("赡养（抚养、扶养）费", "support owed"),
-        "area_code": ("区划代码", "area code"),
-        "parent_code": ("上级区划代码", "parent area code"),
-        "version": ("政策版本号", "policy version"),
-        "title": ("政策名称", "policy title"),
-        "source": ("政策依据", "policy source"),
-        "county_decision_working_days": ("旗县审批时限（工作日）", "county decision time limit (working days)"),
-        "minimum_investigators": ("入户调查最少人数", "minimum number of investigators"),
-        "objection_answer_working_days": ("异议复核答复时限（工作日）", "objection answer time limit (working days)"),
-        "spot_check_min_percent": ("旗县入户抽查比例", "county spot-check share"),
-        "evaluation_panel_min_percent": ("民主评议小组最低比例", "evaluation panel minimum share"),
-        "evaluation_panel_max_percent": ("民主评议小组最高比例", "evaluation panel maximum share"),
-        "first_notice_days": ("第一榜公示天数", "first notice days"),
-        "carry_over_max_percent": ("年终滚存节余上限比例", "year-end carry-over limit"),
-        "review_months_severe_stable": ("重病重残且收入稳定家庭复核周期（月）", "review interval, severe illness/disability, stable (months)"),
-        "review_months_stable": ("稳定家庭复核周期（月）", "review interval, stable (months)"),
-        "review_months_unstable_urban": ("城市收入不固定家庭复核周期（月）", "review interval, unstable urban (months)"),
-        "review_months_unstable_rural": ("农村牧区收入不固定家庭复核周期（月）", "review interval, unstable rural (months)"),
-        "service_hall_min_square_metres": ("服务大厅最小面积（平方米）", "service hall minimum area (m²)"),
-        "change_takes_effect_months_after_decision": ("变更生效间隔（月）", "months from decision to change"),
-        "minimum_payment": ("最低发放金额", "minimum payment"),
-        "top_ups": ("分类施保", "category top-ups"),
-        "elderly_age": ("老年人年龄", "elderly age"),
-        "child_age": ("未成年人年龄", "child age"),
-        "deposit_limit_months_of_standard": ("存款限额（月标准倍数）", "deposit limit (months of standard)"),
-        "vehicle_limit": ("车辆数量上限", "vehicle limit"),
-        "housing_limit": ("房产数量上限", "housing limit"),
-        "business_limit": ("工商登记数量上限", "business limit"),
-        "verification_income_months": ("核对收入计算月数", "months averaged for verified income"),
-        "import_max_error_per_mille": ("批次错误行上限（千分比）", "most bad rows in a batch (per mille)"),
+    /// The fields that have a label. Kept here rather than asked of the catalogue, so that
+    /// whether a refusal names a field by its label or by its machine name is decided by
+    /// the core alone, the same with or without catalogues loaded.
+    static let known: Set<String> = [
+        "id_number", "applicant_id_number", "member_id_number", "supporter_id_number", "amount", "standard",
+        "standard_per_person", "income", "monthly_income", "support_owed", "area_code", "parent_code", "version",
+        "title", "source", "county_decision_working_days", "minimum_investigators", "objection_answer_working_days",
+        "spot_check_min_percent", "evaluation_panel_min_percent", "evaluation_panel_max_percent",
+        "first_notice_days", "carry_over_max_percent", "review_months_severe_stable", "review_months_stable",
+        "review_months_unstable_urban", "review_months_unstable_rural", "service_hall_min_square_metres",
+        "change_takes_effect_months_after_decision", "minimum_payment", "top_ups", "elderly_age", "child_age",
+        "deposit_limit_months_of_standard", "vehicle_limit", "housing_limit", "business_limit",
+        "verification_income_months", "import_max_error_per_mille",
     ]
 
     /// The Chinese label of `field`, or nil if the core does not know the field.
-    public static func zh(_ field: String) -> String? { labels[field]?.zh }
+    public static func zh(_ field: String) -> String? { phrase(field)?.text(.zh) }
     /// The English label of `field`, or nil if the core does not know the field.
-    public static func en(_ field: String) -> String? { labels[field]?.en }
+    public static func en(_ field: String) -> String? { phrase(field)?.text(.en) }
 
     /// The label of `field` as a phrase, or nil if the core does not know the field.
     public static func phrase(_ field: String) -> Phrase? {
-        labels[field].map { .bilingual(zh: $0.zh, en: $0.en) }
+        known.contains(field) ? Phrase("field.\(field)") : nil
     }
 
     /// The label to put in front of a refusal: the field's own, or — for a field the core
@@ -121,17 +95,6 @@ public enum FieldLabel {
     /// ID-number fields on one form are still told apart.
     public static func phrase(_ field: String, subject: Phrase) -> Phrase {
         phrase(field) ?? Phrase("refusal.subject_field", subject, field)
-    }
-
-    /// The label to put in front of a message. A field the core does not know is
-    /// named by the refusal's own subject with the machine name beside it, so two
-    /// ID-number fields on one form are still told apart.
-    static func zh(_ field: String, subject: String) -> String {
-        zh(field) ?? "\(subject)（\(field)）"
-    }
-
-    static func en(_ field: String, subject: String) -> String {
-        en(field) ?? "\(subject) (\(field))"
     }
 }
 

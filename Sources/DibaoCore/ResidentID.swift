@@ -150,7 +150,7 @@ public struct ResidentID: Sendable, Hashable, CheckedText, CustomStringConvertib
 
 /// Why a resident ID number was refused. Each reason has its own rule code and
 /// message; the messages quote only the part of the number that is wrong.
-public struct ResidentIDRefusal: BilingualRefusal, Equatable {
+public struct ResidentIDRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case wrongLength(Int)
         /// 1-based position of the first character that is neither a digit nor a
@@ -185,47 +185,28 @@ public struct ResidentIDRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let label = FieldLabel.zh(field, subject: "身份证号码")
+    /// The field's label, then the reason (`refusal.labelled`), so that a larger form can
+    /// put the position in words in place of the label (`Phrase.relabelled`). The X of the
+    /// check character is an argument: it is the character typed, in every language.
+    public var phrase: Phrase {
+        let label = FieldLabel.phrase(field, subject: Phrase("field.id_number"))
+        let why: Phrase
         switch reason {
         case .wrongLength(let n):
-            return "\(label)：位数错误（应为 18 位，实为 \(n) 位）"
+            why = Phrase("id.refusal_length", n)
         case .invalidCharacter(let p):
-            return p == 18
-                ? "\(label)：第 18 位字符无效（应为数字或 X）"
-                : "\(label)：第 \(p) 位字符无效（前 17 位应全为数字）"
+            why = p == 18 ? Phrase("id.refusal_last_character", "X") : Phrase("id.refusal_character", p)
         case .misplacedX:
-            return "\(label)：X 只能是最后一位（校验码）"
+            why = Phrase("id.refusal_misplaced_x", "X")
         case .unknownRegion(let code):
-            return "\(label)：地址码 \(code) 不是有效的行政区划代码"
+            why = Phrase("id.refusal_region", code)
         case .impossibleBirthDate(let d):
-            return "\(label)：出生日期 \(d) 不存在（须为 \(ResidentID.earliestBirthYear) 年以后的真实日期）"
+            why = Phrase("id.refusal_birth_date", d, ResidentID.earliestBirthYear)
         case .birthDateInFuture(let d):
-            return "\(label)：出生日期 \(d) 晚于今天"
+            why = Phrase("id.refusal_birth_date_future", d)
         case .wrongCheckCharacter(let expected, let found):
-            return "\(label)：校验码错误（应为 \(expected)，实为 \(found)）"
+            why = Phrase("id.refusal_check_character", expected, found)
         }
-    }
-
-    public var en: String {
-        let label = FieldLabel.en(field, subject: "ID number")
-        switch reason {
-        case .wrongLength(let n):
-            return "\(label): wrong length (18 characters expected, \(n) found)"
-        case .invalidCharacter(let p):
-            return p == 18
-                ? "\(label): character 18 is invalid (a digit or X expected)"
-                : "\(label): character \(p) is invalid (the first 17 must be digits)"
-        case .misplacedX:
-            return "\(label): X may only be the last character (the check character)"
-        case .unknownRegion(let code):
-            return "\(label): address code \(code) is not a valid administrative code"
-        case .impossibleBirthDate(let d):
-            return "\(label): birth date \(d) does not exist (a real date from \(ResidentID.earliestBirthYear) on is expected)"
-        case .birthDateInFuture(let d):
-            return "\(label): birth date \(d) is after today"
-        case .wrongCheckCharacter(let expected, let found):
-            return "\(label): wrong check character (expected \(expected), found \(found))"
-        }
+        return .labelled(label, why)
     }
 }

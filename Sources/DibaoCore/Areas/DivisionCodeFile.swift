@@ -45,7 +45,7 @@ public enum DivisionCodeFile {
             func field(_ name: String) -> String { column[name].map { fields[$0].trimmingWhitespace() } ?? "" }
             let code: AreaCode
             do { code = try AreaCode(field("code")) } catch {
-                throw DivisionRefusal(line: lineNo, field: "code", reason: .badCode(error.message(.zh), error.message(.en)))
+                throw DivisionRefusal(line: lineNo, field: "code", reason: .badCode(error.phrase))
             }
             let name = field("name")
             guard !name.isEmpty, name.count <= 60 else { throw DivisionRefusal(line: lineNo, field: "name", reason: .badName) }
@@ -83,11 +83,12 @@ public enum DivisionCodeFile {
     }
 }
 
-public struct DivisionRefusal: BilingualRefusal, Equatable {
+public struct DivisionRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case header, unknownColumn, missingColumn, empty
         case fieldCount(expected: Int)
-        case badCode(String, String)
+        /// The area code's own refusal, written after the line in the reader's language.
+        case badCode(Phrase)
         case badName
         case duplicate(String, firstLine: Int)
         case orphan(String, parent: String)
@@ -122,39 +123,24 @@ public struct DivisionRefusal: BilingualRefusal, Equatable {
         self.reason = reason
     }
 
-    public var zh: String {
-        let at = "区划代码文件第 \(line) 行"
+    /// The file and line, then the reason (`refusal.labelled`). The column names are
+    /// arguments: they are typed as they are in every language.
+    public var phrase: Phrase {
+        let at = Phrase("division.refusal_line", line)
         switch reason {
-        case .header: return "\(at)：缺少表头"
-        case .unknownColumn: return "\(at)：不认识的列“\(field)”，可用：code/代码、name/名称、urban_rural_code/城乡分类代码、resident_population/常住人口"
-        case .missingColumn: return "\(at)：缺少“\(field)”列"
-        case .empty: return "区划代码文件：没有任何区划"
-        case .fieldCount(let n): return "\(at)：应有 \(n) 列"
-        case .badCode(let zh, _): return "\(at)：\(zh)"
-        case .badName: return "\(at)：名称不能为空，且不超过 60 个字"
-        case .duplicate(let code, let first): return "\(at)：代码 \(code) 与第 \(first) 行重复"
-        case .orphan(let code, let parent): return "\(at)：代码 \(code) 的上级 \(parent) 既不在文件中，也不在系统中"
-        case .badUrbanRural(let v): return "\(at)：城乡分类代码“\(v)”应为 1xx（城镇）或 2xx（乡村）的三位数字"
-        case .kindRequired: return "\(at)：嘎查村/社区须有城乡分类代码（据此适用城市或农村牧区标准）"
-        case .badPopulation(let v): return "\(at)：常住人口“\(v)”应为 0 至 1 亿之间的整数"
-        }
-    }
-
-    public var en: String {
-        let at = "Division code file, line \(line)"
-        switch reason {
-        case .header: return "\(at): the header is missing"
-        case .unknownColumn: return "\(at): unknown column “\(field)”; use code, name, urban_rural_code, resident_population"
-        case .missingColumn: return "\(at): the “\(field)” column is missing"
-        case .empty: return "Division code file: no areas in it"
-        case .fieldCount(let n): return "\(at): \(n) columns expected"
-        case .badCode(_, let en): return "\(at): \(en)"
-        case .badName: return "\(at): the name must not be empty and at most 60 characters"
-        case .duplicate(let code, let first): return "\(at): code \(code) already appears on line \(first)"
-        case .orphan(let code, let parent): return "\(at): the parent \(parent) of code \(code) is neither in the file nor in the system"
-        case .badUrbanRural(let v): return "\(at): urban–rural code “\(v)” must be three digits, 1xx (town) or 2xx (countryside)"
-        case .kindRequired: return "\(at): a village or community needs its urban–rural code (it picks the urban or rural standard)"
-        case .badPopulation(let v): return "\(at): resident population “\(v)” must be a whole number from 0 to 100 million"
+        case .header: return .labelled(at, Phrase("division.refusal_header"))
+        case .unknownColumn:
+            return .labelled(at, Phrase("division.refusal_unknown_column", field, "code", "name", "urban_rural_code", "resident_population"))
+        case .missingColumn: return .labelled(at, Phrase("division.refusal_missing_column", field))
+        case .empty: return .labelled(Phrase("division.refusal_file"), Phrase("division.refusal_empty"))
+        case .fieldCount(let n): return .labelled(at, Phrase("division.refusal_field_count", n))
+        case .badCode(let refusal): return .labelled(at, refusal)
+        case .badName: return .labelled(at, Phrase("division.refusal_name"))
+        case .duplicate(let code, let first): return .labelled(at, Phrase("division.refusal_duplicate", code, first))
+        case .orphan(let code, let parent): return .labelled(at, Phrase("division.refusal_orphan", code, parent))
+        case .badUrbanRural(let v): return .labelled(at, Phrase("division.refusal_urban_rural_code", v))
+        case .kindRequired: return .labelled(at, Phrase("division.refusal_kind_required"))
+        case .badPopulation(let v): return .labelled(at, Phrase("division.refusal_resident_population", v))
         }
     }
 }
