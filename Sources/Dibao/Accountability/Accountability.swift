@@ -7,14 +7,19 @@ import DibaoCore
 /// recoveries are bounded by what is owed; issuers of false certificates are kept for the credit
 /// system's export; accountability actions against staff are kept for the supervisors.
 enum Accountability {
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
     }
 
-    static func text(_ raw: String?, field: String, label: (String, String), max: Int, required: Bool = true) throws -> String {
+    /// `label：reason` — the field named as the accountability forms name it, then the rule.
+    static func refuse(_ field: String, _ rule: String, label: Phrase, _ reason: Phrase) -> FieldRefusal {
+        refuse(field, rule, .labelled(label, reason))
+    }
+
+    static func text(_ raw: String?, field: String, label: Phrase, max: Int, required: Bool = true) throws -> String {
         let t = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if required && t.isEmpty { throw refuse(field, "accountability.\(field)", "\(label.0)：必填", "\(label.1): required") }
-        guard t.count <= max else { throw refuse(field, "accountability.\(field)", "\(label.0)：不超过\(max)字", "\(label.1): at most \(max) characters") }
+        if required && t.isEmpty { throw refuse(field, "accountability.\(field)", label: label, Phrase("complaint.refusal_required")) }
+        guard t.count <= max else { throw refuse(field, "accountability.\(field)", label: label, Phrase("complaint.refusal_at_most_chars", max)) }
         return t
     }
 
@@ -26,17 +31,17 @@ enum Accountability {
         guard ctx.actor.may(.recordFraud) else { try await ctx.forbidden(target: "fraud.record", entityType: "fraud_case", entityID: "") }
         guard let hid = UUID(uuidString: input.household ?? ""),
               let h = try await Household.query(on: ctx.db).filter(\.$id == hid).within(ctx.actor.area).first() else {
-            throw refuse("household", "fraud.household", "家庭：须为本辖区的家庭", "Household: must be a household of your area")
+            throw refuse("household", "fraud.household", label: Phrase("inspection.refusal_label_household"), Phrase("accountability.refusal_household"))
         }
-        let finding = try text(input.finding, field: "finding", label: ("查实的骗保事实", "Facts found"), max: 2000)
-        let decision = try text(input.decision, field: "decision", label: ("处理决定", "Decision"), max: 2000)
+        let finding = try text(input.finding, field: "finding", label: Phrase("accountability.refusal_label_finding"), max: 2000)
+        let decision = try text(input.decision, field: "decision", label: Phrase("accountability.refusal_label_decision"), max: 2000)
         let obtained = try Money.parse(input.obtained ?? "", field: "obtained")
         let ceiling = ctx.policy(on: ctx.today).maximumItemAmount
         guard obtained.isPositive, obtained <= ceiling else {
-            throw refuse("obtained", "fraud.obtained", "骗取金额：须大于零且不超过\(ceiling.formatted)", "Amount obtained: above zero and at most \(ceiling.formatted)")
+            throw refuse("obtained", "fraud.obtained", label: Phrase("accountability.refusal_label_obtained"), Phrase("accountability.refusal_obtained", ceiling.formatted))
         }
         guard let head = try await Member.query(on: ctx.db).filter(\.$household.$id == hid).sort(\.$position).first() else {
-            throw refuse("household", "fraud.household", "家庭：没有成员", "Household: has no members")
+            throw refuse("household", "fraud.household", label: Phrase("inspection.refusal_label_household"), Phrase("accountability.refusal_no_members"))
         }
         let f = FraudCase()
         f.householdID = hid
@@ -80,7 +85,7 @@ enum Accountability {
     static func recover(_ id: Int?, _ input: RecoveryInput, ctx: ServiceContext) async throws -> FraudCase {
         guard ctx.actor.may(.recordFraud) else { try await ctx.forbidden(target: "fraud.recover", entityType: "fraud_case", entityID: String(id ?? 0)) }
         let f = try await visibleFraud(id, ctx: ctx)
-        guard f.status == .open else { throw refuse("amount", "fraud.closed", "追缴：案件已结案", "Recovery: the case is closed") }
+        guard f.status == .open else { throw refuse("amount", "fraud.closed", label: Phrase("accountability.refusal_label_recovery"), Phrase("accountability.refusal_case_closed")) }
         if let raw = input.amount, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
             let amount = try Money.parse(raw, field: "amount")
             switch FraudRecovery.apply(amount, recovered: Money(fen: f.recoveredFen), obtained: Money(fen: f.obtainedFen)) {
@@ -89,7 +94,7 @@ enum Accountability {
             }
         }
         if input.close == "on" || input.close == "true" {
-            f.decision = try text(input.decision ?? f.decision, field: "decision", label: ("处理决定", "Decision"), max: 2000)
+            f.decision = try text(input.decision ?? f.decision, field: "decision", label: Phrase("accountability.refusal_label_decision"), max: 2000)
             f.status = .closed
             f.closedOn = ctx.today.iso
         }
@@ -105,22 +110,22 @@ enum Accountability {
     static func recordIssuer(_ input: IssuerInput, ctx: ServiceContext) async throws -> FalseCertificateIssuer {
         guard ctx.actor.may(.recordFraud) else { try await ctx.forbidden(target: "issuer.record", entityType: "false_certificate_issuer", entityID: "") }
         guard let kind = input.kind.flatMap(IssuerKind.init(rawValue:)) else {
-            throw refuse("kind", "issuer.kind", "出具人类别：请选择单位或个人", "Issuer: choose a unit or a person")
+            throw refuse("kind", "issuer.kind", label: Phrase("accountability.refusal_label_issuer_kind"), Phrase("accountability.refusal_issuer_kind"))
         }
-        let name = try text(input.name, field: "name", label: ("名称或姓名", "Name"), max: 100)
-        if let p = NameText.problem(name) { throw refuse("name", p.rule, "名称或姓名：\(p.zh)", "Name: \(p.en)") }
+        let name = try text(input.name, field: "name", label: Phrase("accountability.refusal_label_name"), max: 100)
+        if let p = NameText.problem(name) { throw refuse("name", p.rule, label: Phrase("accountability.refusal_label_name"), p.namePhrase) }
         var identifier = (input.identifier ?? "").trimmingCharacters(in: .whitespaces).uppercased()
         switch kind {
         case .person: identifier = try ResidentID(identifier, field: "identifier").value
         case .unit:
             // 统一社会信用代码 (GB 32100-2015): 18 characters of digits and capitals without I, O, S, V, Z.
             guard identifier.count == 18, identifier.allSatisfy({ ($0.isASCII && $0.isNumber) || ("A"..."Z").contains($0) && !"IOSVZ".contains($0) }) else {
-                throw refuse("identifier", "issuer.credit_code", "统一社会信用代码：18位数字或大写字母", "Unified social credit code: 18 digits or capital letters")
+                throw refuse("identifier", "issuer.credit_code", label: Phrase("accountability.refusal_label_credit_code"), Phrase("accountability.refusal_credit_code"))
             }
         }
-        let certificate = try text(input.certificate, field: "certificate", label: ("虚假证明内容", "False certificate"), max: 1000)
+        let certificate = try text(input.certificate, field: "certificate", label: Phrase("accountability.refusal_label_certificate"), max: 1000)
         guard let area = try? AreaCode(input.area ?? "", field: "area"), area.level >= .county, ctx.actor.area.contains(area) else {
-            throw refuse("area", "issuer.area", "所在地区：本辖区内的旗县、苏木乡镇或嘎查村", "Area: a county, township or village within your area")
+            throw refuse("area", "issuer.area", label: Phrase("accountability.refusal_label_area"), Phrase("accountability.refusal_area"))
         }
         var caseID: Int?
         if let raw = input.fraudCase, !raw.isEmpty {
@@ -146,19 +151,19 @@ enum Accountability {
 
     static func recordAction(_ input: ActionInput, ctx: ServiceContext) async throws -> AccountabilityAction {
         guard ctx.actor.may(.recordAccountability) else { try await ctx.forbidden(target: "accountability.record", entityType: "accountability_action", entityID: "") }
-        let staff = try text(input.staffName, field: "staff_name", label: ("被追责人员", "Staff member"), max: 30)
-        if let p = NameText.problem(staff) { throw refuse("staff_name", p.rule, "被追责人员：\(p.zh)", "Staff member: \(p.en)") }
-        let post = try text(input.post, field: "post", label: ("职务", "Post"), max: 50, required: false)
+        let staff = try text(input.staffName, field: "staff_name", label: Phrase("accountability.refusal_label_staff"), max: 30)
+        if let p = NameText.problem(staff) { throw refuse("staff_name", p.rule, label: Phrase("accountability.refusal_label_staff"), p.namePhrase) }
+        let post = try text(input.post, field: "post", label: Phrase("relatives.refusal_label_post"), max: 50, required: false)
         guard let kind = input.kind.flatMap(AccountabilityKind.init(rawValue:)) else {
-            throw refuse("kind", "accountability.kind", "追责方式：请选择", "Action: choose one")
+            throw refuse("kind", "accountability.kind", label: Phrase("accountability.refusal_label_kind"), Phrase("accountability.refusal_choose_one"))
         }
-        let reason = try text(input.reason, field: "reason", label: ("追责事由", "Reason"), max: 2000)
-        let body = try text(input.decidedBy, field: "decided_by", label: ("作出决定的机关", "Deciding body"), max: 100)
+        let reason = try text(input.reason, field: "reason", label: Phrase("accountability.refusal_label_reason"), max: 2000)
+        let body = try text(input.decidedBy, field: "decided_by", label: Phrase("accountability.refusal_label_decided_by"), max: 100)
         guard let on = CivilDate(iso: input.decidedOn ?? ""), on <= ctx.today else {
-            throw refuse("decided_on", "accountability.decided_on", "决定日期：不晚于今天的日期", "Decided on: a date not after today")
+            throw refuse("decided_on", "accountability.decided_on", label: Phrase("accountability.refusal_label_decided_on"), Phrase("accountability.refusal_decided_on"))
         }
         guard let area = try? AreaCode(input.area ?? "", field: "area"), area.level >= .county, ctx.actor.area.contains(area) else {
-            throw refuse("area", "accountability.area", "所在地区：本辖区内的旗县、苏木乡镇或嘎查村", "Area: a county, township or village within your area")
+            throw refuse("area", "accountability.area", label: Phrase("accountability.refusal_label_area"), Phrase("accountability.refusal_area"))
         }
         var complaintID: Int?
         if let raw = input.complaint, !raw.isEmpty {

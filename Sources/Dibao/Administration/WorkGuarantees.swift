@@ -78,14 +78,19 @@ enum WorkGuarantees {
     /// Far above any county's work funds: a typo of extra zeros is refused.
     static let fundsCeiling = Money(yuan: 1_000_000_000)
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
+    }
+
+    /// `label：reason` — the field named as the work-guarantee forms name it, then the rule.
+    static func refuse(_ field: String, _ rule: String, label: Phrase, _ reason: Phrase) -> FieldRefusal {
+        refuse(field, rule, .labelled(label, reason))
     }
 
     static func year(_ text: String?, today: CivilDate) throws -> Int {
         let t = (text ?? "").trimmingCharacters(in: .whitespaces)
         guard let y = Int(t), t.allSatisfy(\.isASCII), (2000...(today.year + 1)).contains(y) else {
-            throw refuse("year", "work.year", "年度：须为 2000 至 \(today.year + 1) 年", "Year: from 2000 to \(today.year + 1)")
+            throw refuse("year", "work.year", label: Phrase("inspection.refusal_label_year"), Phrase("guarantee.refusal_year", today.year + 1))
         }
         return y
     }
@@ -104,7 +109,7 @@ enum WorkGuarantees {
         let actor = ctx.actor
         guard actor.may(.manageWorkGuarantees) else { try await ctx.forbidden(target: "staffing.save", entityType: "staffing", entityID: input.area ?? "") }
         let area = try await AreaInput.resolve(input.area, levels: [.county, .township], rule: "staffing.area",
-                                               label: .bilingual(zh: "地区", en: "Area"), reason: .bilingual(zh: "须为旗县市区或苏木乡镇（街道）的区划代码", en: "the code of a county or a township"), ctx: ctx)
+                                               label: Phrase("guarantee.refusal_label_area"), reason: Phrase("guarantee.refusal_staffing_area"), ctx: ctx)
         let y = try year(input.year, today: ctx.today)
         let s = try StaffingRules.check(StaffingDraft(posts: input.posts, filled: input.filled, fullTime: input.fullTime, purchased: input.purchased))
         let existing = try await StaffingRecord.query(on: ctx.db).filter(\.$areaCode == area.value).filter(\.$year == y).first()
@@ -136,14 +141,15 @@ enum WorkGuarantees {
         var document: String?
     }
 
-    static func amount(_ raw: String?, _ field: String, _ label: (String, String)) throws -> Money {
+    static func amount(_ raw: String?, _ field: String, _ label: Phrase) throws -> Money {
         let typed = (raw ?? "").trimmingCharacters(in: .whitespaces)
         let m: Money
         do throws(MoneyRefusal) { m = try Money.parse(typed.isEmpty ? "0" : typed, field: field) } catch {
-            throw refuse(field, error.rule, "\(label.0)：\(error.zh)", "\(label.1): \(error.en)")
+            // The money rule's refusal under this form's label, in place of its own.
+            throw FieldRefusal(error, field: field, label: label)
         }
         guard !m.isNegative, m <= fundsCeiling else {
-            throw refuse(field, "work_funds.amount", "\(label.0)：不能为负，且不超过 \(fundsCeiling.formatted)", "\(label.1): not negative and at most \(fundsCeiling.formatted)")
+            throw refuse(field, "work_funds.amount", label: label, Phrase("guarantee.refusal_funds_amount", fundsCeiling.formatted))
         }
         return m
     }
@@ -153,12 +159,12 @@ enum WorkGuarantees {
         let actor = ctx.actor
         guard actor.may(.manageWorkGuarantees) else { try await ctx.forbidden(target: "work_funds.save", entityType: "work_funds", entityID: input.county ?? "") }
         let county = try await AreaInput.resolve(input.county, field: "county", levels: [.county], rule: "work_funds.county",
-                                                 label: .bilingual(zh: "旗县", en: "County"), reason: .bilingual(zh: "须为旗县市区的区划代码", en: "the code of a county"), ctx: ctx)
+                                                 label: Phrase("guarantee.refusal_label_county"), reason: Phrase("guarantee.refusal_county_area"), ctx: ctx)
         let y = try year(input.year, today: ctx.today)
-        let allocated = try amount(input.allocated, "allocated", ("安排的工作经费（元）", "Funds allocated (yuan)"))
-        let spent = try amount(input.spent, "spent", ("已支出（元）", "Spent (yuan)"))
+        let allocated = try amount(input.allocated, "allocated", Phrase("guarantee.refusal_label_allocated"))
+        let spent = try amount(input.spent, "spent", Phrase("guarantee.refusal_label_spent"))
         let document = (input.document ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard document.count <= 200 else { throw refuse("document", "work_funds.document", "文件依据：不超过 200 字", "Document: at most 200 characters") }
+        guard document.count <= 200 else { throw refuse("document", "work_funds.document", label: Phrase("guarantee.refusal_label_document"), Phrase("guarantee.refusal_document_length")) }
         let existing = try await WorkFundRecord.query(on: ctx.db).filter(\.$countyCode == county.value).filter(\.$year == y).first()
         let r = existing ?? WorkFundRecord()
         var detail = ["year": String(y), "allocated_fen": String(allocated.fen), "spent_fen": String(spent.fen), "document": document]

@@ -46,8 +46,13 @@ enum ComplaintWorkflow {
         var note: String
     }
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
+    }
+
+    /// `label：reason` — the field named as the complaint form names it, then the rule.
+    static func refuse(_ field: String, _ rule: String, label: Phrase, _ reason: Phrase) -> FieldRefusal {
+        refuse(field, rule, .labelled(label, reason))
     }
 
     /// Every field from outside checked and bounded before anything is looked up.
@@ -55,38 +60,38 @@ enum ComplaintWorkflow {
         let channel: ComplaintChannel
         if online { channel = .online } else {
             guard let c = input.channel.flatMap(ComplaintChannel.init(rawValue:)), c != .online else {
-                throw refuse("channel", "complaint.channel", "来源渠道：请选择电话、来信、来访、媒体、征求意见卡或调查问卷", "Channel: choose phone, letter, visit, media, opinion card or survey")
+                throw refuse("channel", "complaint.channel", label: Phrase("complaint.refusal_label_channel"), Phrase("complaint.refusal_channel"))
             }
             channel = c
         }
         let text = (input.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= maxText else {
-            throw refuse("text", "complaint.text", "反映的事实和请求：必填，不超过\(maxText)字", "Facts and request: required, at most \(maxText) characters")
+            throw refuse("text", "complaint.text", label: Phrase("complaint.refusal_label_text"), Phrase("complaint.refusal_required_at_most_chars", maxText))
         }
         if let p = NameText.problem(text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")) {
-            throw refuse("text", p.rule, "反映的事实和请求：\(p.zh)", "Facts and request: \(p.en)")
+            throw refuse("text", p.rule, label: Phrase("complaint.refusal_label_text"), p.namePhrase)
         }
         let name = (input.complainantName ?? "").trimmingCharacters(in: .whitespaces)
-        if let p = NameText.problem(name) { throw refuse("complainant_name", p.rule, "投诉人姓名：\(p.zh)", "Complainant's name: \(p.en)") }
-        guard name.count <= 30 else { throw refuse("complainant_name", "complaint.name_length", "投诉人姓名：不超过30字", "Complainant's name: at most 30 characters") }
+        if let p = NameText.problem(name) { throw refuse("complainant_name", p.rule, label: Phrase("complaint.refusal_label_name"), p.namePhrase) }
+        guard name.count <= 30 else { throw refuse("complainant_name", "complaint.name_length", label: Phrase("complaint.refusal_label_name"), Phrase("complaint.refusal_at_most_chars", 30)) }
         let phone = (input.complainantPhone ?? "").filter { !$0.isWhitespace && $0 != "-" }
         guard phone.isEmpty || (phone.count >= 7 && phone.count <= 20 && phone.allSatisfy(\.isASCII) && phone.allSatisfy(\.isNumber)) else {
-            throw refuse("complainant_phone", "complaint.phone", "联系电话：7至20位数字，可不填（匿名）", "Phone: 7 to 20 digits, or leave it empty (anonymous)")
+            throw refuse("complainant_phone", "complaint.phone", label: Phrase("complaint.refusal_label_phone"), Phrase("complaint.refusal_phone"))
         }
         let rawID = (input.complainantIdNumber ?? "").trimmingCharacters(in: .whitespaces)
         let idNumber = rawID.isEmpty ? "" : try ResidentID(rawID, field: "complainant_id_number").value
         let subject = ComplaintSubject(rawValue: input.subject ?? "none") ?? .none
         let subjectText = (input.subjectText ?? "").trimmingCharacters(in: .whitespaces)
-        guard subjectText.count <= 100 else { throw refuse("subject_text", "complaint.subject_text", "投诉对象：不超过100字", "Subject: at most 100 characters") }
-        if let p = NameText.problem(subjectText) { throw refuse("subject_text", p.rule, "投诉对象：\(p.zh)", "Subject: \(p.en)") }
+        guard subjectText.count <= 100 else { throw refuse("subject_text", "complaint.subject_text", label: Phrase("complaint.refusal_label_subject"), Phrase("complaint.refusal_at_most_chars", 100)) }
+        if let p = NameText.problem(subjectText) { throw refuse("subject_text", p.rule, label: Phrase("complaint.refusal_label_subject"), p.namePhrase) }
         if subject != .none && subjectText.isEmpty {
-            throw refuse("subject_text", "complaint.subject_text", "投诉对象：请写明户主姓名、工作人员或机构名称", "Subject: name the head of household, the staff member or the office")
+            throw refuse("subject_text", "complaint.subject_text", label: Phrase("complaint.refusal_label_subject"), Phrase("complaint.refusal_subject_required"))
         }
         guard let area = try? AreaCode(input.area ?? "", field: "area"), area.level >= .county else {
-            throw refuse("area", "complaint.area", "所涉地区：请选择旗县、苏木乡镇或嘎查村", "Area: choose a county, township or village")
+            throw refuse("area", "complaint.area", label: Phrase("complaint.refusal_label_area"), Phrase("complaint.refusal_area_level"))
         }
         let note = (input.recordNote ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard note.count <= 4000 else { throw refuse("record_note", "complaint.record_note", "笔录：不超过4000字", "Record of the call or visit: at most 4000 characters") }
+        guard note.count <= 4000 else { throw refuse("record_note", "complaint.record_note", label: Phrase("complaint.refusal_label_record_note"), Phrase("complaint.refusal_at_most_chars", 4000)) }
         return Intake(channel: channel, name: name, phone: phone, idNumber: idNumber, subject: subject, subjectText: subjectText,
                       area: area, text: text, note: note)
     }
@@ -105,7 +110,7 @@ enum ComplaintWorkflow {
 
     static func make(_ i: Intake, ctx: ServiceContext, on db: any Database) async throws -> Complaint {
         guard try await Area.find(i.area.value, on: db) != nil else {
-            throw refuse("area", "complaint.area", "所涉地区：查无此地区", "Area: no such area")
+            throw refuse("area", "complaint.area", label: Phrase("complaint.refusal_label_area"), Phrase("complaint.refusal_area_unknown"))
         }
         let c = Complaint()
         c.reference = newReference()
@@ -141,7 +146,7 @@ enum ComplaintWorkflow {
         }
         let i = try intake(input, online: false)
         guard ctx.actor.area.contains(i.area) else {
-            throw refuse("area", "complaint.area_jurisdiction", "所涉地区：须在本人辖区内", "Area: must be within your own area")
+            throw refuse("area", "complaint.area_jurisdiction", label: Phrase("complaint.refusal_label_area"), Phrase("complaint.refusal_area_jurisdiction"))
         }
         let c = try await make(i, ctx: ctx, on: ctx.db)
         c.receivedBy = ctx.actor.username
@@ -188,16 +193,16 @@ enum ComplaintWorkflow {
         let guidance = String((input.guidance ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(maxText))
         let items = (input.missingItems ?? "").split(whereSeparator: \.isNewline).map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) }.filter { !$0.isEmpty }
         guard items.count <= 50 else {
-            throw refuse("missing_items", "complaint.missing_items", "所缺材料：不超过50项", "Missing materials: at most 50 items")
+            throw refuse("missing_items", "complaint.missing_items", label: Phrase("complaint.refusal_label_missing_items"), Phrase("complaint.refusal_at_most_items", 50))
         }
         let toUser = (input.toUser ?? "").trimmingCharacters(in: .whitespaces)
         let repeatOf = (input.repeatOf ?? "").isEmpty ? nil : Int(input.repeatOf ?? "")
         if !(input.repeatOf ?? "").isEmpty && repeatOf == nil {
-            throw refuse("repeat_of", "complaint.repeat_of", "原信访事项：请从候选中选择", "Earlier complaint: choose one of the candidates")
+            throw refuse("repeat_of", "complaint.repeat_of", label: Phrase("complaint.refusal_label_repeat_of"), Phrase("complaint.refusal_choose_candidate"))
         }
         let linkHousehold = (input.subjectHousehold ?? "").isEmpty ? nil : UUID(uuidString: input.subjectHousehold ?? "")
         if !(input.subjectHousehold ?? "").isEmpty && linkHousehold == nil {
-            throw refuse("subject_household", "complaint.subject_household", "投诉对象家庭：请从候选中选择", "Household: choose one of the candidates")
+            throw refuse("subject_household", "complaint.subject_household", label: Phrase("complaint.refusal_label_subject_household"), Phrase("complaint.refusal_choose_candidate"))
         }
         let publicResult = String((input.publicResult ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
         let today = ctx.today
@@ -215,7 +220,7 @@ enum ComplaintWorkflow {
                 if let linkHousehold {
                     guard let h = try await Household.query(on: tx).filter(\.$id == linkHousehold).within(actor.area).first(),
                           let hArea = try? AreaCode(h.villageCode), c.area.map({ $0.contains(hArea) || hArea.contains($0) }) ?? false else {
-                        throw refuse("subject_household", "complaint.subject_household", "投诉对象家庭：须为本辖区内该地区的家庭", "Household: must be a household of the complaint's area within yours")
+                        throw refuse("subject_household", "complaint.subject_household", label: Phrase("complaint.refusal_label_subject_household"), Phrase("complaint.refusal_subject_household"))
                     }
                     c.subject = .household
                     c.subjectHouseholdID = h.id

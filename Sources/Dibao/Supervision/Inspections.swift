@@ -8,27 +8,32 @@ import DibaoCore
 enum Inspections {
     struct PlanInput: Content { var year: String?; var kind: String?; var title: String?; var area: String?; var sharePercent: String? }
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
+    }
+
+    /// `label：reason` — the field named as the inspection forms name it, then the rule.
+    static func refuse(_ field: String, _ rule: String, label: Phrase, _ reason: Phrase) -> FieldRefusal {
+        refuse(field, rule, .labelled(label, reason))
     }
 
     static func createPlan(_ input: PlanInput, ctx: ServiceContext) async throws -> InspectionPlan {
         guard ctx.actor.may(.inspect) else { try await ctx.forbidden(target: "inspection.plan", entityType: "inspection_plan", entityID: "") }
         guard let year = Int(input.year ?? ""), (2000...2100).contains(year) else {
-            throw refuse("year", "inspection.year", "年度：2000至2100之间的年份", "Year: a year from 2000 to 2100")
+            throw refuse("year", "inspection.year", label: Phrase("inspection.refusal_label_year"), Phrase("inspection.refusal_year"))
         }
         guard let kind = input.kind.flatMap(InspectionKind.init(rawValue:)) else {
-            throw refuse("kind", "inspection.kind", "检查类别：请选择年度检查或专项检查", "Kind: choose yearly or special")
+            throw refuse("kind", "inspection.kind", label: Phrase("inspection.refusal_label_kind"), Phrase("inspection.refusal_kind"))
         }
         let title = (input.title ?? "").trimmingCharacters(in: .whitespaces)
         guard !title.isEmpty, title.count <= 100, NameText.problem(title) == nil else {
-            throw refuse("title", "inspection.title", "名称：必填，不超过100字", "Title: required, at most 100 characters")
+            throw refuse("title", "inspection.title", label: Phrase("inspection.refusal_label_title"), Phrase("complaint.refusal_required_at_most_chars", 100))
         }
         guard let area = try? AreaCode(input.area ?? "", field: "area"), area.level <= .county, ctx.actor.area.contains(area) else {
-            throw refuse("area", "inspection.area", "检查范围：本辖区内的自治区、盟市或旗县", "Area: a region, league or county within your area")
+            throw refuse("area", "inspection.area", label: Phrase("inspection.refusal_label_area"), Phrase("inspection.refusal_area"))
         }
         guard let share = Int(input.sharePercent ?? ""), (1...100).contains(share) else {
-            throw refuse("share_percent", "inspection.share", "抽查比例：1至100之间的百分数", "Share: a percentage from 1 to 100")
+            throw refuse("share_percent", "inspection.share", label: Phrase("inspection.refusal_label_share"), Phrase("inspection.refusal_share"))
         }
         let p = InspectionPlan()
         p.year = year
@@ -68,7 +73,7 @@ enum Inspections {
         guard ctx.actor.may(.inspect) else { try await ctx.forbidden(target: "inspection.draw", entityType: "inspection_plan", entityID: String(id ?? 0)) }
         let p = try await visible(id, ctx: ctx)
         guard p.seed == nil else {
-            throw refuse("seed", "inspection.drawn", "随机抽查：本计划已抽取，不能重抽（可复核）", "Draw: this plan was already drawn; it can be verified, not redrawn")
+            throw refuse("seed", "inspection.drawn", label: Phrase("inspection.refusal_label_draw"), Phrase("inspection.refusal_drawn"))
         }
         let result = InspectionDraw.draw(villagesByTownship: try await tree(of: p, db: ctx.db), sharePercent: p.sharePercent, seed: seed)
         p.seed = String(seed)
@@ -91,7 +96,7 @@ enum Inspections {
     static func redraw(plan id: Int?, ctx: ServiceContext) async throws -> Redraw {
         let p = try await visible(id, ctx: ctx)
         guard let raw = p.seed, let seed = UInt64(raw) else {
-            throw refuse("seed", "inspection.not_drawn", "复核：本计划尚未抽取", "Redraw: this plan has not been drawn")
+            throw refuse("seed", "inspection.not_drawn", label: Phrase("inspection.refusal_label_redraw"), Phrase("inspection.refusal_not_drawn"))
         }
         let result = InspectionDraw.draw(villagesByTownship: try await tree(of: p, db: ctx.db), sharePercent: p.sharePercent, seed: seed)
         let recordedT = p.townships.split(separator: ",").map(String.init), recordedV = p.villages.split(separator: ",").map(String.init)
@@ -122,24 +127,24 @@ enum Inspections {
         guard ctx.actor.may(.inspect) else { try await ctx.forbidden(target: "inspection.finding", entityType: "inspection_plan", entityID: String(id ?? 0)) }
         let p = try await visible(id, ctx: ctx)
         guard let planArea = try? AreaCode(p.areaCode), let area = try? AreaCode(input.area ?? "", field: "area"), planArea.contains(area) else {
-            throw refuse("area", "inspection.finding_area", "检查地点：须在计划范围内", "Place: must lie within the plan's area")
+            throw refuse("area", "inspection.finding_area", label: Phrase("inspection.refusal_label_place"), Phrase("inspection.refusal_place"))
         }
         let finding = (input.finding ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !finding.isEmpty, finding.count <= 2000 else { throw refuse("finding", "inspection.finding", "发现问题：必填，不超过2000字", "Finding: required, at most 2000 characters") }
+        guard !finding.isEmpty, finding.count <= 2000 else { throw refuse("finding", "inspection.finding", label: Phrase("inspection.refusal_label_finding"), Phrase("complaint.refusal_required_at_most_chars", 2000)) }
         let rect = (input.rectification ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard rect.count <= 2000 else { throw refuse("rectification", "inspection.rectification", "整改要求：不超过2000字", "Rectification: at most 2000 characters") }
+        guard rect.count <= 2000 else { throw refuse("rectification", "inspection.rectification", label: Phrase("inspection.refusal_label_rectification"), Phrase("complaint.refusal_at_most_chars", 2000)) }
         let owner = (input.owner ?? "").trimmingCharacters(in: .whitespaces)
         guard owner.count <= 60, NameText.problem(owner) == nil, rect.isEmpty || !owner.isEmpty else {
-            throw refuse("owner", "inspection.owner", "整改责任人：有整改要求时必填，不超过60字", "Owner: required with a rectification, at most 60 characters")
+            throw refuse("owner", "inspection.owner", label: Phrase("inspection.refusal_label_owner"), Phrase("inspection.refusal_owner", 60))
         }
         let deadline = (input.deadline ?? "").trimmingCharacters(in: .whitespaces)
         guard rect.isEmpty ? deadline.isEmpty || CivilDate(iso: deadline) != nil : (CivilDate(iso: deadline).map { $0 >= ctx.today } ?? false) else {
-            throw refuse("deadline", "inspection.deadline", "整改期限：有整改要求时必填，且不早于今天", "Deadline: required with a rectification, not before today")
+            throw refuse("deadline", "inspection.deadline", label: Phrase("inspection.refusal_label_deadline"), Phrase("inspection.refusal_deadline"))
         }
         var household: UUID?
         if let raw = input.household, !raw.isEmpty {
             guard let hid = UUID(uuidString: raw), let h = try await Household.find(hid, on: ctx.db), let v = try? AreaCode(h.villageCode), area.contains(v) else {
-                throw refuse("household", "inspection.household", "家庭：须为检查地点内的家庭", "Household: must be a household of the place")
+                throw refuse("household", "inspection.household", label: Phrase("inspection.refusal_label_household"), Phrase("inspection.refusal_household"))
             }
             household = hid
         }
@@ -169,8 +174,8 @@ enum Inspections {
         let p = try await visible(id, ctx: ctx)
         guard let fid, let f = try await InspectionFinding.find(fid, on: ctx.db), f.planID == p.id else { throw Abort(.notFound) }
         let evidence = (input.evidence ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !evidence.isEmpty, evidence.count <= 2000 else { throw refuse("evidence", "inspection.evidence", "整改佐证：必填，不超过2000字", "Evidence: required, at most 2000 characters") }
-        guard f.closedOn == nil else { throw refuse("evidence", "inspection.closed", "整改：已销号", "Rectification: already closed") }
+        guard !evidence.isEmpty, evidence.count <= 2000 else { throw refuse("evidence", "inspection.evidence", label: Phrase("inspection.refusal_label_evidence"), Phrase("complaint.refusal_required_at_most_chars", 2000)) }
+        guard f.closedOn == nil else { throw refuse("evidence", "inspection.closed", label: Phrase("inspection.refusal_label_closing"), Phrase("inspection.refusal_closed")) }
         f.closedOn = ctx.today.iso
         f.closingEvidence = evidence
         return try await ctx.audit.write(on: ctx.db) { tx in

@@ -17,8 +17,13 @@ enum RelativesRegistry {
         var relativeIdNumber: String?
     }
 
-    static func refuse(_ field: String, _ rule: String, _ zh: String, _ en: String) -> FieldRefusal {
-        FieldRefusal(field: field, rule: rule, zh: zh, en: en)
+    static func refuse(_ field: String, _ rule: String, _ phrase: Phrase) -> FieldRefusal {
+        FieldRefusal(field: field, rule: rule, phrase)
+    }
+
+    /// `label：reason` — the field named as the registry's forms name it, then the rule.
+    static func refuse(_ field: String, _ rule: String, label: Phrase, _ reason: Phrase) -> FieldRefusal {
+        refuse(field, rule, .labelled(label, reason))
     }
 
     /// Registers one relative and flags at once every applying or enrolled household they
@@ -28,28 +33,28 @@ enum RelativesRegistry {
             try await ctx.forbidden(target: "relatives.register", entityType: "registered_relative", entityID: "")
         }
         let registrant = (input.registrantName ?? "").trimmingCharacters(in: .whitespaces)
-        if registrant.isEmpty { throw refuse("registrant_name", "relatives.registrant_name", "备案人姓名：必填", "Registrant's name: required") }
-        if let p = NameText.problem(registrant) { throw refuse("registrant_name", p.rule, "备案人姓名：\(p.zh)", "Registrant's name: \(p.en)") }
-        guard registrant.count <= 30 else { throw refuse("registrant_name", "relatives.name_length", "备案人姓名：不超过30字", "Registrant's name: at most 30 characters") }
+        if registrant.isEmpty { throw refuse("registrant_name", "relatives.registrant_name", label: Phrase("relatives.refusal_label_registrant_name"), Phrase("complaint.refusal_required")) }
+        if let p = NameText.problem(registrant) { throw refuse("registrant_name", p.rule, label: Phrase("relatives.refusal_label_registrant_name"), p.namePhrase) }
+        guard registrant.count <= 30 else { throw refuse("registrant_name", "relatives.name_length", label: Phrase("relatives.refusal_label_registrant_name"), Phrase("complaint.refusal_at_most_chars", 30)) }
         guard let kind = input.registrantKind.flatMap(RegistrantKind.init(rawValue:)) else {
-            throw refuse("registrant_kind", "relatives.registrant_kind", "备案人类别：请选择低保经办人员、嘎查村两委成员或社区干部", "Registrant: choose caseworker, village committee member or community cadre")
+            throw refuse("registrant_kind", "relatives.registrant_kind", label: Phrase("relatives.refusal_label_registrant_kind"), Phrase("relatives.refusal_registrant_kind"))
         }
         let post = (input.registrantPost ?? "").trimmingCharacters(in: .whitespaces)
-        guard post.count <= 50, NameText.problem(post) == nil else { throw refuse("registrant_post", "relatives.post", "职务：不超过50字", "Post: at most 50 characters") }
+        guard post.count <= 50, NameText.problem(post) == nil else { throw refuse("registrant_post", "relatives.post", label: Phrase("relatives.refusal_label_post"), Phrase("complaint.refusal_at_most_chars", 50)) }
         guard let area = try? AreaCode(input.area ?? "", field: "area"), area.level >= .county, ctx.actor.area.contains(area) else {
-            throw refuse("area", "relatives.area", "备案人所在地区：须为本辖区内的旗县、苏木乡镇或嘎查村", "Registrant's area: a county, township or village within your area")
+            throw refuse("area", "relatives.area", label: Phrase("relatives.refusal_label_area"), Phrase("relatives.refusal_area"))
         }
         guard let relation = input.relation.flatMap(CloseRelation.init(rawValue:)) else {
-            throw refuse("relation", "relatives.relation", "亲属关系：请选择配偶、父母、子女、兄弟姐妹、祖父母外祖父母或孙子女外孙子女", "Relation: choose one of the close relations")
+            throw refuse("relation", "relatives.relation", label: Phrase("relatives.refusal_label_relation"), Phrase("relatives.refusal_relation"))
         }
         let name = (input.relativeName ?? "").trimmingCharacters(in: .whitespaces)
-        if name.isEmpty { throw refuse("relative_name", "relatives.relative_name", "近亲属姓名：必填", "Relative's name: required") }
-        if let p = NameText.problem(name) { throw refuse("relative_name", p.rule, "近亲属姓名：\(p.zh)", "Relative's name: \(p.en)") }
-        guard name.count <= 30 else { throw refuse("relative_name", "relatives.name_length", "近亲属姓名：不超过30字", "Relative's name: at most 30 characters") }
+        if name.isEmpty { throw refuse("relative_name", "relatives.relative_name", label: Phrase("relatives.refusal_label_relative_name"), Phrase("complaint.refusal_required")) }
+        if let p = NameText.problem(name) { throw refuse("relative_name", p.rule, label: Phrase("relatives.refusal_label_relative_name"), p.namePhrase) }
+        guard name.count <= 30 else { throw refuse("relative_name", "relatives.name_length", label: Phrase("relatives.refusal_label_relative_name"), Phrase("complaint.refusal_at_most_chars", 30)) }
         let id = try ResidentID((input.relativeIdNumber ?? "").trimmingCharacters(in: .whitespaces), field: "relative_id_number")
         if try await RegisteredRelative.query(on: ctx.db).filter(\.$relativeIDNumber == id.value).filter(\.$registrantName == registrant)
             .filter(\.$active == true).count() > 0 {
-            throw refuse("relative_id_number", "relatives.duplicate", "近亲属身份证号码：该备案人已登记此近亲属", "Relative's ID number: already registered for this registrant")
+            throw refuse("relative_id_number", "relatives.duplicate", label: Phrase("relatives.refusal_label_relative_id"), Phrase("relatives.refusal_duplicate"))
         }
         let r = RegisteredRelative()
         r.id = UUID()
@@ -157,26 +162,26 @@ enum RelativesRegistry {
             throw Abort(.notFound, reason: ctx.l10n("error.household_not_found"))
         }
         guard try await RelativeFlag.query(on: ctx.db).filter(\.$householdID == hid).count() > 0 else {
-            throw refuse("household", "relatives.not_flagged", "重点核查：该户没有备案近亲属标记", "Focused check: the household is not flagged")
+            throw refuse("household", "relatives.not_flagged", label: Phrase("relatives.refusal_label_check"), Phrase("relatives.refusal_not_flagged"))
         }
         guard let finding = input.finding.flatMap(FocusedCheckFinding.init(rawValue:)) else {
-            throw refuse("finding", "relatives.finding", "核查结论：请选择符合或不符合保障条件", "Finding: choose eligible or not eligible")
+            throw refuse("finding", "relatives.finding", label: Phrase("relatives.refusal_label_finding"), Phrase("relatives.refusal_finding"))
         }
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty, note.count <= 2000 else {
-            throw refuse("note", "relatives.note", "核查情况：必填，不超过2000字", "What was checked: required, at most 2000 characters")
+            throw refuse("note", "relatives.note", label: Phrase("relatives.refusal_label_note"), Phrase("complaint.refusal_required_at_most_chars", 2000))
         }
         var caseID: UUID?
         if let raw = input.caseId, !raw.isEmpty {
             guard let id = UUID(uuidString: raw), let c = try await ApplicationCase.find(id, on: ctx.db), c.householdID == hid, !c.stage.isTerminal else {
-                throw refuse("case_id", "relatives.case", "申请：须为该户正在办理的申请", "Application: must be an open application of this household")
+                throw refuse("case_id", "relatives.case", label: Phrase("relatives.refusal_label_case"), Phrase("relatives.refusal_case"))
             }
             caseID = c.id
         }
         var reviewID: Int?
         if let raw = input.reviewId, !raw.isEmpty {
             guard let id = Int(raw), let r = try await ReviewCase.find(id, on: ctx.db), r.householdID == hid, ReviewWorkflow.openStages.contains(r.stage) else {
-                throw refuse("review_id", "relatives.review", "复核：须为该户正在进行的复核", "Review: must be an open review of this household")
+                throw refuse("review_id", "relatives.review", label: Phrase("relatives.refusal_label_review"), Phrase("relatives.refusal_review"))
             }
             reviewID = r.id
         }

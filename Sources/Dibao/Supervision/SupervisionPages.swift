@@ -157,7 +157,7 @@ struct SupervisionPages: RouteCollection {
         let from = String((req.query[String.self, at: "from"] ?? String(today.iso.prefix(4)) + "-01").prefix(7))
         let through = String((req.query[String.self, at: "through"] ?? String(today.iso.prefix(7))).prefix(7))
         guard let a = CivilDate(iso: from + "-01"), let b = CivilDate(iso: through + "-01"), a <= b, b <= a.adding(months: 60) else {
-            throw FieldRefusal(field: "from", rule: "funds.periods", zh: "期间：起止月份如 2026-01，且不超过五年", en: "Periods: months such as 2026-01, at most five years apart")
+            throw FieldRefusal(field: "from", rule: "funds.periods", .labelled(Phrase("inspection.refusal_label_periods"), Phrase("inspection.refusal_periods")))
         }
         return (from, through)
     }

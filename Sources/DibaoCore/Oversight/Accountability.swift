@@ -39,13 +39,14 @@ public enum AccountabilityKind: String, Sendable, Codable, CaseIterable {
 public enum FraudRecovery {
     public static func apply(_ amount: Money, recovered: Money, obtained: Money) -> Result<Money, FieldRefusal> {
         guard amount.isPositive else {
-            return .failure(FieldRefusal(field: "amount", rule: "fraud.recovery_positive", zh: "追缴金额：须大于零", en: "Recovered amount: must be above zero"))
+            return .failure(FieldRefusal(field: "amount", rule: "fraud.recovery_positive",
+                                         .labelled(Phrase("accountability.refusal_label_recovered"), Phrase("accountability.refusal_recovery_positive"))))
         }
         let (total, overflow) = recovered.fen.addingReportingOverflow(amount.fen)
         guard !overflow, total <= obtained.fen else {
             let owed = Money(fen: obtained.fen - recovered.fen)
             return .failure(FieldRefusal(field: "amount", rule: "fraud.recovery_above_owed",
-                                         zh: "追缴金额：不得超过尚未追回的 \(owed.formatted)", en: "Recovered amount: at most the \(owed.formatted) still owed"))
+                                         .labelled(Phrase("accountability.refusal_label_recovered"), Phrase("accountability.refusal_recovery_above_owed", owed.formatted))))
         }
         return .success(Money(fen: total))
     }

@@ -124,7 +124,7 @@ public struct ComplaintFacts: Sendable, Equatable {
     }
 }
 
-public struct ComplaintRefusal: BilingualRefusal, Equatable {
+public struct ComplaintRefusal: Refusal, Equatable {
     public enum Reason: Sendable, Equatable {
         case notAllowedInStage(ComplaintStage)
         case roleMayNot(Role)
@@ -164,41 +164,29 @@ public struct ComplaintRefusal: BilingualRefusal, Equatable {
         }
     }
 
-    public var zh: String {
-        let act = "“\(action.zh)”"
+    /// The sentence names the refused action first (`{1}`), then why, each in the reader's language.
+    public var phrase: Phrase {
+        let act = action.namePhrase
         switch reason {
-        case .notAllowedInStage(let s): return "\(act)：投诉处于“\(s.zh)”阶段，不能进行此操作"
-        case .roleMayNot(let r): return "\(act)：\(r.zh)无权进行此操作"
-        case .notOwner: return "\(act)：只有首问责任人可以办理；如需他人办理，请先移交并写明理由"
-        case .reasonRequired: return "\(act)：须填写理由"
-        case .missingItemsRequired: return "\(act)：须逐项列明所缺的全部材料（每行一项）"
-        case .materialsAlreadyRequested: return "\(act)：补正材料只能一次性告知，本件已告知过"
-        case .handOverTargetInvalid: return "\(act)：接收人须为本辖区办理投诉的工作人员"
-        case .guidanceRequired: return "\(act)：须写明有权处理的机关及告知内容"
-        case .repeatOfRequired: return "\(act)：须选择已办结的同一事实和理由的原信访事项"
-        case .subjectNotEnrolled: return "\(act)：投诉对象须为正在保障且无进行中复核的低保家庭"
-        case .answerRequired: return "\(act)：须写明办理结果和理由"
-        case .alreadyExtended: return "\(act)：办理期限只能延长一次"
+        case .notAllowedInStage(let s): return Phrase("complaint.refusal_stage", act, s.namePhrase)
+        case .roleMayNot(let r): return Phrase("complaint.refusal_role", act, Self.roleName(r))
+        case .notOwner: return Phrase("complaint.refusal_not_owner", act)
+        case .reasonRequired: return Phrase("complaint.refusal_reason_required", act)
+        case .missingItemsRequired: return Phrase("complaint.refusal_missing_items", act)
+        case .materialsAlreadyRequested: return Phrase("complaint.refusal_one_notice", act)
+        case .handOverTargetInvalid: return Phrase("complaint.refusal_hand_over_target", act)
+        case .guidanceRequired: return Phrase("complaint.refusal_guidance", act)
+        case .repeatOfRequired: return Phrase("complaint.refusal_repeat_of", act)
+        case .subjectNotEnrolled: return Phrase("complaint.refusal_subject_enrolled", act)
+        case .answerRequired: return Phrase("complaint.refusal_answer_required", act)
+        case .alreadyExtended: return Phrase("complaint.refusal_extended_once", act)
         }
     }
 
-    public var en: String {
-        let act = "“\(action.en)”"
-        switch reason {
-        case .notAllowedInStage(let s): return "\(act): not possible while the complaint is at “\(s.en)”"
-        case .roleMayNot(let r): return "\(act): a \(r.en.lowercased()) may not do this"
-        case .notOwner: return "\(act): only the first-inquiry owner may handle it; hand it over with a reason first"
-        case .reasonRequired: return "\(act): a reason is required"
-        case .missingItemsRequired: return "\(act): list every missing material, one per line"
-        case .materialsAlreadyRequested: return "\(act): missing materials are listed in one notice, and this complaint already had it"
-        case .handOverTargetInvalid: return "\(act): hand it to a staff member of this area who handles complaints"
-        case .guidanceRequired: return "\(act): name the office that can deal with it and what the complainant was told"
-        case .repeatOfRequired: return "\(act): choose the concluded complaint on the same facts and reasons"
-        case .subjectNotEnrolled: return "\(act): the complaint must name an enrolled household with no review under way"
-        case .answerRequired: return "\(act): write the result and its reasons"
-        case .alreadyExtended: return "\(act): the time limit is extended once at most"
-        }
-    }
+    /// A role named inside a refusal's sentence. English writes it in lower case after "a"
+    /// ("a township caseworker may not do this"), which the role's own name, a title, is not;
+    /// so the sentence has its own key per role.
+    static func roleName(_ role: Role) -> Phrase { Phrase("complaint.refusal_role_name.\(role.rawValue)") }
 }
 
 /// The complaint procedure. The township and the county receive and handle complaints

@@ -43,24 +43,24 @@ public enum StaffingRules {
 
     public static func check(_ d: StaffingDraft) throws(FormRefused) -> Staffing {
         var problems: [FieldRefusal] = []
-        func number(_ raw: String?, _ field: String, _ label: (String, String)) -> Int {
+        func number(_ raw: String?, _ field: String, _ label: Phrase) -> Int {
             let t = (raw ?? "").trimmingCharacters(in: .whitespaces)
             if t.isEmpty { return 0 }
             guard t.allSatisfy(\.isASCII), let n = Int(t), (0...maxPeople).contains(n) else {
-                problems.append(FieldRefusal(field: field, rule: "staffing.\(field)", zh: "\(label.0)：须为 0 至 \(maxPeople) 的整数", en: "\(label.1): a whole number from 0 to \(maxPeople)"))
+                problems.append(FieldRefusal(field: field, rule: "staffing.\(field)", .labelled(label, Phrase("guarantee.refusal_whole_number", maxPeople))))
                 return 0
             }
             return n
         }
-        let s = Staffing(posts: number(d.posts, "posts", ("编制数", "Posts")), filled: number(d.filled, "filled", ("在岗人数", "Filled")),
-                         fullTime: number(d.fullTime, "full_time", ("专职人数", "Full-time")), purchased: number(d.purchased, "purchased", ("购买服务人数", "Purchased services")))
+        let s = Staffing(posts: number(d.posts, "posts", Phrase("guarantee.refusal_label_posts")), filled: number(d.filled, "filled", Phrase("guarantee.refusal_label_filled")),
+                         fullTime: number(d.fullTime, "full_time", Phrase("guarantee.refusal_label_full_time")), purchased: number(d.purchased, "purchased", Phrase("guarantee.refusal_label_purchased")))
         if problems.isEmpty {
             if s.filled > s.posts {
-                problems.append(FieldRefusal(field: "filled", rule: "staffing.filled_over_posts", zh: "在岗人数：不能多于编制数（编外人员请填“购买服务人数”）",
-                                             en: "Filled: cannot exceed the posts (workers outside the posts go under purchased services)"))
+                problems.append(FieldRefusal(field: "filled", rule: "staffing.filled_over_posts",
+                                             .labelled(Phrase("guarantee.refusal_label_filled"), Phrase("guarantee.refusal_filled_over_posts"))))
             }
             if s.fullTime > s.filled {
-                problems.append(FieldRefusal(field: "full_time", rule: "staffing.full_time_over_filled", zh: "专职人数：不能多于在岗人数", en: "Full-time: cannot exceed the filled posts"))
+                problems.append(FieldRefusal(field: "full_time", rule: "staffing.full_time_over_filled", .labelled(Phrase("guarantee.refusal_label_full_time"), Phrase("guarantee.refusal_full_time_over_filled"))))
             }
         }
         guard problems.isEmpty else { throw FormRefused(problems: problems) }
